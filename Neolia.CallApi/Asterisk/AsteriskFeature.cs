@@ -1,0 +1,11 @@
+namespace Neolia.CallApi.Asterisk;
+
+public static class AsteriskFeature
+{
+    public static IHostApplicationBuilder AddAsteriskWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<AsteriskOptions>(AsteriskOptions.Section);
+        builder.Services.AddSingleton<WebhookSecretFilter>();
+        return builder;
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Neolia.CallApi.Apartments;
+using Neolia.CallApi.Devices;
+using Neolia.CallApi.Tenants;
+using Neolia.CallApi.Users;
+using Neolia.CallApi.Data;
+using Neolia.Contracts;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>One visitor's ring at one door for one apartment, from ringing to its outcome: the call history.</summary>
+public sealed class Call : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid TenantId { get; set; }
+    public Guid DeviceId { get; set; }
+    public Guid ApartmentId { get; set; }
+
+    /// <summary>Asterisk's UNIQUEID of the door's channel; unique, which makes the webhooks idempotent.</summary>
+    public required string AsteriskCallId { get; set; }
+
+    /// <summary>What Asterisk reported as the caller (door endpoint or caller id).</summary>
+    public required string Caller { get; set; }
+
+    public required string Room { get; set; }
+
+    /// <summary>One of <see cref="CallStatuses"/>.</summary>
+    public string Status { get; set; } = CallStatuses.Ringing;
+
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? AnsweredAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public Guid? AnsweredByUserId { get; set; }
+    public string? EndReason { get; set; }
+    public string? DialStatus { get; set; }
+}
+
+internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
+{
+    public void Configure(EntityTypeBuilder<Call> e)
+    {
+        e.Property(c => c.AsteriskCallId).HasMaxLength(150);
+        e.Property(c => c.Caller).HasMaxLength(200);
+        e.Property(c => c.Room).HasMaxLength(100);
+        e.Property(c => c.Status).HasMaxLength(16);
+        e.Property(c => c.EndReason).HasMaxLength(64);
+        e.Property(c => c.DialStatus).HasMaxLength(32);
+        e.HasIndex(c => c.AsteriskCallId).IsUnique();
+        // History is read newest first per apartment.
+        e.HasIndex(c => new { c.ApartmentId, c.StartedAt });
+        e.HasIndex(c => new { c.TenantId, c.StartedAt });
+        e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Device>().WithMany().HasForeignKey(c => c.DeviceId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Apartment>().WithMany().HasForeignKey(c => c.ApartmentId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<User>().WithMany().HasForeignKey(c => c.AnsweredByUserId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Neolia.CallApi.Calls;
+
+public static class CallsFeature
+{
+    public static IHostApplicationBuilder AddCalls(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<CallOptions>(CallOptions.Section);
+        builder.Services.AddSingleton<CallEventPublisher>();
+        builder.Services.AddScoped<DoorCallService>();
+        return builder;
+    }
+}

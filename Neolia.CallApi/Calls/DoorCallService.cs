@@ -1,0 +1,130 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Neolia.CallApi.Data;
+using Neolia.CallApi.Devices;
+using Neolia.CallApi.LiveKit;
+using Neolia.Contracts;
+using Npgsql;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>Starts a door call: finds who lives behind the dialled number, records the call and rings them.</summary>
+public sealed class DoorCallService(
+    NeoliaDb db,
+    CallEventPublisher events,
+    LiveKitTokens liveKitTokens,
+    IOptions<CallOptions> callOptions,
+    TimeProvider time,
+    ILogger<DoorCallService> logger)
+{
+    public async Task<DialplanAnswer> StartAsync(DoorRing ring, CancellationToken ct)
+    {
+        // A webhook has no signed-in caller: it resolves the tenant from the door itself.
+        db.TenantScope = TenantScope.All;
+
+        if (ring.AsteriskCallId is { } asteriskCallId
+            && await FindAnswerForExistingAsync(asteriskCallId, ct) is { } repeated)
+        {
+            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", asteriskCallId);
+            return repeated;
+        }
+
+        var door = await db.Devices
+            .Where(d => d.SipUsername == ring.Caller && d.IsActive)
+            .Select(d => new { d.Id, d.TenantId, d.SiteId, d.Name, TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First() })
+            .SingleOrDefaultAsync(ct);
+        if (door is null) return Reject("unknown_device", ring, "no active device has this SIP username");
+        if (ring.TenantSlug is { } slug && !string.Equals(slug, door.TenantSlug, StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject("unknown_tenant", ring, $"the device belongs to tenant '{door.TenantSlug}', not '{slug}'");
+        }
+
+        var apartment = await db.Apartments
+            .Where(a => a.SiteId == door.SiteId && a.Number == ring.Callee)
+            .Select(a => new
+            {
+                a.Id,
+                a.Number,
+                Residents = a.Memberships.Where(m => m.User!.IsActive).Select(m => new { m.UserId, m.User!.SipUsername }).ToList(),
+                Monitors = db.Devices.Where(d => d.ApartmentId == a.Id && d.IsActive && d.Kind == DeviceKind.IndoorMonitor)
+                    .Select(d => d.SipUsername).ToList(),
+            })
+            .SingleOrDefaultAsync(ct);
+        if (apartment is null) return Reject("unknown_apartment", ring, "the door's site has no apartment with this number");
+
+        var now = time.GetUtcNow();
+        var call = new Call
+        {
+            TenantId = door.TenantId,
+            DeviceId = door.Id,
+            ApartmentId = apartment.Id,
+            // Old dialplans send no call id: such a ring cannot be deduplicated, but it still rings.
+            AsteriskCallId = ring.AsteriskCallId ?? $"neolia-{Guid.NewGuid():N}",
+            Caller = ring.Caller,
+            Room = "",
+            StartedAt = now,
+            ExpiresAt = now + callOptions.Value.RingTimeout,
+        };
+        call.Room = RoomName(call.Id);
+        var dial = DialString(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
+        db.Calls.Add(call);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // The same webhook raced us (Asterisk retried while we worked): the other one rings, we answer alike.
+            db.ChangeTracker.Clear();
+            return await FindAnswerForExistingAsync(call.AsteriskCallId, ct)
+                ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
+        }
+
+        var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
+        await events.PublishAsync(new CallEvent
+        {
+            Type = CallEventTypes.Ringing,
+            CallId = call.Id,
+            TenantId = call.TenantId,
+            ApartmentId = call.ApartmentId,
+            Status = call.Status,
+            OccurredAt = now,
+            Call = details,
+            Recipients = apartment.Residents
+                .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId)))
+                .ToList(),
+        });
+        logger.LogInformation("Call {CallId} from {Caller} to apartment {Apartment} rings {Residents} resident(s) in room {Room}",
+            call.Id, ring.Caller, apartment.Number, apartment.Residents.Count, call.Room);
+        return Dial(call, dial);
+    }
+
+    private async Task<DialplanAnswer?> FindAnswerForExistingAsync(string asteriskCallId, CancellationToken ct)
+    {
+        var existing = await db.Calls.Where(c => c.AsteriskCallId == asteriskCallId)
+            .Select(c => new
+            {
+                Call = c,
+                Residents = db.ApartmentMemberships.Where(m => m.ApartmentId == c.ApartmentId && m.User!.IsActive).Select(m => m.User!.SipUsername).ToList(),
+                Monitors = db.Devices.Where(d => d.ApartmentId == c.ApartmentId && d.IsActive && d.Kind == DeviceKind.IndoorMonitor).Select(d => d.SipUsername).ToList(),
+            })
+            .SingleOrDefaultAsync(ct);
+        return existing is null ? null : Dial(existing.Call, DialString(existing.Monitors.Concat(existing.Residents)));
+    }
+
+    private DialplanAnswer Dial(Call call, string dial) =>
+        new("dial", dial, callOptions.Value.RingTimeoutSeconds.ToString(), call.Id.ToString(), call.Room);
+
+    /// <summary>Every SIP endpoint of the apartment rung in parallel (<c>PJSIP/a&amp;PJSIP/b</c>); empty when it has none.</summary>
+    private static string DialString(IEnumerable<string?> endpoints) =>
+        string.Join('&', endpoints.OfType<string>().Distinct().Select(e => $"PJSIP/{e}"));
+
+    public static string RoomName(Guid callId) => $"call-{callId:N}";
+
+    private DialplanAnswer Reject(string reason, DoorRing ring, string why)
+    {
+        logger.LogWarning("Door call rejected ({Reason}): caller {Caller}, callee {Callee}, tenant {Tenant}: {Why}",
+            reason, ring.Caller, ring.Callee, ring.TenantSlug ?? "(not sent)", why);
+        return DialplanAnswer.Reject(reason);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json.Serialization;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>What Asterisk tells us when a visitor presses a door's button.</summary>
+/// <param name="AsteriskCallId">UNIQUEID of the door's channel; null only from old dialplans that do not send it.</param>
+/// <param name="TenantSlug">The tenant the door's PJSIP endpoint belongs to (its <c>set_var</c>), when sent.</param>
+/// <param name="Caller">The door's endpoint name or caller id.</param>
+/// <param name="Callee">The dialled extension: the apartment number.</param>
+public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string Caller, string Callee);
+
+/// <summary>The answer the dialplan reads with <c>JSON_DECODE</c>.</summary>
+public sealed record DialplanAnswer(
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("dial")] string? Dial = null,
+    [property: JsonPropertyName("timeout")] string? Timeout = null,
+    [property: JsonPropertyName("call_id")] string? CallId = null,
+    [property: JsonPropertyName("room")] string? Room = null,
+    [property: JsonPropertyName("reason")] string? Reason = null)
+{
+    public static DialplanAnswer Reject(string reason) => new("reject", Reason: reason);
+}

@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.Users;
+using Neolia.ServiceDefaults.Authentication;
+using Npgsql;
+
+namespace Neolia.CallApi.Data;
+
+public static class DataExtensions
+{
+    /// <summary>
+    /// PostgreSQL (connection string <c>neolia</c>) through a pooled context whose tenant scope is set from the
+    /// caller for every request, plus ASP.NET Core Identity on the same database.
+    /// </summary>
+    public static IHostApplicationBuilder AddNeoliaData(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
+        builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
+            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3)));
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<IDbContextFactory<NeoliaDb>>().CreateDbContext();
+            db.TenantScope = ScopeOf(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User);
+            return db;
+        });
+
+        builder.Services.AddIdentityCore<User>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 10;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddRoles<Role>()
+            .AddEntityFrameworkStores<NeoliaDb>();
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<NeoliaDb>("postgres");
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
+        return builder;
+    }
+
+    /// <summary>Platform administrators see every tenant; anyone else their own; an anonymous caller none.</summary>
+    public static TenantScope ScopeOf(ClaimsPrincipal? user)
+    {
+        if (user?.Identity?.IsAuthenticated != true) return TenantScope.None;
+        if (user.IsInRole(NeoliaRoles.PlatformAdmin)) return TenantScope.All;
+        return user.GetTenantId() is { } tenantId ? TenantScope.Of(tenantId) : TenantScope.None;
+    }
+
+    /// <summary>Brings the schema up to date before the service takes traffic (EF Core serialises concurrent replicas with a lock).</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NeoliaDb>();
+        await db.Database.MigrateAsync();
+    }
+}

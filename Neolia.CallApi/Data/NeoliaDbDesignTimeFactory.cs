@@ -1,0 +1,11 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Neolia.CallApi.Data;
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service or reaching a database.</summary>
+internal sealed class NeoliaDbDesignTimeFactory : IDesignTimeDbContextFactory<NeoliaDb>
+{
+    public NeoliaDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<NeoliaDb>().UseNpgsql("Host=localhost;Database=neolia").Options);
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Neolia.CallApi.Apartments;
+using Neolia.CallApi.Sites;
+using Neolia.CallApi.Tenants;
+using Neolia.CallApi.Data;
+
+namespace Neolia.CallApi.Devices;
+
+public enum DeviceKind
+{
+    /// <summary>A door intercom (Akuvox E12W): the caller.</summary>
+    DoorIntercom,
+    /// <summary>An indoor monitor in an apartment: rung over SIP with the residents' apps.</summary>
+    IndoorMonitor,
+}
+
+public sealed class Device : ITenantOwned
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid TenantId { get; set; }
+    public Guid SiteId { get; set; }
+
+    /// <summary>The apartment an indoor monitor hangs in; null for door intercoms.</summary>
+    public Guid? ApartmentId { get; set; }
+
+    public DeviceKind Kind { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The device's SIP account (PJSIP endpoint name); unique across the platform, it identifies the caller.</summary>
+    public required string SipUsername { get; set; }
+
+    /// <summary>HA1 digest of the SIP password (md5(user:realm:password)), what Asterisk's <c>md5_cred</c> needs; never the password.</summary>
+    public string? SipPasswordDigest { get; set; }
+
+    /// <summary>RTSP address and credentials of the camera, encrypted with Data Protection.</summary>
+    public string? RtspUrlProtected { get; set; }
+    public string? RtspUsernameProtected { get; set; }
+    public string? RtspPasswordProtected { get; set; }
+
+    /// <summary>DTMF sequence that opens the door during a call.</summary>
+    public string? DoorCode { get; set; }
+
+    public bool IsActive { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
+{
+    public void Configure(EntityTypeBuilder<Device> e)
+    {
+        e.Property(d => d.Name).HasMaxLength(200);
+        e.Property(d => d.SipUsername).HasMaxLength(64);
+        e.Property(d => d.SipPasswordDigest).HasMaxLength(64);
+        e.Property(d => d.DoorCode).HasMaxLength(32);
+        e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(32);
+        e.HasIndex(d => d.SipUsername).IsUnique();
+        e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Site>().WithMany().HasForeignKey(d => d.SiteId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Apartment>().WithMany().HasForeignKey(d => d.ApartmentId).OnDelete(DeleteBehavior.SetNull);
+    }
+}

@@ -1,0 +1,40 @@
+using Neolia.CallApi.Asterisk;
+using Neolia.CallApi.Auth;
+using Neolia.CallApi.Calls;
+using Neolia.CallApi.Data;
+using Neolia.CallApi.LiveKit;
+using Neolia.CallApi.Seed;
+using Neolia.ServiceDefaults.Authentication;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNeoliaData();
+builder.AddRedisConnection("redis");
+builder.AddNeoliaAuthentication();
+builder.Services.AddProblemDetails();
+builder.Services.AddValidation();
+builder.Services.AddOpenApi();
+builder.Services.AddSingleton(TimeProvider.System);
+
+builder.AddAuthTokens();
+builder.AddLiveKit();
+builder.AddCalls();
+builder.AddAsteriskWebhooks();
+builder.AddDevelopmentSeed();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+app.MapAuthEndpoints();
+app.MapAsteriskWebhooks();
+
+await app.MigrateDatabaseAsync();
+await app.SeedDevelopmentDataAsync();
+app.Run();

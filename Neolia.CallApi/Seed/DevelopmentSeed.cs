@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Neolia.CallApi.Apartments;
+using Neolia.CallApi.Data;
+using Neolia.CallApi.Devices;
+using Neolia.CallApi.Sites;
+using Neolia.CallApi.Tenants;
+using Neolia.CallApi.Users;
+using Neolia.ServiceDefaults.Authentication;
+
+namespace Neolia.CallApi.Seed;
+
+/// <summary>
+/// Demo data for a developer's stack: tenant <c>demo</c>, one building with one door and apartments 101 and 102,
+/// and their residents. Applied once, only when <c>Seed:Enabled</c> is true.
+/// </summary>
+public static class DevelopmentSeed
+{
+    public const string TenantSlug = "demo";
+    public const string DoorSipUsername = "demo-door-1";
+    public const string EmailDomain = "demo.neolia.test";
+
+    /// <summary>Who the seed creates: e-mail local part, display name, apartment (null: tenant administrator), SIP account.</summary>
+    public static readonly IReadOnlyList<(string Login, string Name, string? Apartment, string? Sip)> People =
+    [
+        ("alice", "Alice Martin", "101", "demo-alice"),
+        ("bob", "Bob Martin", "101", "demo-bob"),
+        ("carol", "Carol Durand", "102", "demo-carol"),
+        ("manager", "Building Manager", null, null),
+    ];
+
+    public const string PlatformAdminEmail = "admin@neolia.test";
+
+    public static IHostApplicationBuilder AddDevelopmentSeed(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<SeedOptions>(SeedOptions.Section);
+        return builder;
+    }
+
+    public static async Task SeedDevelopmentDataAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        if (!options.Enabled) return;
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NeoliaDb>();
+        db.TenantScope = TenantScope.All;
+        if (await db.Tenants.AnyAsync(t => t.Slug == TenantSlug)) return;
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<Role>>();
+        foreach (var role in NeoliaRoles.All)
+        {
+            if (!await roles.RoleExistsAsync(role)) Check(await roles.CreateAsync(new Role { Name = role }));
+        }
+
+        var tenant = new Tenant { Slug = TenantSlug, Name = "Demo Property Management" };
+        var site = new Site { TenantId = tenant.Id, Name = "12 Rue de la Paix", Address = "12 Rue de la Paix, 75002 Paris" };
+        var door = new Device { TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername, DoorCode = "#1" };
+        var apartments = People.Select(p => p.Apartment).OfType<string>().Distinct()
+            .Select(number => new Apartment { TenantId = tenant.Id, SiteId = site.Id, Number = number }).ToList();
+        db.AddRange(tenant, site, door);
+        db.AddRange(apartments);
+        await db.SaveChangesAsync();
+
+        foreach (var (login, name, apartment, sip) in People)
+        {
+            var user = new User { TenantId = tenant.Id, UserName = $"{login}@{EmailDomain}", Email = $"{login}@{EmailDomain}", EmailConfirmed = true, DisplayName = name, SipUsername = sip };
+            Check(await users.CreateAsync(user, options.DemoPassword!));
+            Check(await users.AddToRoleAsync(user, apartment is null ? NeoliaRoles.TenantAdmin : NeoliaRoles.Resident));
+            if (apartment is not null)
+            {
+                db.ApartmentMemberships.Add(new ApartmentMembership { TenantId = tenant.Id, UserId = user.Id, ApartmentId = apartments.Single(a => a.Number == apartment).Id });
+            }
+        }
+        var admin = new User { UserName = PlatformAdminEmail, Email = PlatformAdminEmail, EmailConfirmed = true, DisplayName = "Platform Administrator" };
+        Check(await users.CreateAsync(admin, options.DemoPassword!));
+        Check(await users.AddToRoleAsync(admin, NeoliaRoles.PlatformAdmin));
+        await db.SaveChangesAsync();
+
+        app.Logger.LogInformation("Development seed applied: tenant '{Tenant}', door '{Door}', apartments {Apartments}", TenantSlug, DoorSipUsername,
+            string.Join(", ", apartments.Select(a => a.Number)));
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new InvalidOperationException("Seeding failed: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+    }
+}

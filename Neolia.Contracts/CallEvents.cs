@@ -1,0 +1,71 @@
+
+namespace Neolia.Contracts;
+
+/// <summary>The Redis stream CallApi appends call events to and every Notifier replica reads.</summary>
+public static class CallEventStream
+{
+    public const string Key = "neolia:call-events";
+
+    /// <summary>Pub/sub channel that tells readers "there is something new on the stream" without polling.</summary>
+    public const string NotifyChannel = "neolia:call-events:notify";
+
+    /// <summary>Approximate length the stream is trimmed to on every append (MAXLEN ~).</summary>
+    public const int MaxLength = 100_000;
+
+    /// <summary>The stream entry's single field, holding the event as UTF-8 JSON.</summary>
+    public const string DataField = "data";
+
+    /// <summary>Hash of the calls still ringing for one user (field = call id, value = <see cref="IncomingCall"/> JSON), for replay on connect.</summary>
+    public static string RingingKey(Guid userId) => $"neolia:ringing:{userId:N}";
+}
+
+public static class CallEventTypes
+{
+    public const string Ringing = "call.ringing";
+    public const string Answered = "call.answered";
+    public const string Ended = "call.ended";
+}
+
+/// <summary>One entry of <see cref="CallEventStream.Key"/>.</summary>
+public sealed record CallEvent
+{
+    /// <summary>One of <see cref="CallEventTypes"/>.</summary>
+    public required string Type { get; init; }
+    public required Guid CallId { get; init; }
+    public required Guid TenantId { get; init; }
+    public required Guid ApartmentId { get; init; }
+    /// <summary>The call's status after this event (<see cref="CallStatuses"/>).</summary>
+    public required string Status { get; init; }
+    public required DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>Everyone the call concerns: the apartment's residents when it started ringing.</summary>
+    public required IReadOnlyList<CallRecipient> Recipients { get; init; }
+
+    /// <summary>Only on <see cref="CallEventTypes.Ringing"/>: what the app shows (without the per-user token).</summary>
+    public IncomingCallDetails? Call { get; init; }
+
+    public Guid? AnsweredBy { get; init; }
+}
+
+/// <summary>A resident to ring, with the LiveKit token minted for them (ringing events only).</summary>
+public sealed record CallRecipient(Guid UserId, string? LiveKitToken = null);
+
+public sealed record IncomingCallDetails(
+    string Room,
+    string LivekitUrl,
+    string Caller,
+    string Device,
+    string Apartment,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt);
+
+public static class CallStatuses
+{
+    public const string Ringing = "ringing";
+    public const string Answered = "answered";
+    public const string Ended = "ended";
+    public const string Declined = "declined";
+    public const string Missed = "missed";
+    public const string Cancelled = "cancelled";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,43 @@
+namespace Neolia.Contracts;
+
+/// <summary>
+/// Server → app WebSocket messages. The shapes are those the existing app already reads; change them only
+/// in a way old apps ignore (new optional fields).
+/// </summary>
+public static class SocketMessageTypes
+{
+    public const string Hello = "hello";
+    public const string IncomingCall = "incoming_call";
+    public const string CallUpdated = "call_updated";
+}
+
+public sealed record HelloMessage(string Type = SocketMessageTypes.Hello);
+
+public sealed record IncomingCallMessage(IncomingCall Call)
+{
+    public string Type => SocketMessageTypes.IncomingCall;
+}
+
+/// <summary>The <c>call</c> object of an <c>incoming_call</c> message.</summary>
+public sealed record IncomingCall(
+    Guid Id,
+    string Room,
+    string CalleeToken,
+    string LivekitUrl,
+    string Caller,
+    string Device,
+    string Apartment,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt)
+{
+    public static IncomingCall For(Guid callId, IncomingCallDetails details, string calleeToken) => new(
+        callId, details.Room, calleeToken, details.LivekitUrl, details.Caller, details.Device, details.Apartment,
+        details.CreatedAt, details.ExpiresAt);
+}
+
+public sealed record CallUpdatedMessage(CallUpdate Call)
+{
+    public string Type => SocketMessageTypes.CallUpdated;
+}
+
+public sealed record CallUpdate(Guid Id, string Status, Guid? AnsweredBy);

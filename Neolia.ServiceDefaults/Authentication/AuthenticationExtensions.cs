@@ -1,0 +1,59 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Neolia.ServiceDefaults.Authentication;
+
+public static class AuthenticationExtensions
+{
+    /// <summary>
+    /// Bearer authentication with Neolia's access tokens. Browsers and mobile WebSocket clients cannot always
+    /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
+    /// <paramref name="queryTokenPaths"/>.
+    /// </summary>
+    public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder, params string[] queryTokenPaths)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
+            {
+                var jwt = jwtOptions.Value;
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = CreateValidationParameters(jwt);
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = context =>
+                    {
+                        var path = context.HttpContext.Request.Path;
+                        if (queryTokenPaths.Any(p => path.StartsWithSegments(p))
+                            && context.Request.Query.TryGetValue("access_token", out var token))
+                        {
+                            context.Token = token;
+                        }
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    public static TokenValidationParameters CreateValidationParameters(JwtOptions jwt) => new()
+    {
+        ValidIssuer = jwt.Issuer,
+        ValidAudience = jwt.Audience,
+        IssuerSigningKey = CreateSigningKey(jwt),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        NameClaimType = NeoliaClaims.Name,
+        RoleClaimType = NeoliaClaims.Role,
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+
+    public static SymmetricSecurityKey CreateSigningKey(JwtOptions jwt) => new(Encoding.UTF8.GetBytes(jwt.SigningKey));
+}

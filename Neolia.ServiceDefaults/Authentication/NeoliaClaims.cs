@@ -1,0 +1,19 @@
+using System.Security.Claims;
+
+namespace Neolia.ServiceDefaults.Authentication;
+
+/// <summary>Claim names in Neolia access tokens (short JWT names; inbound claim mapping is off).</summary>
+public static class NeoliaClaims
+{
+    public const string UserId = "sub";
+    public const string Name = "name";
+    public const string Email = "email";
+    public const string Role = "role";
+    public const string TenantId = "tenant";
+
+    public static Guid GetUserId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirst(UserId)?.Value, out var id) ? id : throw new InvalidOperationException("The access token has no user id.");
+
+    public static Guid? GetTenantId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirst(TenantId)?.Value, out var id) ? id : null;
+}
