@@ -34,6 +34,7 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
+app.MapLiveKitWebhooks();
 
 await app.MigrateDatabaseAsync();
 await app.SeedDevelopmentDataAsync();
