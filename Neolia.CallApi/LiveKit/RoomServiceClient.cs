@@ -69,9 +69,13 @@ public sealed class RoomServiceClient(HttpClient http, IOptions<LiveKitOptions> 
         {
             throw;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException)
+        catch (Exception e)
         {
-            var error = e is OperationCanceledException ? "LiveKit did not answer in time" : e.Message;
+            // Whatever it is (refused connection, the resilience pipeline's timeout or open circuit, a bad answer),
+            // the call goes on without it.
+            var error = e is OperationCanceledException || e.GetType().Name == "TimeoutRejectedException"
+                ? "LiveKit did not answer in time"
+                : e.Message;
             logger.LogWarning(e, "LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
             return new(null, error);
         }
