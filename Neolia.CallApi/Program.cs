@@ -36,6 +36,4 @@ app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 
-await app.MigrateDatabaseAsync();
-await app.SeedDevelopmentDataAsync();
 app.Run();

@@ -9,12 +9,12 @@ public sealed class LiveKitOptions
 
     /// <summary>What apps connect to (through the gateway), e.g. <c>wss://intercom.example.com</c>; sent in <c>livekitUrl</c>.</summary>
     [Required(ErrorMessage = "LiveKit:Url is required (the ws:// or wss:// address apps connect to).")]
-    [AbsoluteUrl("ws", "wss", "http", "https", ErrorMessage = "LiveKit:Url must be an absolute ws://, wss://, http:// or https:// URL.")]
+    [AbsoluteUri("ws", "wss", ErrorMessage = "LiveKit:Url must be an absolute ws:// or wss:// URL.")]
     public string Url { get; set; } = "";
 
     /// <summary>Where CallApi reaches the server API (Twirp) on the private network, e.g. <c>http://livekit:7880</c>.</summary>
     [Required(ErrorMessage = "LiveKit:ApiUrl is required (the http:// address of the LiveKit server API).")]
-    [AbsoluteUrl("http", "https", "ws", "wss", ErrorMessage = "LiveKit:ApiUrl must be an absolute http:// or https:// URL.")]
+    [AbsoluteUri("http", "https", ErrorMessage = "LiveKit:ApiUrl must be an absolute http:// or https:// URL.")]
     public string ApiUrl { get; set; } = "";
 
     [Required(ErrorMessage = "LiveKit:ApiKey is required.")]
@@ -27,12 +27,4 @@ public sealed class LiveKitOptions
 
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "LiveKit:TokenLifetime must be between 1 minute and 1 day.")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
-}
-
-/// <summary>An absolute URL with one of the given schemes (<see cref="UrlAttribute"/> refuses ws:// and wss://).</summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class AbsoluteUrlAttribute(params string[] schemes) : ValidationAttribute
-{
-    public override bool IsValid(object? value) => value is not string s || s.Length == 0
-        || (Uri.TryCreate(s, UriKind.Absolute, out var uri) && schemes.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase));
 }
