@@ -34,5 +34,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
+app.MapLiveKitWebhooks();
 
 app.Run();
