@@ -54,7 +54,11 @@ public sealed class PostgresServer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"PostgreSQL exited at start:\n{_process.Tail()}");
+            if (_process.HasExited)
+            {
+                await _process.Exited;
+                throw new InvalidOperationException($"PostgreSQL exited at start:\n{_process.Tail()}");
+            }
             try
             {
                 await using var connection = new NpgsqlConnection(ConnectionString("postgres"));

@@ -49,7 +49,11 @@ public sealed class RedisServer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"Redis exited at start:\n{_process.Tail()}");
+            if (_process.HasExited)
+            {
+                await _process.Exited;
+                throw new InvalidOperationException($"Redis exited at start:\n{_process.Tail()}");
+            }
             try
             {
                 using var client = new TcpClient();

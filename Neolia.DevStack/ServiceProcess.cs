@@ -46,6 +46,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                await _process.Exited; // lets the last lines of output arrive before they are quoted
                 throw new InvalidOperationException($"{Name} exited at start (code {_process.ExitCode}). Its last output:\n{_process.Tail()}");
             }
             try

@@ -7,6 +7,10 @@ if [ "${NEOLIA_SKIP_APPHOST:-0}" = "1" ]; then
   echo "AppHost skipped: NEOLIA_SKIP_APPHOST=1."
   exit 1
 fi
+if [ ! -f Neolia.AppHost.Tests/Neolia.AppHost.Tests.csproj ]; then
+  echo "AppHost skipped: Neolia.AppHost.Tests is not in this checkout."
+  exit 1
+fi
 if ! out=$(dotnet restore Neolia.AppHost.Tests/Neolia.AppHost.Tests.csproj -nologo 2>&1); then
   echo "AppHost skipped: the Aspire packages do not restore from this machine's NuGet source"
   echo "  ($(printf '%s\n' "$out" | grep -m1 -oE "NU1101: [^[]*|error [A-Z0-9]+: [^[]*" || echo "restore failed"))."
