@@ -34,7 +34,6 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
+app.MapLiveKitWebhooks();
 
-await app.MigrateDatabaseAsync();
-await app.SeedDevelopmentDataAsync();
 app.Run();
