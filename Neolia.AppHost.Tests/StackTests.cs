@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Neolia.AppHost.Tests;
+
+public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Every_resource_becomes_healthy()
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        foreach (var resource in StackFixture.Resources)
+        {
+            var state = await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            Assert.Equal(resource, state.Resource.Name);
+        }
+    }
+
+    [Fact]
+    public async Task Gateway_answers_health()
+    {
+        using var gateway = stack.App.CreateHttpClient("gateway", "http");
+        using var response = await gateway.GetAsync("/health");
+        Assert.True(response.IsSuccessStatusCode, $"gateway /health answered {(int)response.StatusCode}");
+    }
+
+    [Fact]
+    public async Task A_ring_sent_to_CallApi_reaches_the_residents_WebSocket_through_the_gateway()
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        var ct = timeout.Token;
+
+        // Alice signs in through the gateway, as the app does.
+        using var gateway = stack.App.CreateHttpClient("gateway", "http");
+        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { email = "alice@demo.neolia.test", password = stack.DemoPassword }, ct);
+        Assert.True(login.IsSuccessStatusCode, $"login answered {(int)login.StatusCode}: {await login.Content.ReadAsStringAsync(ct)}");
+        var accessToken = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString();
+
+        // Her app opens its socket through the gateway.
+        var gatewayUri = stack.App.GetEndpoint("gateway", "http");
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken!)}"), ct);
+        Assert.Equal("hello", (await ReceiveAsync(socket, ct)).GetProperty("type").GetString());
+
+        // The door rings apartment 101: Asterisk's webhook, on the private network (not through the gateway).
+        using var callApi = stack.App.CreateHttpClient("callapi", "http");
+        var callId = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Random.Shared.Next(1000, 9999)}";
+        using var ring = new HttpRequestMessage(HttpMethod.Post, "/webhook/call")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["call_id"] = callId,
+                ["tenant"] = "demo",
+                ["caller"] = "demo-door-1",
+                ["callee"] = "101",
+            }),
+        };
+        ring.Headers.Add("X-Neolia-Webhook-Secret", stack.WebhookSecret);
+        using var answer = await callApi.SendAsync(ring, ct);
+        Assert.True(answer.IsSuccessStatusCode, $"webhook answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
+        Assert.Equal("dial", (await answer.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("action").GetString());
+
+        JsonElement message;
+        do message = await ReceiveAsync(socket, ct);
+        while (message.GetProperty("type").GetString() != "incoming_call");
+
+        var call = message.GetProperty("call");
+        Assert.Equal("101", call.GetProperty("apartment").GetString());
+        Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
+        Assert.StartsWith("ws", call.GetProperty("livekitUrl").GetString());
+    }
+
+    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        using var text = new MemoryStream();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, ct);
+            if (result.MessageType == WebSocketMessageType.Close) throw new InvalidOperationException($"The server closed the socket: {result.CloseStatus} {result.CloseStatusDescription}");
+            text.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+        return JsonDocument.Parse(Encoding.UTF8.GetString(text.ToArray())).RootElement.Clone();
+    }
+}
