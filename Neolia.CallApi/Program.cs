@@ -35,6 +35,4 @@ app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
 
-await app.MigrateDatabaseAsync();
-await app.SeedDevelopmentDataAsync();
 app.Run();

@@ -1,5 +1,22 @@
+using Neolia.Gateway.Routing;
+using Neolia.Gateway.Security;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddEdgeProtection();
+builder.AddGatewayRouting();
+builder.Services.AddProblemDetails();
+
 var app = builder.Build();
+
+app.UseForwardedHeaders();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCors();
+app.UseRateLimiter();
+
 app.MapDefaultEndpoints();
+app.MapReverseProxy();
+
 app.Run();

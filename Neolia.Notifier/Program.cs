@@ -1,5 +1,25 @@
+using Neolia.Notifier.CallEvents;
+using Neolia.Notifier.Sockets;
+using Neolia.ServiceDefaults.Authentication;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddRedisConnection("redis");
+builder.AddNeoliaAuthentication(queryTokenPaths: SocketEndpoints.Path);
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddCallEventFanOut();
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseWebSockets();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapResidentSockets();
+
 app.Run();

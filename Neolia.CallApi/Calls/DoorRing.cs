@@ -12,11 +12,11 @@ public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string
 /// <summary>The answer the dialplan reads with <c>JSON_DECODE</c>.</summary>
 public sealed record DialplanAnswer(
     [property: JsonPropertyName("action")] string Action,
-    [property: JsonPropertyName("dial")] string? Dial = null,
-    [property: JsonPropertyName("timeout")] string? Timeout = null,
-    [property: JsonPropertyName("call_id")] string? CallId = null,
-    [property: JsonPropertyName("room")] string? Room = null,
-    [property: JsonPropertyName("reason")] string? Reason = null)
+    [property: JsonPropertyName("dial"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Dial = null,
+    [property: JsonPropertyName("timeout"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Timeout = null,
+    [property: JsonPropertyName("call_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CallId = null,
+    [property: JsonPropertyName("room"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Room = null,
+    [property: JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null)
 {
     public static DialplanAnswer Reject(string reason) => new("reject", Reason: reason);
 }

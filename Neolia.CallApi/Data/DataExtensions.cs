@@ -38,6 +38,7 @@ public static class DataExtensions
             .AddEntityFrameworkStores<NeoliaDb>();
 
         builder.Services.AddHealthChecks().AddDbContextCheck<NeoliaDb>("postgres");
+        builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
         return builder;
     }
@@ -48,13 +49,5 @@ public static class DataExtensions
         if (user?.Identity?.IsAuthenticated != true) return TenantScope.None;
         if (user.IsInRole(NeoliaRoles.PlatformAdmin)) return TenantScope.All;
         return user.GetTenantId() is { } tenantId ? TenantScope.Of(tenantId) : TenantScope.None;
-    }
-
-    /// <summary>Brings the schema up to date before the service takes traffic (EF Core serialises concurrent replicas with a lock).</summary>
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NeoliaDb>();
-        await db.Database.MigrateAsync();
     }
 }

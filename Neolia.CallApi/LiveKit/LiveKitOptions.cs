@@ -9,12 +9,12 @@ public sealed class LiveKitOptions
 
     /// <summary>What apps connect to (through the gateway), e.g. <c>wss://intercom.example.com</c>; sent in <c>livekitUrl</c>.</summary>
     [Required(ErrorMessage = "LiveKit:Url is required (the ws:// or wss:// address apps connect to).")]
-    [Url(ErrorMessage = "LiveKit:Url must be an absolute URL.")]
+    [AbsoluteUri("ws", "wss", ErrorMessage = "LiveKit:Url must be an absolute ws:// or wss:// URL.")]
     public string Url { get; set; } = "";
 
     /// <summary>Where CallApi reaches the server API (Twirp) on the private network, e.g. <c>http://livekit:7880</c>.</summary>
     [Required(ErrorMessage = "LiveKit:ApiUrl is required (the http:// address of the LiveKit server API).")]
-    [Url(ErrorMessage = "LiveKit:ApiUrl must be an absolute URL.")]
+    [AbsoluteUri("http", "https", ErrorMessage = "LiveKit:ApiUrl must be an absolute http:// or https:// URL.")]
     public string ApiUrl { get; set; } = "";
 
     [Required(ErrorMessage = "LiveKit:ApiKey is required.")]

@@ -38,23 +38,22 @@ public static class DevelopmentSeed
         return builder;
     }
 
-    public static async Task SeedDevelopmentDataAsync(this WebApplication app)
+    /// <summary>Creates the roles (always) and the demo data (when <c>Seed:Enabled</c>, and only once).</summary>
+    public static async Task ApplyAsync(IServiceProvider services, CancellationToken ct)
     {
-        var options = app.Services.GetRequiredService<IOptions<SeedOptions>>().Value;
-        if (!options.Enabled) return;
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<NeoliaDb>();
-        db.TenantScope = TenantScope.All;
-        if (await db.Tenants.AnyAsync(t => t.Slug == TenantSlug)) return;
-
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<Role>>();
+        var roles = services.GetRequiredService<RoleManager<Role>>();
         foreach (var role in NeoliaRoles.All)
         {
             if (!await roles.RoleExistsAsync(role)) Check(await roles.CreateAsync(new Role { Name = role }));
         }
 
+        var options = services.GetRequiredService<IOptions<SeedOptions>>().Value;
+        if (!options.Enabled) return;
+        var db = services.GetRequiredService<NeoliaDb>();
+        db.TenantScope = TenantScope.All;
+        if (await db.Tenants.AnyAsync(t => t.Slug == TenantSlug, ct)) return;
+
+        var users = services.GetRequiredService<UserManager<User>>();
         var tenant = new Tenant { Slug = TenantSlug, Name = "Demo Property Management" };
         var site = new Site { TenantId = tenant.Id, Name = "12 Rue de la Paix", Address = "12 Rue de la Paix, 75002 Paris" };
         var door = new Device { TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername, DoorCode = "#1" };
@@ -62,7 +61,7 @@ public static class DevelopmentSeed
             .Select(number => new Apartment { TenantId = tenant.Id, SiteId = site.Id, Number = number }).ToList();
         db.AddRange(tenant, site, door);
         db.AddRange(apartments);
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
         foreach (var (login, name, apartment, sip) in People)
         {
@@ -77,9 +76,9 @@ public static class DevelopmentSeed
         var admin = new User { UserName = PlatformAdminEmail, Email = PlatformAdminEmail, EmailConfirmed = true, DisplayName = "Platform Administrator" };
         Check(await users.CreateAsync(admin, options.DemoPassword!));
         Check(await users.AddToRoleAsync(admin, NeoliaRoles.PlatformAdmin));
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(ct);
 
-        app.Logger.LogInformation("Development seed applied: tenant '{Tenant}', door '{Door}', apartments {Apartments}", TenantSlug, DoorSipUsername,
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DevelopmentSeed)).LogInformation("Development seed applied: tenant '{Tenant}', door '{Door}', apartments {Apartments}", TenantSlug, DoorSipUsername,
             string.Join(", ", apartments.Select(a => a.Number)));
     }
 

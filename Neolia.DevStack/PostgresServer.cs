@@ -1,0 +1,104 @@
+using Npgsql;
+
+namespace Neolia.DevStack;
+
+/// <summary>
+/// A PostgreSQL server of the machine's own installation, run from a data directory of ours on a loopback port.
+/// PostgreSQL refuses to run as root, so as root it runs as the <c>postgres</c> user.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly ManagedProcess _process;
+
+    private PostgresServer(ManagedProcess process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true";
+
+    /// <param name="fast">Trade durability for speed (tests): no fsync, no synchronous commit.</param>
+    public static async Task<PostgresServer> StartAsync(string dataDirectory, int port, string logDirectory, bool fast)
+    {
+        var bin = FindBinaries();
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        Directory.CreateDirectory(dataDirectory);
+        var socketDirectory = Path.Combine(Path.GetTempPath(), $"neolia-pg-{port}");
+        Directory.CreateDirectory(socketDirectory);
+        if (runAs is not null) await Chown(runAs, dataDirectory, socketDirectory);
+
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            var (initFile, initArgs) = Command(runAs, Path.Combine(bin, "initdb"),
+                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
+            await using var init = ManagedProcess.Start("initdb", initFile, initArgs, NoEnvironment, Path.Combine(logDirectory, "postgres-initdb.log"));
+            await init.Exited;
+            if (init.ExitCode != 0) throw new InvalidOperationException($"initdb failed ({init.ExitCode}):\n{init.Tail()}");
+        }
+
+        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-k", socketDirectory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
+        if (fast) settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        var (file, args) = Command(runAs, Path.Combine(bin, "postgres"), settings);
+        var process = ManagedProcess.Start("postgres", file, args, NoEnvironment, Path.Combine(logDirectory, "postgres.log"));
+        var server = new PostgresServer(process, port);
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"PostgreSQL exited at start:\n{_process.Tail()}");
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+                await connection.OpenAsync();
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Debian keeps each major version in /usr/lib/postgresql/N/bin; NEOLIA_PG_BIN overrides.</summary>
+    private static string FindBinaries()
+    {
+        if (Environment.GetEnvironmentVariable("NEOLIA_PG_BIN") is { Length: > 0 } configured) return configured;
+        var root = "/usr/lib/postgresql";
+        var candidates = Directory.Exists(root)
+            ? Directory.GetDirectories(root).Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "postgres")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0).ToList()
+            : [];
+        return candidates.FirstOrDefault() ?? throw new InvalidOperationException(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/N/bin/postgres). Run scripts/install-prerequisites.sh, or set NEOLIA_PG_BIN.");
+    }
+
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+
+    // setpriv replaces itself with the command, so signals reach PostgreSQL directly.
+    private static (string File, IEnumerable<string> Args) Command(string? user, string executable, IEnumerable<string> args) => user is null
+        ? (executable, args)
+        : ("setpriv", ["--reuid", user, "--regid", user, "--init-groups", "--", executable, .. args]);
+
+    private static async Task Chown(string user, params string[] directories)
+    {
+        await using var chown = ManagedProcess.Start("chown", "chown", ["-R", $"{user}:{user}", .. directories], NoEnvironment,
+            Path.Combine(Path.GetTempPath(), "neolia-chown.log"));
+        await chown.Exited;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // SIGINT is PostgreSQL's "fast shutdown": sessions are ended, nothing is left half-written.
+        await _process.StopAsync(TimeSpan.FromSeconds(15), interrupt: true);
+        await _process.DisposeAsync();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Neolia.DevStack;
+
+/// <summary>A throw-away Redis (no persistence) on a loopback port; it can be restarted on the same port.</summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly string _logDirectory;
+    private ManagedProcess _process;
+
+    private RedisServer(ManagedProcess process, int port, string logDirectory)
+    {
+        _process = process;
+        Port = port;
+        _logDirectory = logDirectory;
+    }
+
+    public int Port { get; }
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync(int port, string logDirectory)
+    {
+        var server = new RedisServer(Launch(port, logDirectory), port, logDirectory);
+        await server.WaitReadyAsync();
+        return server;
+    }
+
+    /// <summary>Stops Redis and starts it again, empty, on the same port (what a crash and restart looks like).</summary>
+    public async Task RestartAsync(TimeSpan downtime = default)
+    {
+        await _process.DisposeAsync();
+        if (downtime > TimeSpan.Zero) await Task.Delay(downtime);
+        _process = Launch(Port, _logDirectory);
+        await WaitReadyAsync();
+    }
+
+    private static ManagedProcess Launch(int port, string logDirectory)
+    {
+        var executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("redis-server is not installed. Run scripts/install-prerequisites.sh.");
+        return ManagedProcess.Start("redis", executable,
+            ["--bind", "127.0.0.1", "--port", port.ToString(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--maxclients", "20000"],
+            new Dictionary<string, string?>(), Path.Combine(logDirectory, "redis.log"));
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"Redis exited at start:\n{_process.Tail()}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var buffer = new byte[16];
+                var read = await stream.ReadAsync(buffer);
+                if (Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal)) return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline) { }
+            if (DateTime.UtcNow >= deadline) throw new TimeoutException($"Redis did not answer on port {Port}:\n{_process.Tail()}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _process.DisposeAsync();
+}

@@ -1,0 +1,72 @@
+namespace Neolia.DevStack;
+
+/// <summary>One of the Neolia services, run from its build output as the AppHost would run it (same configuration keys).</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly ManagedProcess _process;
+
+    private ServiceProcess(string name, ManagedProcess process, Uri url)
+    {
+        Name = name;
+        _process = process;
+        Url = url;
+    }
+
+    public string Name { get; }
+    public Uri Url { get; }
+    public int ProcessId => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public Task Exited() => _process.Exited;
+
+    public static async Task<ServiceProcess> StartAsync(string name, string project, int port,
+        IReadOnlyDictionary<string, string?> settings, string logDirectory)
+    {
+        var dll = RepositoryLayout.BuildOutput(project);
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var environment = new Dictionary<string, string?>(settings)
+        {
+            ["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/'),
+            ["DOTNET_NOLOGO"] = "1",
+            // Each replica reports under its own name (logs, Redis client name, consumer names).
+            ["OTEL_SERVICE_NAME"] = name,
+        };
+        var process = ManagedProcess.Start(name, "dotnet", [dll], environment, Path.Combine(logDirectory, $"{name}.log"),
+            workingDirectory: Path.GetDirectoryName(dll));
+        var service = new ServiceProcess(name, process, url);
+        await service.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+        return service;
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string last = "no answer";
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited at start (code {_process.ExitCode}). Its last output:\n{_process.Tail()}");
+            }
+            try
+            {
+                using var response = await Probe.GetAsync(new Uri(Url, "/health"));
+                if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{Name} was not healthy after {timeout.TotalSeconds} s ({last}). Its last output:\n{_process.Tail()}");
+    }
+
+    /// <summary>Kills the service at once, as a crash would (no graceful shutdown).</summary>
+    public void Kill() => _process.Kill();
+
+    public string Tail() => _process.Tail();
+
+    public async ValueTask DisposeAsync() => await _process.DisposeAsync();
+}

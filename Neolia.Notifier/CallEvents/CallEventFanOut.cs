@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Neolia.Contracts;
+using Neolia.Notifier.Sockets;
+
+namespace Neolia.Notifier.CallEvents;
+
+/// <summary>
+/// Turns one call event into socket messages for the residents it concerns, and no one else. Each message is
+/// serialised once (per recipient for rings, whose LiveKit token is personal; once for updates) and the same
+/// bytes go to every socket of that resident.
+/// </summary>
+public sealed class CallEventFanOut(ConnectionRegistry registry)
+{
+    public void Deliver(CallEvent callEvent)
+    {
+        if (callEvent.Type == CallEventTypes.Ringing)
+        {
+            if (callEvent.Call is not { } details) return;
+            foreach (var recipient in callEvent.Recipients)
+            {
+                var sockets = registry.Of(recipient.UserId);
+                if (sockets.IsEmpty) continue;
+                var message = JsonSerializer.SerializeToUtf8Bytes(
+                    new IncomingCallMessage(IncomingCall.For(callEvent.CallId, details, recipient.LiveKitToken ?? "")),
+                    ContractsJson.Default.IncomingCallMessage);
+                foreach (var socket in sockets) socket.TrySendRinging(callEvent.CallId, message);
+            }
+            return;
+        }
+
+        byte[]? update = null;
+        foreach (var recipient in callEvent.Recipients)
+        {
+            var sockets = registry.Of(recipient.UserId);
+            if (sockets.IsEmpty) continue;
+            update ??= JsonSerializer.SerializeToUtf8Bytes(
+                new CallUpdatedMessage(new CallUpdate(callEvent.CallId, callEvent.Status, callEvent.AnsweredBy)),
+                ContractsJson.Default.CallUpdatedMessage);
+            foreach (var socket in sockets) socket.TrySend(update);
+        }
+    }
+}

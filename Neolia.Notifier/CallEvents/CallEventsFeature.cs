@@ -1,0 +1,16 @@
+using Neolia.Notifier.Sockets;
+
+namespace Neolia.Notifier.CallEvents;
+
+public static class CallEventsFeature
+{
+    public static IHostApplicationBuilder AddCallEventFanOut(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<SocketOptions>(SocketOptions.Section);
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<CallEventFanOut>();
+        builder.Services.AddSingleton<RingingCalls>();
+        builder.Services.AddHostedService<CallEventReader>();
+        return builder;
+    }
+}
