@@ -26,6 +26,15 @@ public static class PushFeedbackStream
 {
     public const string Key = "neolia:push-feedback";
     public const string RegistrationIdField = "registration_id";
+    /// <summary>The token that failed: a registration whose token changed since is kept.</summary>
+    public const string TokenField = "token";
     public const string ReasonField = "reason";
+    public const int MaxLength = 10_000;
+}
+
+/// <summary>Pushes that could not be sent after every retry, for operators (the log says the same).</summary>
+public static class PushDeadLetterStream
+{
+    public const string Key = "neolia:push-dead-letters";
     public const int MaxLength = 10_000;
 }
