@@ -18,6 +18,7 @@ public static class PushFeature
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PushSenders>();
         builder.Services.AddSingleton<IPushSender>(sp => sp.GetRequiredService<PushSenders>());
+        builder.Services.AddHostedService<PushDispatcher>();
         return builder;
     }
 

@@ -21,6 +21,21 @@ public sealed class PushOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Push:RequestTimeout must be between 1 second and 1 minute.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Name of this replica in the consumer group; default machine name and process id.</summary>
+    public string? ConsumerName { get; set; }
+
+    /// <summary>How long an event may stay unacknowledged with a replica before another claims it (the replica died).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Push:ClaimIdle must be between 1 second and 5 minutes.")]
+    public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Attempts per push before it is recorded as failed.</summary>
+    [Range(1, 10, ErrorMessage = "Push:MaxAttempts must be between 1 and 10.")]
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>First retry delay; doubled on every further attempt (with jitter).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30", ErrorMessage = "Push:RetryBaseDelay must be between 10 ms and 30 s.")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public bool IsEnabled => Fcm.IsConfigured || Apns.IsConfigured;
 }
 

@@ -314,6 +314,7 @@ public sealed class PushSenderTests
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Push:Apns:KeyId"] = "K" });
+        builder.Services.AddSingleton<StackExchange.Redis.IConnectionMultiplexer>(_ => StackExchange.Redis.ConnectionMultiplexer.Connect("127.0.0.1:1,abortConnect=false,connectTimeout=100"));
         builder.AddPush();
         using var host = builder.Build();
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
