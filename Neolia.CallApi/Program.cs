@@ -36,6 +36,7 @@ app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
+app.MapLiveKitWebhooks();
 app.MapPushRegistrations();
 
 app.Run();

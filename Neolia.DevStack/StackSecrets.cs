@@ -14,7 +14,8 @@ public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, st
         LiveKitApiKey: "API" + Random(9),
         LiveKitApiSecret: Random(48),
         WebhookSecret: Random(32),
-        DemoPassword: "Demo-" + Random(10));
+        // Meets the sign-in password rules (upper, lower, digit) whatever the random part holds.
+        DemoPassword: $"Demo-{Random(10)}-{RandomNumberGenerator.GetInt32(10, 100)}");
 
     public static StackSecrets LoadOrCreate(string path)
     {

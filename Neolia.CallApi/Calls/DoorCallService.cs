@@ -13,6 +13,7 @@ public sealed class DoorCallService(
     NeoliaDb db,
     CallEventPublisher events,
     LiveKitTokens liveKitTokens,
+    RoomServiceClient liveKitRooms,
     IOptions<CallOptions> callOptions,
     TimeProvider time,
     ILogger<DoorCallService> logger)
@@ -79,6 +80,12 @@ public sealed class DoorCallService(
             return await FindAnswerForExistingAsync(call.AsteriskCallId, ct)
                 ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
         }
+
+        // Not awaited: the dialplan waits for this answer while the visitor stands at the door, and LiveKit creates
+        // the room anyway when the first participant joins. Creating it here only sets Neolia's limits (empty timeout,
+        // max participants) before anyone answers, seconds later. The client never throws for LiveKit's failures
+        // (it logs them) and has its own timeouts, so the task cannot fault unobserved or hang on.
+        _ = liveKitRooms.CreateRoomAsync(call.Room, CancellationToken.None);
 
         var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
         await events.PublishAsync(new CallEvent

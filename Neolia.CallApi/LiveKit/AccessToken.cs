@@ -72,7 +72,3 @@ public sealed class AccessToken(string apiKey, string apiSecret)
         [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
     }
 }
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(AccessToken.Claims))]
-internal sealed partial class LiveKitJson : JsonSerializerContext;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Neolia.CallApi.LiveKit;
 
 public static class LiveKitFeature
@@ -6,6 +8,31 @@ public static class LiveKitFeature
     {
         builder.Services.AddValidatedOptions<LiveKitOptions>(LiveKitOptions.Section);
         builder.Services.AddSingleton<LiveKitTokens>();
+
+        // The service defaults give every client the standard resilience pipeline (4 attempts, 30 s in all). Room
+        // calls are best effort (LiveKit creates rooms on join), so this client's pipeline gives up sooner;
+        // CreateRoom and DeleteRoom are idempotent, so one retry is safe. Configuring the named options
+        // "RoomServiceClient-standard" does not reach a handler added by ConfigureHttpClientDefaults (tested), so the
+        // default handler is replaced; RemoveAllResilienceHandlers is approved API still marked experimental.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<RoomServiceClient>()
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(o =>
+            {
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(3);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+                o.Retry.MaxRetryAttempts = 1;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            });
+#pragma warning restore EXTEXP0001
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<LiveKitOptions>>().Value;
+            return new WebhookReceiver(o.ApiKey, o.ApiSecret, sp.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.AddScoped<LiveKitEventHandler>();
         return builder;
     }
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what Neolia needs on a Debian 12 machine that has only the .NET 10 SDK:
+# PostgreSQL and Redis (run as local processes by the stack and the tests), setpriv (runs PostgreSQL as
+# its own user when we are root), Node.js and npm (the official LiveKit SDK the contract tests compare against).
+# Idempotent: installs only what is missing.
+set -euo pipefail
+
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v setpriv >/dev/null || missing+=(util-linux)
+command -v curl >/dev/null || missing+=(curl)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq -o DPkg::Lock::Timeout=300
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
+fi
