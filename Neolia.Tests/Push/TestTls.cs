@@ -30,8 +30,9 @@ public static class TestTls
         san.AddIpAddress(IPAddress.Loopback);
         san.AddDnsName("localhost");
         request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        // Its own trust anchor: a process started with SSL_CERT_FILE pointing at it trusts it (and nothing else).
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.KeyCertSign, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pfx), null);
@@ -63,5 +64,16 @@ public static class TestTls
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return (app, new Uri(address.Replace("[::1]", "127.0.0.1") + "/"));
+    }
+}
+
+public static class TestTlsFiles
+{
+    /// <summary>The test certificate as a PEM file, for a child process's <c>SSL_CERT_FILE</c> (its only trusted root).</summary>
+    public static string WriteCertificatePem()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"neolia-push-test-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, TestTls.Certificate.ExportCertificatePem());
+        return path;
     }
 }
