@@ -26,8 +26,8 @@ public sealed partial class FakeApns : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ConcurrentDictionary<string, bool> devices = new(); // token → is a VoIP (PushKit) token
     private readonly ConcurrentDictionary<string, long> unregistered = new();
-    private readonly Lock providerGate = new();
-    private (string Jwt, long Iat)? lastProviderToken;
+    // Apple limits how often the provider token changes on a connection; several servers may each hold their own.
+    private readonly ConcurrentDictionary<string, (string Jwt, long Iat)> lastProviderToken = new();
     private WebApplication? app;
 
     public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -75,14 +75,12 @@ public sealed partial class FakeApns : IAsyncDisposable
         if (jwt.NumericClaim("iat") is not { } iat || iat > now + 60) return Reject(403, "InvalidProviderToken", apnsId, violation: true);
         if (now - iat >= 3600) return Reject(403, "ExpiredProviderToken", apnsId, violation: true);
         var raw = auth["bearer ".Length..];
-        lock (providerGate)
+        var connection = context.Connection.Id;
+        if (lastProviderToken.TryGetValue(connection, out var last) && last.Jwt != raw && iat - last.Iat < 20 * 60)
         {
-            if (lastProviderToken is { } last && last.Jwt != raw)
-            {
-                if (iat - last.Iat < 20 * 60) return Reject(429, "TooManyProviderTokenUpdates", apnsId, violation: true);
-            }
-            if (lastProviderToken is null || lastProviderToken.Value.Jwt != raw) lastProviderToken = (raw, iat);
+            return Reject(429, "TooManyProviderTokenUpdates", apnsId, violation: true);
         }
+        lastProviderToken[connection] = (raw, iat);
         ProviderTokensSeen.TryAdd(raw, 0);
 
         var pushType = h["apns-push-type"].ToString();
