@@ -3,6 +3,7 @@ using Neolia.CallApi.Auth;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.LiveKit;
+using Neolia.CallApi.PushRegistrations;
 using Neolia.CallApi.Seed;
 using Neolia.ServiceDefaults.Authentication;
 
@@ -20,6 +21,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.AddAuthTokens();
 builder.AddLiveKit();
 builder.AddCalls();
+builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
 builder.AddDevelopmentSeed();
 
@@ -35,5 +37,6 @@ app.MapOpenApi();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
+app.MapPushRegistrations();
 
 app.Run();

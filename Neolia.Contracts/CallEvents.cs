@@ -47,8 +47,11 @@ public sealed record CallEvent
     public Guid? AnsweredBy { get; init; }
 }
 
-/// <summary>A resident to ring, with the LiveKit token minted for them (ringing events only).</summary>
-public sealed record CallRecipient(Guid UserId, string? LiveKitToken = null);
+/// <summary>
+/// A resident the event concerns, with the LiveKit token minted for them (ringing events only) and their registered
+/// push tokens (attached by CallApi's publisher to every event, so the Notifier never reads the database).
+/// </summary>
+public sealed record CallRecipient(Guid UserId, string? LiveKitToken = null, IReadOnlyList<PushTarget>? PushTargets = null);
 
 public sealed record IncomingCallDetails(
     string Room,

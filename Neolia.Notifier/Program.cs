@@ -1,4 +1,5 @@
 using Neolia.Notifier.CallEvents;
+using Neolia.Notifier.Push;
 using Neolia.Notifier.Sockets;
 using Neolia.ServiceDefaults.Authentication;
 
@@ -10,6 +11,7 @@ builder.AddNeoliaAuthentication(queryTokenPaths: SocketEndpoints.Path);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddCallEventFanOut();
+builder.AddPush();
 
 var app = builder.Build();
 

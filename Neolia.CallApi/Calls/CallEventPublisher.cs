@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
 using StackExchange.Redis;
 
@@ -8,7 +9,7 @@ namespace Neolia.CallApi.Calls;
 /// Appends call events to the Redis stream the Notifier replicas read, keeps each recipient's ringing calls for
 /// replay on connect, and pokes the readers through pub/sub so none of them has to poll.
 /// </summary>
-public sealed class CallEventPublisher(IConnectionMultiplexer redis, ILogger<CallEventPublisher> logger)
+public sealed class CallEventPublisher(IConnectionMultiplexer redis, PushTargetLookup pushTargets, ILogger<CallEventPublisher> logger)
 {
     private static readonly RedisChannel NotifyChannel = RedisChannel.Literal(CallEventStream.NotifyChannel);
 
@@ -18,6 +19,7 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, ILogger<Cal
     /// <returns>False when Redis could not be reached: the call still rings over SIP, but no app hears of it.</returns>
     public async Task<bool> PublishAsync(CallEvent callEvent)
     {
+        callEvent = await WithPushTargetsAsync(callEvent);
         var db = redis.GetDatabase();
         var batch = db.CreateBatch();
         var tasks = new List<Task>(4 + callEvent.Recipients.Count * 2);
@@ -59,6 +61,27 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, ILogger<Cal
         {
             logger.LogError(e, "Could not publish {EventType} for call {CallId}: apps will not hear of it", callEvent.Type, callEvent.CallId);
             return false;
+        }
+    }
+
+    /// <summary>How long looking up push tokens may take out of the webhook's budget.</summary>
+    private static readonly TimeSpan PushLookupBudget = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Every event carries its recipients' push tokens, so the Notifier can wake closed apps without reading the
+    /// database. Without them (database slow or down) the event still goes out: open apps hear of it over WebSocket.
+    /// </summary>
+    private async Task<CallEvent> WithPushTargetsAsync(CallEvent callEvent)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(PushLookupBudget);
+            return callEvent with { Recipients = await pushTargets.AttachAsync(callEvent.TenantId, callEvent.Recipients, timeout.Token) };
+        }
+        catch (Exception e) when (e is OperationCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            logger.LogWarning("No push tokens attached to {EventType} for call {CallId} ({Message}): closed apps are not woken", callEvent.Type, callEvent.CallId, e.Message);
+            return callEvent;
         }
     }
 }

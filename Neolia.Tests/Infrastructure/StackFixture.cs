@@ -32,7 +32,7 @@ public class StackFixture : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var state = Path.Combine(Path.GetTempPath(), "neolia-tests", Guid.NewGuid().ToString("N")[..12]);
         var extra = ExtraSettings.ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -99,7 +99,7 @@ public class StackFixture : IAsyncLifetime
         return CallApi.SendAsync(request);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         CallApi?.Dispose();

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Neolia.Contracts;
+using Neolia.Tests.Infrastructure;
+
+namespace Neolia.Tests.Push;
+
+/// <summary>A stack with two Notifier replicas whose push providers are the TLS stand-ins.</summary>
+public sealed class PushStackFixture : StackFixture
+{
+    private string? certFile;
+    public FakeGoogle Google { get; private set; } = null!;
+    public FakeApns Apple { get; private set; } = null!;
+
+    protected override int NotifierReplicas => 2;
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings => new Dictionary<string, IReadOnlyDictionary<string, string?>>
+    {
+        ["notifier"] = new Dictionary<string, string?>
+        {
+            ["SSL_CERT_FILE"] = certFile,
+            ["Push__Fcm__ServiceAccountJson"] = Google.ServiceAccountJson(),
+            ["Push__Fcm__BaseUrl"] = Google.BaseUrl.ToString(),
+            ["Push__Apns__TeamId"] = FakeApns.TeamId,
+            ["Push__Apns__KeyId"] = FakeApns.KeyId,
+            ["Push__Apns__PrivateKey"] = Apple.PrivateKeyPem,
+            ["Push__Apns__BundleId"] = FakeApns.BundleId,
+            ["Push__Apns__Environment"] = "sandbox",
+            ["Push__Apns__BaseUrl"] = Apple.BaseUrl.ToString(),
+            ["Push__ClaimIdle"] = "00:00:02",
+            ["Push__RetryBaseDelay"] = "00:00:00.100",
+        },
+    };
+
+    public override async Task InitializeAsync()
+    {
+        certFile = TestTlsFiles.WriteCertificatePem();
+        Google = await FakeGoogle.StartAsync();
+        Apple = await FakeApns.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Google.DisposeAsync();
+        await Apple.DisposeAsync();
+        if (certFile is not null) File.Delete(certFile);
+    }
+}
+
+public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<PushStackFixture>
+{
+    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
+    {
+        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
+        ["tenant"] = tenant.Slug,
+        ["caller"] = tenant.DoorSipUsername,
+        ["callee"] = apartment,
+    };
+
+    private async Task<HttpClient> SignedInAsync(TestResident resident)
+    {
+        var token = (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
+        var client = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId)
+    {
+        using var response = await app.PostAsJsonAsync("/api/push-registrations", new { platform, token, deviceId, appId = "com.neolia.resident" });
+        await response.EnsureSuccessWithBodyAsync();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task A_ring_reaches_every_registered_device_exactly_once_with_two_notifier_replicas()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1", "2");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        var flatmate = await stack.Data.AddResidentAsync(tenant, "1");
+        var neighbour = await stack.Data.AddResidentAsync(tenant, "2");
+        using var residentApp = await SignedInAsync(resident);
+        using var flatmateApp = await SignedInAsync(flatmate);
+        using var neighbourApp = await SignedInAsync(neighbour);
+        var androidToken = $"android-{Guid.NewGuid():N}";
+        var voipToken = stack.Apple.AddVoipDevice();
+        var alertToken = stack.Apple.AddAlertDevice();
+        var flatmateToken = $"android-{Guid.NewGuid():N}";
+        var neighbourToken = $"android-{Guid.NewGuid():N}";
+        await RegisterAsync(residentApp, PushPlatforms.Fcm, androidToken, "pixel");
+        await RegisterAsync(residentApp, PushPlatforms.ApnsVoip, voipToken, "iphone");
+        await RegisterAsync(residentApp, PushPlatforms.Apns, alertToken, "iphone");
+        await RegisterAsync(flatmateApp, PushPlatforms.Fcm, flatmateToken, "phone");
+        await RegisterAsync(neighbourApp, PushPlatforms.Fcm, neighbourToken, "phone");
+
+        using var response = await stack.RingAsync(Ring(tenant, "1"));
+        await response.EnsureSuccessWithBodyAsync();
+        var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+
+        FcmReceived[] Fcm() => stack.Google.Delivered.Where(m => m.Data["call_id"] == callId).ToArray();
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Fcm().Length >= 2 && Apns().Length >= 1, "the ring's pushes");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the claim idle time: a duplicate would show up now
+
+        Assert.Equal(new[] { androidToken, flatmateToken }.Order(), Fcm().Select(m => m.Token).Order());
+        Assert.Equal(2, Fcm().Length);
+        var voip = Assert.Single(Apns());
+        Assert.Equal((voipToken, "voip", FakeApns.BundleId + ".voip"), (voip.Token, voip.PushType, voip.Topic));
+        Assert.DoesNotContain(stack.Google.Delivered, m => m.Token == neighbourToken);
+        Assert.DoesNotContain(stack.Apple.Delivered, m => m.Token == alertToken); // an ordinary token never rings
+        Assert.All(Fcm(), m => Assert.Equal(CallEventTypes.Ringing, m.Data["type"]));
+        Assert.Empty(stack.Google.Violations);
+        Assert.Empty(stack.Apple.Violations);
+    }
+
+    [Fact]
+    public async Task A_dead_token_is_deleted()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        var gone = stack.Apple.AddVoipDevice();
+        stack.Apple.Unregister(gone);
+        await RegisterAsync(app, PushPlatforms.ApnsVoip, gone, "old-iphone");
+        var alive = await RegisterAsync(app, PushPlatforms.Fcm, $"dead-{Guid.NewGuid():N}", "old-android");
+        var kept = await RegisterAsync(app, PushPlatforms.Fcm, $"android-{Guid.NewGuid():N}", "pixel");
+
+        using var response = await stack.RingAsync(Ring(tenant, "1"));
+        await response.EnsureSuccessWithBodyAsync();
+
+        async Task<string[]> Registered() => (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations"))
+            .EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await Registered()).Length != 1 && DateTime.UtcNow < deadline) await Task.Delay(200);
+
+        Assert.Equal([kept.GetProperty("id").GetString()!], await Registered());
+        Assert.NotEqual(alive.GetProperty("id").GetString(), kept.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Registrations_are_validated_upserted_per_device_and_private_to_their_owner()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        var other = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        using var otherApp = await SignedInAsync(other);
+
+        using (var invalid = await app.PostAsJsonAsync("/api/push-registrations", new { platform = "sms", token = "x", deviceId = "d" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            var problem = await invalid.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.GetProperty("errors").TryGetProperty("platform", out _));
+        }
+        using (var badApns = await app.PostAsJsonAsync("/api/push-registrations", new { platform = "apns-voip", token = "not hex", deviceId = "d" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badApns.StatusCode);
+        }
+
+        var first = await RegisterAsync(app, PushPlatforms.Fcm, $"android-{Guid.NewGuid():N}", "pixel");
+        var newToken = $"android-{Guid.NewGuid():N}";
+        var second = await RegisterAsync(app, PushPlatforms.Fcm, newToken, "pixel");
+        Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("id").GetString());
+        Assert.Equal(newToken, second.GetProperty("token").GetString());
+        await RegisterAsync(app, PushPlatforms.Fcm, $"android-{Guid.NewGuid():N}", "tablet");
+        Assert.Equal(2, (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+        Assert.Equal(0, (await otherApp.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+
+        using (var notMine = await otherApp.DeleteAsync($"/api/push-registrations/{first.GetProperty("id").GetString()}"))
+            Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
+        using (var mine = await app.DeleteAsync($"/api/push-registrations/{first.GetProperty("id").GetString()}"))
+            Assert.Equal(HttpStatusCode.NoContent, mine.StatusCode);
+        Assert.Equal(1, (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+    }
+}
