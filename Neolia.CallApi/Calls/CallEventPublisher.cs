@@ -65,7 +65,7 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, PushTargetL
     }
 
     /// <summary>How long looking up push tokens may take out of the webhook's budget.</summary>
-    private static readonly TimeSpan PushLookupBudget = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan PushLookupBudget = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>
     /// Every event carries its recipients' push tokens, so the Notifier can wake closed apps without reading the
