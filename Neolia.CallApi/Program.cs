@@ -1,7 +1,9 @@
+using Neolia.CallApi.Administration;
 using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.Auth;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.Documentation;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.Seed;
 using Neolia.ServiceDefaults.Authentication;
@@ -12,15 +14,17 @@ builder.AddServiceDefaults();
 builder.AddNeoliaData();
 builder.AddRedisConnection("redis");
 builder.AddNeoliaAuthentication();
+builder.AddNeoliaDataProtection();
 builder.Services.AddProblemDetails();
 builder.Services.AddValidation();
-builder.Services.AddOpenApi();
+builder.AddApiDocumentation();
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.AddAuthTokens();
 builder.AddLiveKit();
 builder.AddCalls();
 builder.AddAsteriskWebhooks();
+builder.AddAdministration();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -31,9 +35,10 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapApiDocumentation();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
+app.MapAdministration();
 
 app.Run();
