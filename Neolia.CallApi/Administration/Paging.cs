@@ -11,11 +11,17 @@ public sealed class PageQuery
 {
     public const int MaxPageSize = 200;
 
+    public const int DefaultPageSize = 50;
+
+    // Nullable so that both may be left out of the query string ([AsParameters] makes non-nullable ones required).
     [Range(1, 1_000_000)]
-    public int Page { get; init; } = 1;
+    public int? Page { get; init; }
 
     [Range(1, MaxPageSize)]
-    public int PageSize { get; init; } = 50;
+    public int? PageSize { get; init; }
+
+    public int PageNumber => Page ?? 1;
+    public int Size => PageSize ?? DefaultPageSize;
 }
 
 /// <summary>One page of a list, with what a client needs to ask for the next one.</summary>
@@ -27,7 +33,7 @@ public static class PagingExtensions
     public static async Task<PagedList<T>> ToPageAsync<T>(this IQueryable<T> ordered, PageQuery paging, CancellationToken ct)
     {
         var total = await ordered.CountAsync(ct);
-        var items = await ordered.Skip((paging.Page - 1) * paging.PageSize).Take(paging.PageSize).ToListAsync(ct);
-        return new PagedList<T>(items, paging.Page, paging.PageSize, total);
+        var items = await ordered.Skip((paging.PageNumber - 1) * paging.Size).Take(paging.Size).ToListAsync(ct);
+        return new PagedList<T>(items, paging.PageNumber, paging.Size, total);
     }
 }

@@ -13,9 +13,9 @@ public static class ApartmentAdminEndpoints
     public static IEndpointRouteBuilder MapApartmentAdministration(this IEndpointRouteBuilder admin)
     {
         var apartments = admin.MapGroup("/apartments").WithTags("Admin: apartments").RequireAuthorization(AdminPolicies.ManageBuildings);
-        apartments.MapGet("/", ListAsync);
+        apartments.MapGet("", ListAsync);
         apartments.MapGet("/{id:guid}", GetAsync).WithName("GetApartment");
-        apartments.MapPost("/", CreateAsync);
+        apartments.MapPost("", CreateAsync);
         apartments.MapPut("/{id:guid}", UpdateAsync);
         apartments.MapDelete("/{id:guid}", DeleteAsync);
         return admin;

@@ -18,9 +18,9 @@ public static class DeviceAdminEndpoints
     public static IEndpointRouteBuilder MapDeviceAdministration(this IEndpointRouteBuilder admin)
     {
         var devices = admin.MapGroup("/devices").WithTags("Admin: devices").RequireAuthorization(AdminPolicies.ManageBuildings);
-        devices.MapGet("/", ListAsync);
+        devices.MapGet("", ListAsync);
         devices.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
-        devices.MapPost("/", CreateAsync);
+        devices.MapPost("", CreateAsync);
         devices.MapPut("/{id:guid}", UpdateAsync);
         devices.MapDelete("/{id:guid}", DeleteAsync);
         devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync);

@@ -12,9 +12,9 @@ public static class SiteAdminEndpoints
     public static IEndpointRouteBuilder MapSiteAdministration(this IEndpointRouteBuilder admin)
     {
         var sites = admin.MapGroup("/sites").WithTags("Admin: sites").RequireAuthorization(AdminPolicies.ManageBuildings);
-        sites.MapGet("/", ListAsync);
+        sites.MapGet("", ListAsync);
         sites.MapGet("/{id:guid}", GetAsync).WithName("GetSite");
-        sites.MapPost("/", CreateAsync);
+        sites.MapPost("", CreateAsync);
         sites.MapPut("/{id:guid}", UpdateAsync);
         sites.MapDelete("/{id:guid}", DeleteAsync);
         return admin;

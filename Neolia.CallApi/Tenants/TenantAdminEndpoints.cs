@@ -16,9 +16,9 @@ public static class TenantAdminEndpoints
     public static IEndpointRouteBuilder MapTenantAdministration(this IEndpointRouteBuilder admin)
     {
         var tenants = admin.MapGroup("/tenants").WithTags("Admin: tenants").RequireAuthorization(AdminPolicies.ManageTenants);
-        tenants.MapGet("/", ListAsync);
+        tenants.MapGet("", ListAsync);
         tenants.MapGet("/{id:guid}", GetAsync).WithName("GetTenant");
-        tenants.MapPost("/", CreateAsync);
+        tenants.MapPost("", CreateAsync);
         tenants.MapPut("/{id:guid}", UpdateAsync);
         tenants.MapDelete("/{id:guid}", DeleteAsync);
         tenants.MapPost("/{id:guid}/admins", CreateAdminAsync);

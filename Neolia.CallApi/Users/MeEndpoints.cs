@@ -14,7 +14,7 @@ public static class MeEndpoints
     public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
-        me.MapGet("/", GetAsync);
+        me.MapGet("", GetAsync);
         me.MapPost("/password", ChangePasswordAsync);
         return app;
     }

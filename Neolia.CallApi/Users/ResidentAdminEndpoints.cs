@@ -19,9 +19,9 @@ public static class ResidentAdminEndpoints
     public static IEndpointRouteBuilder MapResidentAdministration(this IEndpointRouteBuilder admin)
     {
         var residents = admin.MapGroup("/residents").WithTags("Admin: residents").RequireAuthorization(AdminPolicies.ManageBuildings);
-        residents.MapGet("/", ListAsync);
+        residents.MapGet("", ListAsync);
         residents.MapGet("/{id:guid}", GetAsync).WithName("GetResident");
-        residents.MapPost("/", CreateAsync);
+        residents.MapPost("", CreateAsync);
         residents.MapPut("/{id:guid}", UpdateAsync);
         residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync);
         residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync);
