@@ -1,7 +1,9 @@
+using Neolia.CallApi.Administration;
 using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.Auth;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.Documentation;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.PushRegistrations;
 using Neolia.CallApi.Seed;
@@ -13,9 +15,10 @@ builder.AddServiceDefaults();
 builder.AddNeoliaData();
 builder.AddRedisConnection("redis");
 builder.AddNeoliaAuthentication();
+builder.AddNeoliaDataProtection();
 builder.Services.AddProblemDetails();
 builder.Services.AddValidation();
-builder.Services.AddOpenApi();
+builder.AddApiDocumentation();
 builder.Services.AddSingleton(TimeProvider.System);
 
 builder.AddAuthTokens();
@@ -23,6 +26,7 @@ builder.AddLiveKit();
 builder.AddCalls();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
+builder.AddAdministration();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -33,10 +37,11 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
-app.MapOpenApi();
+app.MapApiDocumentation();
 app.MapAuthEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
+app.MapAdministration();
 app.MapPushRegistrations();
 
 app.Run();

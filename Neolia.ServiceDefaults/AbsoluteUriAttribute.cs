@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>An absolute URI with one of the given schemes (<see cref="UrlAttribute"/> knows only http, https and ftp).</summary>
-[AttributeUsage(AttributeTargets.Property)]
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class AbsoluteUriAttribute(params string[] schemes) : ValidationAttribute
 {
     public override bool IsValid(object? value) =>

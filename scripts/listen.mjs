@@ -1,6 +1,7 @@
 // Plays a resident's phone against the running stack: signs in through the gateway, opens the app's
 // WebSocket and prints every message (hello, incoming_call, call_updated).
-//   node scripts/listen.mjs alice@demo.neolia.test      (Node 20: node --experimental-websocket ...)
+//   node scripts/listen.mjs alice@demo.neolia.test [password]   (Node 20: node --experimental-websocket ...)
+//   The password defaults to the demo accounts' one.
 import { readFileSync } from "node:fs";
 
 const email = process.argv[2] ?? "alice@demo.neolia.test";
@@ -13,7 +14,7 @@ if (typeof WebSocket === "undefined") {
 const login = await fetch(`${stack.gateway}/api/auth/login`, {
   method: "POST",
   headers: { "content-type": "application/json" },
-  body: JSON.stringify({ email, password: stack.demoPassword }),
+  body: JSON.stringify({ email, password: process.argv[3] ?? stack.demoPassword }),
 });
 if (!login.ok) {
   console.error(`Sign-in failed (${login.status}): ${await login.text()}`);

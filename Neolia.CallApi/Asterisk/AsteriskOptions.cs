@@ -11,4 +11,9 @@ public sealed class AsteriskOptions
     [Required(ErrorMessage = "Asterisk:WebhookSecret is required (the secret the dialplan sends in X-Neolia-Webhook-Secret).")]
     [MinLength(16, ErrorMessage = "Asterisk:WebhookSecret must be at least 16 characters.")]
     public string WebhookSecret { get; set; } = "";
+
+    /// <summary>The SIP digest realm of Asterisk's endpoints; device passwords are stored as md5(user:realm:password).</summary>
+    [Required(ErrorMessage = "Asterisk:SipRealm is required (the realm Asterisk's PJSIP endpoints authenticate in).")]
+    [MaxLength(100, ErrorMessage = "Asterisk:SipRealm must be at most 100 characters.")]
+    public string SipRealm { get; set; } = "asterisk";
 }

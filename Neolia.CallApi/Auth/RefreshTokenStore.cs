@@ -18,8 +18,8 @@ public sealed class RefreshTokenStore(NeoliaDb db, TimeProvider time)
     }
 
     /// <summary>
-    /// Exchanges a valid token for a new one. A token used twice (stolen, or replayed) revokes every token of
-    /// its user, so a thief and the victim are both signed out rather than the thief staying in.
+    /// Exchanges a valid token for a new one. A rotated token used again (stolen, or replayed) revokes every token
+    /// of its user, so a thief and the victim are both signed out rather than the thief staying in.
     /// </summary>
     public async Task<(Guid UserId, string Token)?> RotateAsync(string presented, CancellationToken ct)
     {
@@ -29,7 +29,10 @@ public sealed class RefreshTokenStore(NeoliaDb db, TimeProvider time)
         if (existing is null || existing.ExpiresAt <= now) return null;
         if (existing.RevokedAt is not null)
         {
-            await RevokeAllAsync(existing.UserId, ct);
+            // Only a token that was rotated away signals theft when it comes back. One revoked by a sign-out, a
+            // password change or a deactivation is merely stale: the device that still holds it is refused, and the
+            // user's current session elsewhere stays.
+            if (existing.ReplacedById is not null) await RevokeAllAsync(existing.UserId, ct);
             return null;
         }
 

@@ -76,12 +76,15 @@ public static class PushRegistrationEndpoints
         }
     }
 
-    private static async Task<Ok<List<PushRegistrationView>>> ListAsync(ClaimsPrincipal principal, NeoliaDb db, CancellationToken ct)
+    private static async Task<Ok<List<PushRegistrationView>>> ListAsync(ClaimsPrincipal principal, NeoliaDb db, CancellationToken ct) =>
+        TypedResults.Ok(await OfUserAsync(db, principal.GetUserId(), ct));
+
+    /// <summary>A user's registrations, oldest first (also listed in <c>/api/me</c>).</summary>
+    internal static async Task<List<PushRegistrationView>> OfUserAsync(NeoliaDb db, Guid userId, CancellationToken ct)
     {
-        var userId = principal.GetUserId();
         var list = await db.Set<PushRegistration>().AsNoTracking().Where(r => r.UserId == userId)
             .OrderBy(r => r.CreatedAt).ToListAsync(ct);
-        return TypedResults.Ok(list.Select(PushRegistrationView.Of).ToList());
+        return list.Select(PushRegistrationView.Of).ToList();
     }
 
     /// <summary>Another resident's registration answers 404, like one that does not exist.</summary>

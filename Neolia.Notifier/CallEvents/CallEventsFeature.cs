@@ -11,6 +11,7 @@ public static class CallEventsFeature
         builder.Services.AddSingleton<CallEventFanOut>();
         builder.Services.AddSingleton<RingingCalls>();
         builder.Services.AddHostedService<CallEventReader>();
+        builder.Services.AddHostedService<RevokedUserSockets>();
         return builder;
     }
 }

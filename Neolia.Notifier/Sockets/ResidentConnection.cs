@@ -13,6 +13,8 @@ public sealed class ResidentConnection
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private readonly TimeSpan _sendTimeout;
     private readonly HashSet<Guid> _ringingSent = [];
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+    private string? _closeDescription;
 
     public ResidentConnection(Guid userId, WebSocket socket, SocketOptions options)
     {
@@ -59,6 +61,18 @@ public sealed class ResidentConnection
         _socket.Abort();
     }
 
+    /// <summary>
+    /// Closes the socket because its user may no longer be here (deactivated, signed out everywhere): what is queued
+    /// is still sent, then a close frame with 1008 (policy violation) tells the app not to reconnect with this token.
+    /// </summary>
+    public void CloseRevoked()
+    {
+        DropReason ??= "the user's tokens were revoked";
+        _closeStatus = WebSocketCloseStatus.PolicyViolation;
+        _closeDescription = "token revoked";
+        _outbox.Writer.TryComplete();
+    }
+
     /// <summary>Runs until the client closes, the socket dies or the server drops it.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -69,7 +83,7 @@ public sealed class ResidentConnection
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try { await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, closeTimeout.Token); }
+            try { await _socket.CloseOutputAsync(_closeStatus, _closeDescription, closeTimeout.Token); }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
         }
         _socket.Abort();

@@ -21,7 +21,7 @@ public static class SocketEndpoints
     }
 
     private static async Task<IResult> AcceptAsync(HttpContext http, ConnectionRegistry registry, RingingCalls ringing,
-        IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, ILogger<ResidentConnection> logger)
+        TokenRevocations revocations, IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, ILogger<ResidentConnection> logger)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -39,6 +39,8 @@ public static class SocketEndpoints
         registry.Add(connection);
         try
         {
+            // Revoked between the token check and the registration: the revocation message found no socket to close.
+            if (await revocations.IsRevokedAsync(userId, http.User.GetIssuedAt())) connection.CloseRevoked();
             connection.TrySend(Hello);
             // Registered first, replayed second: a call that starts in between arrives live, and the
             // connection's own dedupe keeps it from ringing twice.

@@ -2,7 +2,9 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Neolia.ServiceDefaults.Authentication;
@@ -12,13 +14,16 @@ public static class AuthenticationExtensions
     /// <summary>
     /// Bearer authentication with Neolia's access tokens. Browsers and mobile WebSocket clients cannot always
     /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
-    /// <paramref name="queryTokenPaths"/>.
+    /// <paramref name="queryTokenPaths"/>. A token whose user was revoked (<see cref="TokenRevocations"/>, in Redis)
+    /// is refused here, so every service that authenticates this way refuses it alike; the service must register
+    /// Redis (<c>AddRedisConnection</c>).
     /// </summary>
     public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder, params string[] queryTokenPaths)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
 
+        builder.Services.AddSingleton<TokenRevocations>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
@@ -38,10 +43,34 @@ public static class AuthenticationExtensions
                         }
                         return Task.CompletedTask;
                     },
+                    OnTokenValidated = RefuseRevokedAsync,
                 };
             });
         builder.Services.AddAuthorization();
         return builder;
+    }
+
+    private static async Task RefuseRevokedAsync(TokenValidatedContext context)
+    {
+        if (context.Principal?.FindFirst(NeoliaClaims.UserId)?.Value is not { } sub || !Guid.TryParse(sub, out var userId))
+        {
+            context.Fail("The access token has no user id.");
+            return;
+        }
+        var issuedAt = context.SecurityToken is JsonWebToken jwt && jwt.IssuedAt != DateTime.MinValue
+            ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero).ToUnixTimeSeconds()
+            : 0;
+        var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>();
+        try
+        {
+            if (await revocations.IsRevokedAsync(userId, issuedAt)) context.Fail("The user's access tokens were revoked.");
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions))
+                .LogWarning(e, "Token revocation could not be checked; the token is refused");
+            context.Fail("Token revocation could not be checked.");
+        }
     }
 
     public static TokenValidationParameters CreateValidationParameters(JwtOptions jwt) => new()

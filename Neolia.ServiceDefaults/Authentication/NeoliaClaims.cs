@@ -10,9 +10,14 @@ public static class NeoliaClaims
     public const string Email = "email";
     public const string Role = "role";
     public const string TenantId = "tenant";
+    public const string IssuedAt = "iat";
 
     public static Guid GetUserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirst(UserId)?.Value, out var id) ? id : throw new InvalidOperationException("The access token has no user id.");
+
+    /// <summary>When the token was issued (unix seconds); 0 when it does not say, which any revocation covers.</summary>
+    public static long GetIssuedAt(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirst(IssuedAt)?.Value, out var iat) ? iat : 0;
 
     public static Guid? GetTenantId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirst(TenantId)?.Value, out var id) ? id : null;

@@ -179,6 +179,9 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         await RegisterAsync(app, PushPlatforms.Fcm, $"android-{Guid.NewGuid():N}", "tablet");
         Assert.Equal(2, (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
         Assert.Equal(0, (await otherApp.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+        var me = await app.GetFromJsonAsync<JsonElement>("/api/me");
+        Assert.Equal(["pixel", "tablet"], me.GetProperty("pushRegistrations").EnumerateArray().Select(r => r.GetProperty("deviceId").GetString()).Order());
+        Assert.Equal(0, (await otherApp.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("pushRegistrations").GetArrayLength());
 
         using (var notMine = await otherApp.DeleteAsync($"/api/push-registrations/{first.GetProperty("id").GetString()}"))
             Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);

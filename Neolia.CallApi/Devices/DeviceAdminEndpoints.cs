@@ -1,0 +1,190 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.Administration;
+using Neolia.CallApi.Data;
+
+namespace Neolia.CallApi.Devices;
+
+/// <summary>
+/// Door intercoms and indoor monitors. The SIP password is generated and shown once (create, reset); only its HA1
+/// digest is stored. Camera (RTSP) settings are stored encrypted and never returned, apart from the camera's host.
+/// </summary>
+public static class DeviceAdminEndpoints
+{
+    public const string DoorIntercom = "door-intercom";
+    public const string IndoorMonitor = "indoor-monitor";
+    public const string DoorCodePattern = "^[0-9A-D*#]+$";
+
+    public static IEndpointRouteBuilder MapDeviceAdministration(this IEndpointRouteBuilder admin)
+    {
+        var devices = admin.MapGroup("/devices").WithTags("Admin: devices").RequireAuthorization(AdminPolicies.ManageBuildings);
+        devices.MapGet("", ListAsync);
+        devices.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
+        devices.MapPost("", CreateAsync);
+        devices.MapPut("/{id:guid}", UpdateAsync);
+        devices.MapDelete("/{id:guid}", DeleteAsync);
+        devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync);
+        devices.MapPut("/{id:guid}/camera", SetCameraAsync);
+        devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync);
+        return admin;
+    }
+
+    /// <param name="Host">The camera's host (and port): which camera it is, without the secret parts of its URL.</param>
+    public sealed record CameraResponse(string? Host, bool HasCredentials);
+
+    public sealed record DeviceResponse(
+        Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
+        string? DoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt);
+
+    /// <param name="SipPassword">Shown this once: only its digest is stored. Type it into the device now.</param>
+    public sealed record DeviceCreatedResponse(DeviceResponse Device, string SipPassword);
+
+    public sealed record SipPasswordResponse(string SipUsername, string SipRealm, string SipPassword);
+
+    public sealed record CreateDeviceRequest(
+        [Required] Guid? SiteId,
+        [Required, AllowedValues(DoorIntercom, IndoorMonitor)] string Kind,
+        [Required, MaxLength(200)] string Name,
+        Guid? ApartmentId,
+        [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
+        [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
+        [MaxLength(200)] string? RtspUsername,
+        [MaxLength(200)] string? RtspPassword);
+
+    public sealed record UpdateDeviceRequest(
+        [Required, MaxLength(200)] string Name,
+        Guid? ApartmentId,
+        [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
+        [Required] bool? IsActive);
+
+    public sealed record CameraRequest(
+        [Required, MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string RtspUrl,
+        [MaxLength(200)] string? RtspUsername,
+        [MaxLength(200)] string? RtspPassword);
+
+    private static string KindName(DeviceKind kind) => kind == DeviceKind.DoorIntercom ? DoorIntercom : IndoorMonitor;
+
+    private static DeviceResponse ToResponse(Device d, SipCredentials sip, CameraSecrets camera) => new(
+        d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCode, d.IsActive,
+        d.RtspUrlProtected is null ? null : new CameraResponse(camera.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
+        d.CreatedAt);
+
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    {
+        var devices = db.Devices.AsQueryable();
+        if (siteId is { } s) devices = devices.Where(d => d.SiteId == s);
+        var page = await devices.OrderBy(d => d.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(new PagedList<DeviceResponse>(page.Items.Select(d => ToResponse(d, sip, camera)).ToList(), page.Page, page.PageSize, page.TotalCount));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct) =>
+        await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is { } device
+            ? TypedResults.Ok(ToResponse(device, sip, camera)) : AdminProblems.NotFound("Device");
+
+    private static async Task<IResult> CreateAsync(CreateDeviceRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    {
+        var site = await db.Sites.Where(s => s.Id == request.SiteId)
+            .Select(s => new { s.Id, s.TenantId, Slug = db.Tenants.Where(t => t.Id == s.TenantId).Select(t => t.Slug).First() })
+            .SingleOrDefaultAsync(ct);
+        if (site is null) return AdminProblems.NotFound("Site");
+        var kind = request.Kind == DoorIntercom ? DeviceKind.DoorIntercom : DeviceKind.IndoorMonitor;
+        if (await CheckApartmentAsync(kind, request.ApartmentId, site.Id, db, ct) is { } problem) return problem;
+        if (request.RtspUrl is null && (request.RtspUsername is not null || request.RtspPassword is not null))
+        {
+            return AdminProblems.Invalid("rtspUrl", "Camera credentials need the camera's RTSP URL.");
+        }
+
+        var password = SipCredentials.NewPassword();
+        // A generated username may collide (rarely): try again with a new one rather than fail the request.
+        for (var attempt = 1; ; attempt++)
+        {
+            var username = SipCredentials.NewUsername(site.Slug, kind);
+            var device = new Device
+            {
+                TenantId = site.TenantId,
+                SiteId = site.Id,
+                ApartmentId = request.ApartmentId,
+                Kind = kind,
+                Name = request.Name.Trim(),
+                SipUsername = username,
+                SipPasswordDigest = sip.Ha1(username, password),
+                DoorCode = request.DoorCode,
+                RtspUrlProtected = camera.Protect(request.RtspUrl),
+                RtspUsernameProtected = camera.Protect(request.RtspUsername),
+                RtspPasswordProtected = camera.Protect(request.RtspPassword),
+            };
+            db.Devices.Add(device);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return TypedResults.CreatedAtRoute(new DeviceCreatedResponse(ToResponse(device, sip, camera), password), "GetDevice", new { id = device.Id });
+            }
+            catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
+            {
+                db.Entry(device).State = EntityState.Detached;
+            }
+        }
+    }
+
+    private static async Task<IResult> UpdateAsync(Guid id, UpdateDeviceRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        if (await CheckApartmentAsync(device.Kind, request.ApartmentId, device.SiteId, db, ct) is { } problem) return problem;
+        device.Name = request.Name.Trim();
+        device.ApartmentId = request.ApartmentId;
+        device.DoorCode = request.DoorCode;
+        device.IsActive = request.IsActive!.Value;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, camera));
+    }
+
+    private static async Task<IResult> DeleteAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        // Calls keep pointing at their door: the history must survive.
+        if (await db.Calls.AnyAsync(c => c.DeviceId == id, ct))
+        {
+            return AdminProblems.Conflict("Device has calls", "A device with call history cannot be deleted; deactivate it instead (isActive: false).");
+        }
+        db.Devices.Remove(device);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> ResetSipPasswordAsync(Guid id, NeoliaDb db, SipCredentials sip, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        var password = SipCredentials.NewPassword();
+        device.SipPasswordDigest = sip.Ha1(device.SipUsername, password);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new SipPasswordResponse(device.SipUsername, sip.Realm, password));
+    }
+
+    private static async Task<IResult> SetCameraAsync(Guid id, CameraRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        device.RtspUrlProtected = camera.Protect(request.RtspUrl);
+        device.RtspUsernameProtected = camera.Protect(request.RtspUsername);
+        device.RtspPasswordProtected = camera.Protect(request.RtspPassword);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, camera));
+    }
+
+    private static async Task<IResult> RemoveCameraAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        device.RtspUrlProtected = device.RtspUsernameProtected = device.RtspPasswordProtected = null;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>An indoor monitor may hang in an apartment of its own site; a door intercom belongs to no apartment.</summary>
+    private static async Task<IResult?> CheckApartmentAsync(DeviceKind kind, Guid? apartmentId, Guid siteId, NeoliaDb db, CancellationToken ct)
+    {
+        if (apartmentId is not { } id) return null;
+        if (kind == DeviceKind.DoorIntercom) return AdminProblems.Invalid("apartmentId", "A door intercom belongs to no apartment.");
+        var apartmentSite = await db.Apartments.Where(a => a.Id == id).Select(a => (Guid?)a.SiteId).SingleOrDefaultAsync(ct);
+        if (apartmentSite is null) return AdminProblems.NotFound("Apartment");
+        return apartmentSite == siteId ? null : AdminProblems.Invalid("apartmentId", "The apartment is in another site than the device.");
+    }
+}
