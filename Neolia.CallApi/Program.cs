@@ -33,6 +33,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapAuthEndpoints();
+app.MapCallEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 
