@@ -20,7 +20,7 @@ public sealed class CallLifecycle(
     CallRecipients recipients,
     RoomServiceClient liveKitRooms,
     TimeProvider time,
-    ILogger<CallLifecycle> logger)
+    ILogger<CallLifecycle> logger) : ICallRoomEvents
 {
     /// <summary>The calls of the apartments <paramref name="userId"/> lives in (within the context's tenant scope).</summary>
     public IQueryable<Call> VisibleTo(Guid userId) =>
@@ -214,7 +214,7 @@ public sealed class CallLifecycle(
     };
 
     /// <summary>A resident joined the call's LiveKit room: it counts as the answer if none came through the API.</summary>
-    public async Task AnswerFromRoomAsync(Guid callId, Guid userId, CancellationToken ct)
+    public async Task ResidentJoinedAsync(Guid callId, Guid userId, CancellationToken ct)
     {
         db.TenantScope = TenantScope.All;
         var now = time.GetUtcNow();
@@ -228,7 +228,7 @@ public sealed class CallLifecycle(
     }
 
     /// <summary>LiveKit closed the call's room: an answered call ends, a call still ringing is missed.</summary>
-    public async Task CloseFromRoomAsync(Guid callId, CancellationToken ct)
+    public async Task RoomFinishedAsync(Guid callId, CancellationToken ct)
     {
         db.TenantScope = TenantScope.All;
         var now = time.GetUtcNow();

@@ -9,6 +9,7 @@ public static class CallsFeature
         builder.Services.AddScoped<CallRecipients>();
         builder.Services.AddScoped<DoorCallService>();
         builder.Services.AddScoped<CallLifecycle>();
+        builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
         builder.Services.AddHostedService<RingTimeoutSweeper>();
         return builder;
     }
