@@ -59,8 +59,7 @@ public sealed class DialplanEndToEndTests(StackFixture stack)
         Assert.Equal(answer.GetProperty("call_id").GetString(), call.Id.ToString());
     }
 
-    [Fact(Skip = "Pending: POST /webhook/call/end is being written on another branch and is not in main yet. " +
-                 "Enable when it lands; the request itself is already checked by DialplanContractTests.")]
+    [Fact]
     public async Task The_dialplans_end_request_ends_the_call_with_the_dial_status()
     {
         var (requests, uniqueId, _) = await DoorRingsAsync();
