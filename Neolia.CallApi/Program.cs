@@ -31,6 +31,7 @@ builder.AddDevelopmentSeed();
 
 var app = builder.Build();
 
+app.UseGatewayForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -15,6 +15,7 @@ builder.AddPush();
 
 var app = builder.Build();
 
+app.UseGatewayForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseWebSockets();

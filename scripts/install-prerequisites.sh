@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Neolia needs on a Debian 12 machine that has only the .NET 10 SDK:
 # PostgreSQL and Redis (run as local processes by the stack and the tests), setpriv (runs PostgreSQL as
-# its own user when we are root), Node.js and npm (the official LiveKit SDK the contract tests compare against).
+# its own user when we are root), Node.js and npm (the official LiveKit SDK the contract tests compare against),
+# Chromium (the tests render the API reference page in a real browser).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ command -v setpriv >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+compgen -G "/usr/bin/chromium*" >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"

@@ -10,7 +10,8 @@ public static class AsteriskWebhookEndpoints
 {
     public static IEndpointRouteBuilder MapAsteriskWebhooks(this IEndpointRouteBuilder app)
     {
-        var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous()
+        // Left out of the public API document: the gateway does not route them; the dialplan is their only client.
+        var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
             .DisableAntiforgery();
         webhooks.MapPost("/call", CallStartedAsync);

@@ -13,6 +13,7 @@ public static class LiveKitWebhookEndpoints
     {
         app.MapPost("/webhook/livekit", ReceiveAsync)
             .WithTags("LiveKit webhooks")
+            .ExcludeFromDescription()
             .AllowAnonymous()
             .DisableAntiforgery();
         return app;
