@@ -8,13 +8,16 @@ using Neolia.Tests.Infrastructure;
 namespace Neolia.Tests.Push;
 
 /// <summary>A stack with two Notifier replicas whose push providers are the TLS stand-ins.</summary>
-public sealed class PushStackFixture : StackFixture
+public class PushStackFixture : StackFixture
 {
     private string? certFile;
     public FakeGoogle Google { get; private set; } = null!;
     public FakeApns Apple { get; private set; } = null!;
 
     protected override int NotifierReplicas => 2;
+
+    /// <summary>Push:ClaimIdle of the replicas: how long an unacknowledged event stays with its replica.</summary>
+    protected virtual string ClaimIdle => "00:00:02";
 
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings => new Dictionary<string, IReadOnlyDictionary<string, string?>>
     {
@@ -29,7 +32,7 @@ public sealed class PushStackFixture : StackFixture
             ["Push__Apns__BundleId"] = FakeApns.BundleId,
             ["Push__Apns__Environment"] = "sandbox",
             ["Push__Apns__BaseUrl"] = Apple.BaseUrl.ToString(),
-            ["Push__ClaimIdle"] = "00:00:02",
+            ["Push__ClaimIdle"] = ClaimIdle,
             ["Push__RetryBaseDelay"] = "00:00:00.100",
         },
     };
@@ -53,38 +56,10 @@ public sealed class PushStackFixture : StackFixture
 
 public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<PushStackFixture>
 {
-    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
-    {
-        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
-        ["tenant"] = tenant.Slug,
-        ["caller"] = tenant.DoorSipUsername,
-        ["callee"] = apartment,
-    };
-
-    private async Task<HttpClient> SignedInAsync(TestResident resident)
-    {
-        var token = (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
-        var client = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    private static async Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId)
-    {
-        using var response = await app.PostAsJsonAsync("/api/push-registrations", new { platform, token, deviceId, appId = "com.neolia.resident" });
-        await response.EnsureSuccessWithBodyAsync();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => PushApp.Ring(tenant, apartment);
+    private Task<HttpClient> SignedInAsync(TestResident resident) => PushApp.SignedInAsync(stack, resident);
+    private static Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId) => PushApp.RegisterAsync(app, platform, token, deviceId);
+    private static Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null) => PushApp.Eventually(condition, what, timeout);
 
     [Fact]
     public async Task A_ring_reaches_every_registered_device_exactly_once_with_two_notifier_replicas()
@@ -188,5 +163,68 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         using (var mine = await app.DeleteAsync($"/api/push-registrations/{first.GetProperty("id").GetString()}"))
             Assert.Equal(HttpStatusCode.NoContent, mine.StatusCode);
         Assert.Equal(1, (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+    }
+}
+
+/// <summary>What the push tests do as Asterisk and as the resident app.</summary>
+public static class PushApp
+{
+    public static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
+    {
+        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
+        ["tenant"] = tenant.Slug,
+        ["caller"] = tenant.DoorSipUsername,
+        ["callee"] = apartment,
+    };
+
+    /// <summary>Rings the apartment as the dialplan does; the call's id.</summary>
+    public static async Task<string> RingAsync(StackFixture stack, TestTenant tenant, string apartment)
+    {
+        using var response = await stack.RingAsync(Ring(tenant, apartment));
+        await response.EnsureSuccessWithBodyAsync();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+    }
+
+    public static async Task<HttpClient> SignedInAsync(StackFixture stack, TestResident resident)
+    {
+        var token = (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
+        var client = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static async Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId)
+    {
+        using var response = await app.PostAsJsonAsync("/api/push-registrations", new { platform, token, deviceId, appId = "com.neolia.resident" });
+        await response.EnsureSuccessWithBodyAsync();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>What a service of the stack has logged so far (the file is still being written).</summary>
+    public static async Task<string> LogOfAsync(StackFixture stack, string service)
+    {
+        await using var file = new FileStream(Path.Combine(stack.Stack.LogDirectory, $"{service}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        return await reader.ReadToEndAsync();
+    }
+
+    public static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
+        }
     }
 }
