@@ -103,6 +103,36 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
     }
 
     [Fact]
+    public async Task A_slow_push_is_not_taken_over_by_the_other_replica()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        var voipToken = stack.Apple.AddVoipDevice();
+        await RegisterAsync(app, PushPlatforms.ApnsVoip, voipToken, "iphone");
+
+        stack.Apple.Hold.Engage();
+        try
+        {
+            var callId = await PushApp.RingAsync(stack, tenant, "1");
+            await Eventually(() => stack.Apple.Hold.Held.Contains(voipToken), "the VoIP push to be held");
+            // Apple is slow for 2.5 times Push:ClaimIdle (2 s): the replica sending is alive, so nobody claims its event.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal(1, stack.Apple.Hold.Held.Count(t => t == voipToken));
+            stack.Apple.Hold.Release();
+
+            await Eventually(() => stack.Apple.Delivered.Any(m => (string?)m.Payload["call_id"] == callId), "the VoIP push");
+            await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the claim idle time: a duplicate would show up now
+            Assert.Single(stack.Apple.Delivered, m => (string?)m.Payload["call_id"] == callId);
+            Assert.Empty(stack.Apple.Hold.Abandoned);
+        }
+        finally
+        {
+            stack.Apple.Hold.Release();
+        }
+    }
+
+    [Fact]
     public async Task A_dead_token_is_deleted()
     {
         var tenant = await stack.Data.CreateTenantAsync("1");

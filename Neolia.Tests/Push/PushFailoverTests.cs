@@ -11,6 +11,12 @@ namespace Neolia.Tests.Push;
 public sealed class PushFailoverFixture : PushStackFixture
 {
     protected override string ClaimIdle => "00:00:05";
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
+        new Dictionary<string, IReadOnlyDictionary<string, string?>>
+        {
+            ["notifier"] = new Dictionary<string, string?>(base.ExtraSettings["notifier"]) { ["Push__ForgetConsumersAfter"] = "00:00:05" },
+        };
 }
 
 public sealed class PushFailoverTests(PushFailoverFixture stack) : IClassFixture<PushFailoverFixture>
@@ -83,5 +89,12 @@ public sealed class PushFailoverTests(PushFailoverFixture stack) : IClassFixture
             await PushApp.LogOfAsync(stack, survivor.Name));
         Assert.Empty(stack.Google.Violations);
         Assert.Empty(stack.Apple.Violations);
+
+        // The dead replica's consumer (nothing pending any more) is removed from the group; the survivor's stays.
+        var victimConsumer = (string)entry.ConsumerName!;
+        await PushApp.Eventually(async () => (await db.StreamConsumerInfoAsync(CallEventStream.Key, PushDispatcher.Group))
+            .All(c => c.Name != victimConsumer), "the dead replica's consumer to be removed", TimeSpan.FromSeconds(20));
+        var consumers = await db.StreamConsumerInfoAsync(CallEventStream.Key, PushDispatcher.Group);
+        Assert.Contains(consumers, c => ((string)c.Name!).EndsWith($"-{survivor.ProcessId}", StringComparison.Ordinal));
     }
 }
