@@ -39,6 +39,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapApiDocumentation();
 app.MapAuthEndpoints();
+app.MapCallEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 app.MapAdministration();

@@ -24,6 +24,15 @@ public static class CallEventTypes
     public const string Ringing = "call.ringing";
     public const string Answered = "call.answered";
     public const string Ended = "call.ended";
+
+    /// <summary>
+    /// One resident declined: only <see cref="CallEvent.Recipients"/> (that resident) stop ringing; the call itself may
+    /// still ring for the others (<see cref="CallEvent.Status"/> is the call's status).
+    /// </summary>
+    public const string Declined = "call.declined";
+
+    /// <summary>The answerer asked to open the door (the door code itself never goes on the stream).</summary>
+    public const string DoorOpened = "call.door_opened";
 }
 
 /// <summary>One entry of <see cref="CallEventStream.Key"/>.</summary>

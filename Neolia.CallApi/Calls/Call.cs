@@ -33,8 +33,23 @@ public sealed class Call : ITenantOwned
     public DateTimeOffset? AnsweredAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
     public Guid? AnsweredByUserId { get; set; }
+    /// <summary>Why the call finished, in Neolia's words (<see cref="CallEndReasons"/>).</summary>
     public string? EndReason { get; set; }
+
+    /// <summary>Asterisk's <c>DIALSTATUS</c> (ANSWER, NOANSWER, BUSY, CANCEL, …) from the hangup handler, kept as sent.</summary>
     public string? DialStatus { get; set; }
+
+    /// <summary>Asterisk's <c>ANSWEREDTIME</c>: seconds the door was connected to an answering endpoint.</summary>
+    public int? AnsweredSeconds { get; set; }
+
+    /// <summary>Asterisk's <c>DIALEDTIME</c>: seconds from the start of the dial to the hangup.</summary>
+    public int? DialedSeconds { get; set; }
+
+    /// <summary>When the answerer last opened the door during this call (each opening is a <see cref="DoorOpening"/>).</summary>
+    public DateTimeOffset? DoorOpenedAt { get; set; }
+
+    /// <summary>Asterisk's <c>HANGUPCAUSE</c> (Q.850 code), kept as sent.</summary>
+    public string? HangupCause { get; set; }
 }
 
 internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
@@ -47,10 +62,13 @@ internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
         e.Property(c => c.Status).HasMaxLength(16);
         e.Property(c => c.EndReason).HasMaxLength(64);
         e.Property(c => c.DialStatus).HasMaxLength(32);
+        e.Property(c => c.HangupCause).HasMaxLength(32);
         e.HasIndex(c => c.AsteriskCallId).IsUnique();
         // History is read newest first per apartment.
         e.HasIndex(c => new { c.ApartmentId, c.StartedAt });
         e.HasIndex(c => new { c.TenantId, c.StartedAt });
+        // The ring-timeout sweeper looks only for ringing calls past their expiry: a small partial index.
+        e.HasIndex(c => c.ExpiresAt).HasFilter($"\"{nameof(Call.Status)}\" = '{CallStatuses.Ringing}'");
         e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Device>().WithMany().HasForeignKey(c => c.DeviceId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Apartment>().WithMany().HasForeignKey(c => c.ApartmentId).OnDelete(DeleteBehavior.Restrict);

@@ -24,11 +24,9 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, PushTargetL
         var batch = db.CreateBatch();
         var tasks = new List<Task>(4 + callEvent.Recipients.Count * 2);
 
-        var payload = JsonSerializer.SerializeToUtf8Bytes(callEvent, ContractsJson.Default.CallEvent);
-        var append = batch.StreamAddAsync(CallEventStream.Key, CallEventStream.DataField, payload,
-            maxLength: CallEventStream.MaxLength, useApproximateMaxLength: true);
-        tasks.Add(append);
-
+        // The ringing hashes change before the stream entry is appended (one connection, so Redis runs them in this
+        // order): a socket that connects in between replays what the stream is about to say, never a call the stream
+        // already closed.
         if (callEvent is { Type: CallEventTypes.Ringing, Call: { } details })
         {
             var ttl = details.ExpiresAt - callEvent.OccurredAt;
@@ -49,6 +47,9 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, PushTargetL
                 tasks.Add(batch.HashDeleteAsync(CallEventStream.RingingKey(recipient.UserId), callEvent.CallId.ToString()));
             }
         }
+        var payload = JsonSerializer.SerializeToUtf8Bytes(callEvent, ContractsJson.Default.CallEvent);
+        tasks.Add(batch.StreamAddAsync(CallEventStream.Key, CallEventStream.DataField, payload,
+            maxLength: CallEventStream.MaxLength, useApproximateMaxLength: true));
         tasks.Add(batch.PublishAsync(NotifyChannel, RedisValue.EmptyString));
         batch.Execute();
 

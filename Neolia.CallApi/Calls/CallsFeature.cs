@@ -6,7 +6,11 @@ public static class CallsFeature
     {
         builder.Services.AddValidatedOptions<CallOptions>(CallOptions.Section);
         builder.Services.AddSingleton<CallEventPublisher>();
+        builder.Services.AddScoped<CallRecipients>();
         builder.Services.AddScoped<DoorCallService>();
+        builder.Services.AddScoped<CallLifecycle>();
+        builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
+        builder.Services.AddHostedService<RingTimeoutSweeper>();
         return builder;
     }
 }

@@ -12,6 +12,7 @@ namespace Neolia.CallApi.Calls;
 public sealed class DoorCallService(
     NeoliaDb db,
     CallEventPublisher events,
+    CallRecipients recipients,
     LiveKitTokens liveKitTokens,
     RoomServiceClient liveKitRooms,
     IOptions<CallOptions> callOptions,
@@ -97,8 +98,8 @@ public sealed class DoorCallService(
             Status = call.Status,
             OccurredAt = now,
             Call = details,
-            Recipients = apartment.Residents
-                .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId)))
+            Recipients = (await recipients.OfApartmentAsync(apartment.Id, CancellationToken.None))
+                .Select(r => r with { LiveKitToken = liveKitTokens.ForResident(call.Room, r.UserId) })
                 .ToList(),
         });
         logger.LogInformation("Call {CallId} from {Caller} to apartment {Apartment} rings {Residents} resident(s) in room {Room}",
@@ -126,7 +127,16 @@ public sealed class DoorCallService(
     private static string DialString(IEnumerable<string?> endpoints) =>
         string.Join('&', endpoints.OfType<string>().Distinct().Select(e => $"PJSIP/{e}"));
 
-    public static string RoomName(Guid callId) => $"call-{callId:N}";
+    private const string RoomPrefix = "call-";
+
+    public static string RoomName(Guid callId) => $"{RoomPrefix}{callId:N}";
+
+    /// <summary>The call a LiveKit room belongs to (rooms not named by <see cref="RoomName"/> belong to none).</summary>
+    public static bool TryParseRoomName(string room, out Guid callId)
+    {
+        callId = default;
+        return room.StartsWith(RoomPrefix, StringComparison.Ordinal) && Guid.TryParseExact(room.AsSpan(RoomPrefix.Length), "N", out callId);
+    }
 
     private DialplanAnswer Reject(string reason, DoorRing ring, string why)
     {

@@ -26,6 +26,8 @@ public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbCon
     public DbSet<Apartment> Apartments => Set<Apartment>();
     public DbSet<ApartmentMembership> ApartmentMemberships => Set<ApartmentMembership>();
     public DbSet<Call> Calls => Set<Call>();
+    public DbSet<CallDecline> CallDeclines => Set<CallDecline>();
+    public DbSet<DoorOpening> DoorOpenings => Set<DoorOpening>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)

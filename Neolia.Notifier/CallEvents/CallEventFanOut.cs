@@ -28,15 +28,25 @@ public sealed class CallEventFanOut(ConnectionRegistry registry)
             return;
         }
 
+        var status = callEvent.Type switch
+        {
+            CallEventTypes.Answered or CallEventTypes.Ended => callEvent.Status,
+            // Only the recipients (the resident who declined) stop ringing: for them the call is declined.
+            CallEventTypes.Declined => CallStatuses.Declined,
+            // Door openings and types this replica does not know yet say nothing to the app.
+            _ => null,
+        };
+        if (status is null) return;
+
         byte[]? update = null;
         foreach (var recipient in callEvent.Recipients)
         {
             var sockets = registry.Of(recipient.UserId);
             if (sockets.IsEmpty) continue;
             update ??= JsonSerializer.SerializeToUtf8Bytes(
-                new CallUpdatedMessage(new CallUpdate(callEvent.CallId, callEvent.Status, callEvent.AnsweredBy)),
+                new CallUpdatedMessage(new CallUpdate(callEvent.CallId, status, callEvent.AnsweredBy)),
                 ContractsJson.Default.CallUpdatedMessage);
-            foreach (var socket in sockets) socket.TrySend(update);
+            foreach (var socket in sockets) socket.TrySendUpdate(callEvent.CallId, update);
         }
     }
 }

@@ -12,7 +12,8 @@ public sealed class ResidentConnection
     private readonly WebSocket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private readonly TimeSpan _sendTimeout;
-    private readonly HashSet<Guid> _ringingSent = [];
+    /// <summary>Calls this socket must not ring for (again): rung already, or already answered, declined or ended.</summary>
+    private readonly HashSet<Guid> _noMoreRings = [];
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string? _closeDescription;
 
@@ -47,10 +48,20 @@ public sealed class ResidentConnection
     /// </summary>
     public bool TrySendRinging(Guid callId, ReadOnlyMemory<byte> utf8Json)
     {
-        lock (_ringingSent)
+        lock (_noMoreRings)
         {
-            if (!_ringingSent.Add(callId)) return true;
+            if (!_noMoreRings.Add(callId)) return true;
         }
+        return TrySend(utf8Json);
+    }
+
+    /// <summary>
+    /// Queues a <c>call_updated</c> and closes the call for this socket: a replay read from Redis just before the call
+    /// ended, and queued after this update, must not ring again for a call that is over.
+    /// </summary>
+    public bool TrySendUpdate(Guid callId, ReadOnlyMemory<byte> utf8Json)
+    {
+        lock (_noMoreRings) _noMoreRings.Add(callId);
         return TrySend(utf8Json);
     }
 

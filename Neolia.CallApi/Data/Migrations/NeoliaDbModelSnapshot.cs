@@ -226,6 +226,9 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<Guid?>("AnsweredByUserId")
                         .HasColumnType("uuid");
 
+                    b.Property<int?>("AnsweredSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("ApartmentId")
                         .HasColumnType("uuid");
 
@@ -246,6 +249,12 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int?>("DialedSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("DoorOpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("EndReason")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -255,6 +264,10 @@ namespace Neolia.CallApi.Data.Migrations
 
                     b.Property<DateTimeOffset>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HangupCause")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("Room")
                         .IsRequired()
@@ -281,11 +294,69 @@ namespace Neolia.CallApi.Data.Migrations
 
                     b.HasIndex("DeviceId");
 
+                    b.HasIndex("ExpiresAt")
+                        .HasFilter("\"Status\" = 'ringing'");
+
                     b.HasIndex("ApartmentId", "StartedAt");
 
                     b.HasIndex("TenantId", "StartedAt");
 
                     b.ToTable("Calls");
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Calls.CallDecline", b =>
+                {
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DeclinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("CallId", "UserId");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CallDeclines");
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Calls.DoorOpening", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CallId");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("DoorOpenings");
                 });
 
             modelBuilder.Entity("Neolia.CallApi.Devices.Device", b =>
@@ -696,6 +767,48 @@ namespace Neolia.CallApi.Data.Migrations
                     b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Calls.CallDecline", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Calls.Call", null)
+                        .WithMany()
+                        .HasForeignKey("CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Calls.DoorOpening", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Calls.Call", null)
+                        .WithMany()
+                        .HasForeignKey("CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1,0 +1,313 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+using Neolia.CallApi.Data;
+using Neolia.CallApi.LiveKit;
+using Neolia.Contracts;
+using Npgsql;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>
+/// Everything that happens to a call after it started ringing: answers, declines, the door opening, the ring timeout,
+/// Asterisk's hangup and LiveKit's room events. Each status change is one conditional UPDATE whose WHERE holds the
+/// legal source statuses of <see cref="CallStatusMachine"/> (and any other precondition): PostgreSQL's row lock
+/// decides concurrent requests and replicas, exactly one of them changes the row, and only that one publishes.
+/// </summary>
+public sealed class CallLifecycle(
+    NeoliaDb db,
+    CallEventPublisher events,
+    CallRecipients recipients,
+    RoomServiceClient liveKitRooms,
+    TimeProvider time,
+    ILogger<CallLifecycle> logger) : ICallRoomEvents
+{
+    /// <summary>The calls of the apartments <paramref name="userId"/> lives in (within the context's tenant scope).</summary>
+    public IQueryable<Call> VisibleTo(Guid userId) =>
+        db.Calls.Where(c => db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId));
+
+    /// <summary>First answer wins: only a ringing, unexpired call of one of the resident's apartments is answered.</summary>
+    public async Task<CallActionResult> AnswerAsync(Guid callId, Guid userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var answered = await MoveAsync(callId, CallStatuses.Answered,
+            s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, userId),
+            c => c.ExpiresAt > now && db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId), ct);
+        if (answered)
+        {
+            var room = await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+            logger.LogInformation("Call {CallId} answered in the app by {UserId}", callId, userId);
+            return CallActionResult.Done(CallStatuses.Answered, room);
+        }
+
+        var call = await VisibleTo(userId).Where(c => c.Id == callId)
+            .Select(c => new { c.Status, c.AnsweredByUserId }).SingleOrDefaultAsync(ct);
+        if (call is null) return CallActionResult.NotFound;
+        return CallActionResult.Conflict(call.Status, call.Status switch
+        {
+            CallStatuses.Answered when call.AnsweredByUserId == userId => "You already answered this call.",
+            CallStatuses.Answered => "Someone else answered this call first.",
+            CallStatuses.Ringing => "The call rang out before it was answered.",
+            _ => $"The call is {call.Status}: it can no longer be answered.",
+        });
+    }
+
+    /// <summary>
+    /// The decline rule: a resident's decline stops the ringing on that resident's devices only (they get
+    /// <c>call_updated</c> with status <c>declined</c>, and the call leaves their replay). The call itself becomes
+    /// <c>declined</c> when every active resident of the apartment has declined; until then it keeps ringing for the
+    /// others, and ends as answered or missed as usual. Declining again is a no-op; declining a call that no longer
+    /// rings is a conflict.
+    /// </summary>
+    public async Task<CallActionResult> DeclineAsync(Guid callId, Guid userId, CancellationToken ct)
+    {
+        var call = await VisibleTo(userId).Where(c => c.Id == callId)
+            .Select(c => new { c.Status, c.TenantId }).SingleOrDefaultAsync(ct);
+        if (call is null) return CallActionResult.NotFound;
+        if (call.Status != CallStatuses.Ringing)
+        {
+            return CallActionResult.Conflict(call.Status, $"The call is {call.Status}: only a ringing call can be declined.");
+        }
+
+        var now = time.GetUtcNow();
+        db.CallDeclines.Add(new CallDecline { CallId = callId, UserId = userId, TenantId = call.TenantId, DeclinedAt = now });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        // Inserted and committed before the check: of two last declines racing, the later check sees both.
+        var everyoneDeclined = await MoveAsync(callId, CallStatuses.Declined,
+            s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, CallEndReasons.AllResidentsDeclined),
+            c => !db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.User!.IsActive
+                && !db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == m.UserId)), ct);
+        if (everyoneDeclined)
+        {
+            await PublishAsync(callId, CallEventTypes.Ended, CallStatuses.Declined);
+            logger.LogInformation("Call {CallId} declined by every resident", callId);
+            return CallActionResult.Done(CallStatuses.Declined);
+        }
+
+        await PublishAsync(callId, CallEventTypes.Declined, CallStatuses.Ringing, only: [new CallRecipient(userId)]);
+        logger.LogInformation("Call {CallId} declined by {UserId}; it keeps ringing for the others", callId, userId);
+        var status = await db.Calls.Where(c => c.Id == callId).Select(c => c.Status).SingleAsync(ct);
+        return CallActionResult.Done(status);
+    }
+
+    /// <summary>
+    /// Records that the answerer opened the door and announces it (<see cref="CallEventTypes.DoorOpened"/>). Only the
+    /// resident who answered, and only while the call is answered: the check is the same conditional UPDATE, so a call
+    /// that ends at that instant cannot open the door.
+    /// </summary>
+    /// <remarks>
+    /// Sending the DTMF door code to the door is Asterisk's part and is not wired yet: CallApi has no ARI/AMI client.
+    /// The intended path is ARI <c>POST /ari/channels/{AsteriskCallId}/dtmf?dtmf={Device.DoorCode}</c> on the door's
+    /// channel (ARI channel ids are the UNIQUEID that <c>/webhook/call</c> receives as <c>call_id</c>).
+    /// </remarks>
+    public async Task<CallActionResult> OpenDoorAsync(Guid callId, Guid userId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var opened = await db.Calls
+            .Where(c => c.Id == callId && c.Status == CallStatuses.Answered && c.AnsweredByUserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.DoorOpenedAt, now), ct) == 1;
+        if (!opened)
+        {
+            var call = await VisibleTo(userId).Where(c => c.Id == callId)
+                .Select(c => new { c.Status, c.AnsweredByUserId }).SingleOrDefaultAsync(ct);
+            if (call is null) return CallActionResult.NotFound;
+            return CallActionResult.Conflict(call.Status, call.Status == CallStatuses.Answered
+                ? "Only the resident who answered the call can open the door."
+                : $"The call is {call.Status}: the door opens only during an answered call.");
+        }
+
+        var door = await db.Calls.Where(c => c.Id == callId).Select(c => new { c.TenantId, c.DeviceId }).SingleAsync(CancellationToken.None);
+        db.DoorOpenings.Add(new DoorOpening { TenantId = door.TenantId, CallId = callId, DeviceId = door.DeviceId, UserId = userId, OpenedAt = now });
+        await db.SaveChangesAsync(CancellationToken.None);
+        await PublishAsync(callId, CallEventTypes.DoorOpened, CallStatuses.Answered);
+        logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId} (DTMF to Asterisk not wired yet)", door.DeviceId, userId, callId);
+        return CallActionResult.Done(CallStatuses.Answered, openedAt: now);
+    }
+
+    /// <summary>Closes ringing calls whose ring timeout passed as <c>missed</c>; each replica may run this, each call is closed once.</summary>
+    public async Task<int> CloseRungOutCallsAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var expired = await db.Calls.Where(c => c.Status == CallStatuses.Ringing && c.ExpiresAt <= now)
+            .OrderBy(c => c.ExpiresAt).Select(c => c.Id).Take(200).ToListAsync(ct);
+        var closed = 0;
+        foreach (var callId in expired)
+        {
+            if (!await MoveAsync(callId, CallStatuses.Missed,
+                    s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, CallEndReasons.RingTimeout),
+                    c => c.ExpiresAt <= now, ct)) continue;
+            await PublishAsync(callId, CallEventTypes.Ended, CallStatuses.Missed);
+            closed++;
+        }
+        if (closed > 0) logger.LogInformation("{Count} call(s) rang out unanswered: missed", closed);
+        return closed;
+    }
+
+    /// <summary>
+    /// Asterisk's hangup handler: keeps what Asterisk reports (once) and moves the call to the outcome it implies.
+    /// An answered call ends whatever the dial status (the app answered through LiveKit, not through the SIP dial);
+    /// a ringing call becomes <see cref="AsteriskOutcome"/>; a finished call stays as it is.
+    /// </summary>
+    /// <returns>The call's status afterwards, or null when no call has this id.</returns>
+    public async Task<string?> EndFromAsteriskAsync(AsteriskHangup hangup, CancellationToken ct)
+    {
+        db.TenantScope = TenantScope.All;
+        var byId = Guid.TryParse(hangup.CallId, out var parsed) ? parsed : (Guid?)null;
+        var callId = await db.Calls
+            .Where(c => c.AsteriskCallId == hangup.CallId || (byId != null && c.Id == byId))
+            .Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
+        if (callId is not { } id) return null;
+
+        // Only the first report is kept: a repeated or late hangup never rewrites what Asterisk said.
+        var dialStatus = hangup.DialStatus?.Trim().ToUpperInvariant() ?? "";
+        await db.Calls.Where(c => c.Id == id && c.DialStatus == null).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.DialStatus, dialStatus)
+            .SetProperty(c => c.AnsweredSeconds, hangup.AnsweredSeconds)
+            .SetProperty(c => c.DialedSeconds, hangup.DialedSeconds)
+            .SetProperty(c => c.HangupCause, hangup.Cause), ct);
+
+        var now = time.GetUtcNow();
+        if (dialStatus == "ANSWER")
+        {
+            // A SIP endpoint (indoor monitor, app softphone) answered: nobody in the app did.
+            var answeredAt = now - TimeSpan.FromSeconds(hangup.AnsweredSeconds ?? 0);
+            if (await MoveAsync(id, CallStatuses.Answered, s => s.SetProperty(c => c.AnsweredAt, answeredAt), null, ct))
+            {
+                await PublishAsync(id, CallEventTypes.Answered, CallStatuses.Answered);
+            }
+        }
+        if (await MoveAsync(id, CallStatuses.Ended, EndedBy(now, CallEndReasons.AsteriskHangup), null, ct))
+        {
+            await PublishAsync(id, CallEventTypes.Ended, CallStatuses.Ended);
+        }
+        else if (dialStatus != "ANSWER" && AsteriskOutcome(dialStatus) is var outcome
+            && await MoveAsync(id, outcome, EndedBy(now, CallEndReasons.AsteriskHangup), null, ct))
+        {
+            await PublishAsync(id, CallEventTypes.Ended, outcome);
+        }
+
+        var status = await db.Calls.Where(c => c.Id == id).Select(c => c.Status).SingleAsync(CancellationToken.None);
+        logger.LogInformation("Asterisk hung up call {CallId} (DIALSTATUS {DialStatus}, cause {Cause}): {Status}",
+            id, dialStatus, hangup.Cause, status);
+        return status;
+    }
+
+    /// <summary>
+    /// What a ringing call becomes when Asterisk hangs up with this <c>DIALSTATUS</c>: NOANSWER → missed (rang out);
+    /// BUSY → declined (every endpoint rejected it); CANCEL, or no dial status at all (the visitor hung up before or
+    /// during the dial) → cancelled; CONGESTION, CHANUNAVAIL and anything else → failed.
+    /// </summary>
+    public static string AsteriskOutcome(string dialStatus) => dialStatus switch
+    {
+        "NOANSWER" => CallStatuses.Missed,
+        "BUSY" => CallStatuses.Declined,
+        "CANCEL" or "" => CallStatuses.Cancelled,
+        _ => CallStatuses.Failed,
+    };
+
+    /// <summary>A resident joined the call's LiveKit room: it counts as the answer if none came through the API.</summary>
+    public async Task ResidentJoinedAsync(Guid callId, Guid userId, CancellationToken ct)
+    {
+        db.TenantScope = TenantScope.All;
+        var now = time.GetUtcNow();
+        if (await MoveAsync(callId, CallStatuses.Answered,
+                s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, userId),
+                c => db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId), ct))
+        {
+            await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+            logger.LogInformation("Call {CallId} answered by {UserId} joining its room", callId, userId);
+        }
+    }
+
+    /// <summary>LiveKit closed the call's room: an answered call ends, a call still ringing is missed.</summary>
+    public async Task RoomFinishedAsync(Guid callId, CancellationToken ct)
+    {
+        db.TenantScope = TenantScope.All;
+        var now = time.GetUtcNow();
+        foreach (var outcome in (string[])[CallStatuses.Ended, CallStatuses.Missed])
+        {
+            if (await MoveAsync(callId, outcome, EndedBy(now, CallEndReasons.RoomFinished), null, ct))
+            {
+                await PublishAsync(callId, CallEventTypes.Ended, outcome);
+                logger.LogInformation("Call {CallId} closed as {Status}: its LiveKit room finished", callId, outcome);
+                return;
+            }
+        }
+    }
+
+    private static Action<UpdateSettersBuilder<Call>> EndedBy(DateTimeOffset now, string reason) =>
+        s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, reason);
+
+    /// <summary>The only writer of <see cref="Call.Status"/> after the ring: one conditional UPDATE, true when this caller made the move.</summary>
+    private async Task<bool> MoveAsync(Guid callId, string to, Action<UpdateSettersBuilder<Call>> alsoSet,
+        Expression<Func<Call, bool>>? condition, CancellationToken ct)
+    {
+        var sources = CallStatusMachine.SourcesOf(to);
+        var query = db.Calls.Where(c => c.Id == callId && sources.Contains(c.Status));
+        if (condition is not null) query = query.Where(condition);
+        return await query.ExecuteUpdateAsync(s =>
+        {
+            s.SetProperty(c => c.Status, to);
+            alsoSet(s);
+        }, ct) == 1;
+    }
+
+    /// <summary>
+    /// Announces a move this caller made. Never cancelled by the request: once the row changed, the sockets must hear
+    /// of it. Finished calls also get their LiveKit room deleted, in the background (the client has its own timeouts
+    /// and never throws), so no webhook waits for LiveKit.
+    /// </summary>
+    /// <returns>The call's room.</returns>
+    private async Task<string> PublishAsync(Guid callId, string type, string status, IReadOnlyList<CallRecipient>? only = null)
+    {
+        var call = await db.Calls.AsNoTracking().Where(c => c.Id == callId)
+            .Select(c => new { c.TenantId, c.ApartmentId, c.AnsweredByUserId, c.Room })
+            .SingleAsync(CancellationToken.None);
+        await events.PublishAsync(new CallEvent
+        {
+            Type = type,
+            CallId = callId,
+            TenantId = call.TenantId,
+            ApartmentId = call.ApartmentId,
+            Status = status,
+            OccurredAt = time.GetUtcNow(),
+            AnsweredBy = call.AnsweredByUserId,
+            Recipients = only ?? await recipients.OfApartmentAsync(call.ApartmentId, CancellationToken.None),
+        });
+        if (type == CallEventTypes.Ended)
+        {
+            _ = liveKitRooms.DeleteRoomAsync(call.Room, CancellationToken.None);
+        }
+        return call.Room;
+    }
+}
+
+/// <summary>What Asterisk's hangup handler reports (<c>/webhook/call/end</c>).</summary>
+/// <param name="CallId">The UNIQUEID sent to <c>/webhook/call</c> (or the <c>call_id</c> that webhook answered).</param>
+public sealed record AsteriskHangup(string CallId, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds, string? Cause);
+
+public enum CallActionOutcome
+{
+    Done,
+    /// <summary>No such call among the caller's apartments (another tenant's or apartment's call looks the same).</summary>
+    NotFound,
+    /// <summary>The call exists but its status does not allow the action (someone else answered, it ended, …).</summary>
+    Conflict,
+}
+
+public sealed record CallActionResult(CallActionOutcome Outcome, string? Status = null, string? Room = null, string? Detail = null,
+    DateTimeOffset? OpenedAt = null)
+{
+    public static readonly CallActionResult NotFound = new(CallActionOutcome.NotFound);
+    public static CallActionResult Done(string status, string? room = null, DateTimeOffset? openedAt = null) =>
+        new(CallActionOutcome.Done, status, room, OpenedAt: openedAt);
+    public static CallActionResult Conflict(string status, string detail) => new(CallActionOutcome.Conflict, status, Detail: detail);
+}

@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.Data;
+using Neolia.Contracts;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>
+/// Who a call concerns: the one place that builds <see cref="CallEvent.Recipients"/>, used by every publisher (the
+/// door ring, the lifecycle, the timeout sweeper, the LiveKit events). Whatever a recipient needs to be reached
+/// (push targets, later) is loaded here, so no publisher can forget it.
+/// </summary>
+public sealed class CallRecipients(NeoliaDb db)
+{
+    /// <summary>The active residents of the apartment, without LiveKit tokens (only ringing events carry them).</summary>
+    public async Task<List<CallRecipient>> OfApartmentAsync(Guid apartmentId, CancellationToken ct) =>
+        await db.ApartmentMemberships
+            .Where(m => m.ApartmentId == apartmentId && m.User!.IsActive)
+            .OrderBy(m => m.UserId)
+            .Select(m => new CallRecipient(m.UserId, null))
+            .ToListAsync(ct);
+}

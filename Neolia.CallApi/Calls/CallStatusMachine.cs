@@ -1,0 +1,53 @@
+using System.Collections.Frozen;
+using Neolia.Contracts;
+
+namespace Neolia.CallApi.Calls;
+
+/// <summary>
+/// The call status machine of ARCHITECTURE.md §3, the one place that says which moves are legal:
+/// <c>ringing → answered → ended</c> and <c>ringing → declined | missed | cancelled | failed</c>. Every other status
+/// is final. Code never writes a status without going through <see cref="SourcesOf"/>, and the database decides races
+/// (a conditional update whose WHERE names the legal sources), so a late or repeated event can never move a finished
+/// call back.
+/// </summary>
+public static class CallStatusMachine
+{
+    private static readonly FrozenDictionary<string, string[]> LegalSources = new Dictionary<string, string[]>
+    {
+        [CallStatuses.Answered] = [CallStatuses.Ringing],
+        [CallStatuses.Ended] = [CallStatuses.Answered],
+        [CallStatuses.Declined] = [CallStatuses.Ringing],
+        [CallStatuses.Missed] = [CallStatuses.Ringing],
+        [CallStatuses.Cancelled] = [CallStatuses.Ringing],
+        [CallStatuses.Failed] = [CallStatuses.Ringing],
+    }.ToFrozenDictionary();
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        CallStatuses.Ringing, CallStatuses.Answered, CallStatuses.Ended, CallStatuses.Declined,
+        CallStatuses.Missed, CallStatuses.Cancelled, CallStatuses.Failed,
+    ];
+
+    /// <summary>The statuses a call may be in for a move to <paramref name="target"/> to be legal (none for ringing: calls are born ringing).</summary>
+    public static string[] SourcesOf(string target) => LegalSources.TryGetValue(target, out var sources) ? sources : [];
+
+    public static bool CanMove(string from, string to) => SourcesOf(to).Contains(from);
+
+    /// <summary>True when no move leaves <paramref name="status"/>.</summary>
+    public static bool IsFinal(string status) => status is not (CallStatuses.Ringing or CallStatuses.Answered);
+
+    public static bool IsKnown(string status) => All.Contains(status);
+}
+
+/// <summary>Why a call finished (<see cref="Call.EndReason"/>): who or what closed it.</summary>
+public static class CallEndReasons
+{
+    /// <summary>Asterisk's hangup handler reported the end (<see cref="Call.DialStatus"/> says how).</summary>
+    public const string AsteriskHangup = "asterisk_hangup";
+    /// <summary>Nobody answered before <see cref="Call.ExpiresAt"/>; closed by the ring-timeout sweeper.</summary>
+    public const string RingTimeout = "ring_timeout";
+    /// <summary>Every resident of the apartment declined in the app.</summary>
+    public const string AllResidentsDeclined = "all_residents_declined";
+    /// <summary>LiveKit closed the call's room (everybody left, or it was never joined).</summary>
+    public const string RoomFinished = "room_finished";
+}

@@ -1,0 +1,45 @@
+namespace Neolia.Tests.Infrastructure;
+
+/// <summary>
+/// A stack whose calls ring out after 5 s (the validated minimum, so the timeout test waits seconds, not half a
+/// minute) and whose Notifier pings every second and drops a socket that leaves a ping unanswered for 2 s.
+/// </summary>
+public sealed class ShortRingStackFixture : StackFixture
+{
+    public const int RingTimeoutSeconds = 5;
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
+        new Dictionary<string, IReadOnlyDictionary<string, string?>>
+        {
+            ["callapi"] = new Dictionary<string, string?> { ["Calls__RingTimeoutSeconds"] = RingTimeoutSeconds.ToString() },
+            ["notifier"] = new Dictionary<string, string?>
+            {
+                ["Sockets__KeepAliveInterval"] = "00:00:01",
+                ["Sockets__KeepAliveTimeout"] = "00:00:02",
+            },
+        };
+}
+
+[CollectionDefinition(Name)]
+public sealed class ShortRingStackCollection : ICollectionFixture<ShortRingStackFixture>
+{
+    public const string Name = "stack with a short ring timeout";
+}
+
+/// <summary>A stack whose Notifier queues only 4 messages per socket, so a client that stops reading is dropped soon.</summary>
+public sealed class SlowClientStackFixture : StackFixture
+{
+    public const int SendQueueCapacity = 4;
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
+        new Dictionary<string, IReadOnlyDictionary<string, string?>>
+        {
+            ["notifier"] = new Dictionary<string, string?> { ["Sockets__SendQueueCapacity"] = SendQueueCapacity.ToString() },
+        };
+}
+
+[CollectionDefinition(Name)]
+public sealed class SlowClientStackCollection : ICollectionFixture<SlowClientStackFixture>
+{
+    public const string Name = "stack with small socket queues";
+}
