@@ -102,6 +102,85 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         Assert.Empty(stack.Apple.Violations);
     }
 
+    /// <summary>
+    /// Answered by one resident: every registered device of the apartment gets a cancel — FCM a high-priority data
+    /// message, iOS a background push to its ordinary (<c>apns</c>) token. The PushKit (<c>apns-voip</c>) token gets the
+    /// ring only: iOS requires every VoIP push to report a new call.
+    /// </summary>
+    [Fact]
+    public async Task Answering_sends_cancel_pushes_that_are_never_voip()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var answerer = await stack.Data.AddResidentAsync(tenant, "1");
+        var flatmate = await stack.Data.AddResidentAsync(tenant, "1");
+        using var answererApp = await SignedInAsync(answerer);
+        using var flatmateApp = await SignedInAsync(flatmate);
+        var answererTablet = $"android-{Guid.NewGuid():N}";
+        var flatmateAndroid = $"android-{Guid.NewGuid():N}";
+        var voipToken = stack.Apple.AddVoipDevice();
+        var alertToken = stack.Apple.AddAlertDevice();
+        await RegisterAsync(answererApp, PushPlatforms.Fcm, answererTablet, "tablet");
+        await RegisterAsync(flatmateApp, PushPlatforms.Fcm, flatmateAndroid, "pixel");
+        await RegisterAsync(flatmateApp, PushPlatforms.ApnsVoip, voipToken, "iphone");
+        await RegisterAsync(flatmateApp, PushPlatforms.Apns, alertToken, "iphone");
+
+        var callId = await PushApp.RingAsync(stack, tenant, "1");
+        FcmReceived[] Fcm(string type) => stack.Google.Delivered.Where(m => m.Data["call_id"] == callId && m.Data["type"] == type).ToArray();
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Fcm(CallEventTypes.Ringing).Length == 2 && Apns().Length == 1, "the ring's pushes");
+
+        using (var answer = await answererApp.PostAsync($"/api/calls/{callId}/answer", null)) await answer.EnsureSuccessWithBodyAsync();
+
+        await Eventually(() => Fcm(CallEventTypes.Answered).Length == 2 && Apns().Length == 2, "the cancel pushes");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the claim idle time: a duplicate or a late VoIP push would show up now
+
+        Assert.Equal(new[] { answererTablet, flatmateAndroid }.Order(), Fcm(CallEventTypes.Answered).Select(m => m.Token).Order());
+        Assert.All(Fcm(CallEventTypes.Answered), m =>
+        {
+            Assert.Equal(CallStatuses.Answered, m.Data["status"]);
+            Assert.Equal(answerer.Id.ToString(), m.Data["answered_by"]);
+            Assert.Equal("high", ((string?)m.Android["priority"])?.ToLowerInvariant());
+        });
+        var ring = Assert.Single(Apns(), m => m.PushType == "voip");
+        Assert.Equal(voipToken, ring.Token);
+        var cancel = Assert.Single(Apns(), m => m.PushType != "voip");
+        Assert.Equal((alertToken, "background", FakeApns.BundleId, "5"), (cancel.Token, cancel.PushType, cancel.Topic, cancel.Priority));
+        Assert.Equal(CallEventTypes.Answered, (string?)cancel.Payload["type"]);
+        Assert.DoesNotContain(stack.Apple.Delivered, m => m.Token == voipToken && (string?)m.Payload["type"] != CallEventTypes.Ringing);
+        Assert.Empty(stack.Google.Violations);
+        Assert.Empty(stack.Apple.Violations);
+    }
+
+    /// <summary>The visitor hung up before anyone answered: iOS shows a "missed call" alert on the ordinary token, never a VoIP push.</summary>
+    [Fact]
+    public async Task A_visitor_hanging_up_sends_an_alert_to_ios_never_voip()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        var voipToken = stack.Apple.AddVoipDevice();
+        var alertToken = stack.Apple.AddAlertDevice();
+        await RegisterAsync(app, PushPlatforms.ApnsVoip, voipToken, "iphone");
+        await RegisterAsync(app, PushPlatforms.Apns, alertToken, "iphone");
+
+        using var ringResponse = await stack.RingAsync(Ring(tenant, "1"));
+        await ringResponse.EnsureSuccessWithBodyAsync();
+        var callId = (await ringResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Apns().Length == 1, "the VoIP ring");
+
+        using (var hangUp = await stack.HangUpAsync(callId, "CANCEL")) await hangUp.EnsureSuccessWithBodyAsync();
+
+        await Eventually(() => Apns().Length == 2, "the cancel push");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var cancel = Assert.Single(Apns(), m => m.Token == alertToken);
+        Assert.Equal(("alert", FakeApns.BundleId, CallEventTypes.Ended, CallStatuses.Cancelled),
+            (cancel.PushType, cancel.Topic, (string?)cancel.Payload["type"], (string?)cancel.Payload["status"]));
+        Assert.Equal($"call-{Guid.Parse(callId):N}", cancel.CollapseId);
+        Assert.Single(Apns(), m => m.Token == voipToken); // the ring, and nothing else
+        Assert.Empty(stack.Apple.Violations);
+    }
+
     [Fact]
     public async Task A_slow_push_is_not_taken_over_by_the_other_replica()
     {
