@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Neolia.Contracts;
@@ -6,12 +7,16 @@ using StackExchange.Redis;
 namespace Neolia.Notifier.Push;
 
 /// <summary>
-/// Sends the pushes of call events. Reads <see cref="CallEventStream.Key"/> through the consumer group
-/// <see cref="Group"/>, so with several Notifier replicas each event's pushes are sent by exactly one of them; an
-/// entry is acknowledged once handled. Entries left pending by a replica that died are claimed (XAUTOCLAIM) after
-/// <see cref="PushOptions.ClaimIdle"/> and sent. A retryable failure is retried with backoff a bounded number of
-/// times, then recorded (log + <see cref="PushDeadLetterStream"/>); dead tokens are reported on
-/// <see cref="PushFeedbackStream"/> for CallApi to delete.
+/// Sends the pushes of call events. One loop per replica reads <see cref="CallEventStream.Key"/> through the consumer
+/// group <see cref="Group"/>, so with several Notifier replicas each event's pushes are sent by one of them; an entry
+/// is acknowledged once all its pushes are settled (sent, dead token, or recorded as failed). Up to
+/// <see cref="MaxInFlight"/> events are handled at once, so one event retrying a slow provider does not hold up the
+/// others, and memory stays bounded. While an event is in hand its idle time is reset every third of
+/// <see cref="PushOptions.ClaimIdle"/>, so no replica takes over an event that is merely slow; entries left pending
+/// by a replica that died are claimed (XAUTOCLAIM) after <see cref="PushOptions.ClaimIdle"/> and sent. A retryable
+/// failure is retried with backoff a bounded number of times, then recorded (log + <see cref="PushDeadLetterStream"/>);
+/// dead tokens are reported on <see cref="PushFeedbackStream"/> for CallApi to delete. Consumers of dead replicas
+/// (no pending entries, idle for <see cref="PushOptions.ForgetConsumersAfter"/>) are removed from the group.
 /// </summary>
 public sealed class PushDispatcher(
     IConnectionMultiplexer redis,
@@ -21,10 +26,14 @@ public sealed class PushDispatcher(
     ILogger<PushDispatcher> logger) : BackgroundService
 {
     public const string Group = "notifier-push";
+    /// <summary>Events handled at once by one replica.</summary>
+    public const int MaxInFlight = 64;
     private const int BatchSize = 32;
     private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim poke = new(0, 1);
+    private readonly SemaphoreSlim slots = new(MaxInFlight, MaxInFlight);
+    private readonly ConcurrentDictionary<RedisValue, Task> inFlight = new();
     private readonly PushOptions settings = options.Value;
     public string Consumer { get; } = string.IsNullOrWhiteSpace(options.Value.ConsumerName)
         ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.Value.ConsumerName;
@@ -33,34 +42,64 @@ public sealed class PushDispatcher(
     {
         if (!senders.IsEnabled) return; // PushSenders logged once that push is disabled
 
-        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CallEventStream.NotifyChannel), (_, _) =>
-        {
-            if (poke.CurrentCount == 0) try { poke.Release(); } catch (SemaphoreFullException) { }
-        });
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(CallEventStream.NotifyChannel), (_, _) => Poke());
 
         var groupReady = false;
-        while (!stoppingToken.IsCancellationRequested)
+        var nextKeepAlive = time.GetUtcNow();
+        var nextHousekeeping = time.GetUtcNow();
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var db = redis.GetDatabase();
-                if (!groupReady) groupReady = await EnsureGroupAsync(db);
-                var handled = await ClaimAbandonedAsync(db, stoppingToken);
-                var entries = await db.StreamReadGroupAsync(CallEventStream.Key, Group, Consumer, ">", BatchSize);
-                await HandleAsync(db, entries, stoppingToken);
-                if (handled + entries.Length == 0) await poke.WaitAsync(FallbackPoll, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                if (e.Message.Contains("NOGROUP", StringComparison.Ordinal)) groupReady = false;
-                logger.LogWarning("Push dispatcher cannot read the call-event stream ({Message}); retrying", e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                try
+                {
+                    var db = redis.GetDatabase();
+                    if (!groupReady) groupReady = await EnsureGroupAsync(db);
+                    if (time.GetUtcNow() >= nextKeepAlive)
+                    {
+                        await KeepInFlightAsync(db);
+                        nextKeepAlive = time.GetUtcNow() + settings.ClaimIdle / 3;
+                    }
+                    if (time.GetUtcNow() >= nextHousekeeping)
+                    {
+                        await ForgetDeadConsumersAsync(db);
+                        nextHousekeeping = time.GetUtcNow() + Min(TimeSpan.FromMinutes(1), settings.ForgetConsumersAfter);
+                    }
+
+                    var started = 0;
+                    if (slots.CurrentCount > 0) started += await StartAllAsync(db, await ClaimAbandonedAsync(db), stoppingToken);
+                    if (slots.CurrentCount > 0)
+                    {
+                        var entries = await db.StreamReadGroupAsync(CallEventStream.Key, Group, Consumer, ">", Math.Min(BatchSize, slots.CurrentCount));
+                        started += await StartAllAsync(db, entries, stoppingToken);
+                    }
+                    // Nothing new, or no free slot: wait for a new event or a finished one (bounded, for claims and keep-alives).
+                    if (started == 0 || slots.CurrentCount == 0) await poke.WaitAsync(Min(FallbackPoll, settings.ClaimIdle / 3), stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    if (e.Message.Contains("NOGROUP", StringComparison.Ordinal)) groupReady = false;
+                    logger.LogWarning("Push dispatcher cannot read the call-event stream ({Message}); retrying", e.Message);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
             }
         }
+        finally
+        {
+            // Stopping: pushes in hand are cancelled and their events left pending, for another replica to claim.
+            await Task.WhenAll(inFlight.Values).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void Poke()
+    {
+        if (poke.CurrentCount == 0) try { poke.Release(); } catch (SemaphoreFullException) { }
     }
 
     /// <summary>The group starts at the stream's end when first created: older calls have stopped ringing.</summary>
@@ -76,41 +115,98 @@ public sealed class PushDispatcher(
         return true;
     }
 
-    private async Task<int> ClaimAbandonedAsync(IDatabase db, CancellationToken ct)
+    /// <summary>Starts handling each entry not already in hand, waiting for a free slot when all are taken.</summary>
+    private async Task<int> StartAllAsync(IDatabase db, StreamEntry[] entries, CancellationToken ct)
+    {
+        var started = 0;
+        foreach (var entry in entries)
+        {
+            if (inFlight.ContainsKey(entry.Id)) continue; // our own slow event, claimed back from ourselves
+            await slots.WaitAsync(ct);
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            inFlight[entry.Id] = gate.Task;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await HandleAsync(db, entry, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    // Left pending: claimed and handled again after Push:ClaimIdle.
+                    logger.LogError(e, "Push dispatcher failed on call event {EntryId}; it will be retried after {ClaimIdle}", entry.Id, settings.ClaimIdle);
+                }
+                finally
+                {
+                    inFlight.TryRemove(entry.Id, out _);
+                    slots.Release();
+                    gate.TrySetResult();
+                    Poke();
+                }
+            }, CancellationToken.None);
+            started++;
+        }
+        return started;
+    }
+
+    /// <summary>Resets the idle time of the events in hand (XCLAIM JUSTID to ourselves), so no replica claims a merely slow one.</summary>
+    private async Task KeepInFlightAsync(IDatabase db)
+    {
+        var ids = inFlight.Keys.ToArray();
+        if (ids.Length > 0) await db.StreamClaimIdsOnlyAsync(CallEventStream.Key, Group, Consumer, 0, ids);
+    }
+
+    private async Task<StreamEntry[]> ClaimAbandonedAsync(IDatabase db)
     {
         var claimed = await db.StreamAutoClaimAsync(CallEventStream.Key, Group, Consumer,
-            (long)settings.ClaimIdle.TotalMilliseconds, "0-0", BatchSize);
-        var entries = claimed.ClaimedEntries.Where(e => !e.IsNull).ToArray();
+            (long)settings.ClaimIdle.TotalMilliseconds, "0-0", Math.Min(BatchSize, slots.CurrentCount));
+        var entries = claimed.ClaimedEntries.Where(e => !e.IsNull && !inFlight.ContainsKey(e.Id)).ToArray();
         if (entries.Length > 0) logger.LogInformation("Claimed {Count} call event(s) another replica left unsent", entries.Length);
         // Entries trimmed from the stream while pending come back as deleted ids: nothing to send, just acknowledge.
         foreach (var deleted in claimed.DeletedIds) await db.StreamAcknowledgeAsync(CallEventStream.Key, Group, deleted);
-        await HandleAsync(db, entries, ct);
-        return entries.Length;
+        return entries;
     }
 
-    private async Task HandleAsync(IDatabase db, StreamEntry[] entries, CancellationToken ct)
+    /// <summary>
+    /// Replicas come and go (each has its own consumer name): a consumer with nothing pending that has not read for
+    /// <see cref="PushOptions.ForgetConsumersAfter"/> is a dead replica's, and is deleted. A live replica reads every
+    /// second; were it deleted anyway, its next read would recreate it, and with nothing pending nothing is lost.
+    /// </summary>
+    private async Task ForgetDeadConsumersAsync(IDatabase db)
     {
-        foreach (var entry in entries)
+        var limit = (long)settings.ForgetConsumersAfter.TotalMilliseconds;
+        foreach (var consumer in await db.StreamConsumerInfoAsync(CallEventStream.Key, Group))
         {
-            CallEvent? callEvent = null;
-            try
-            {
-                callEvent = JsonSerializer.Deserialize((byte[])entry[CallEventStream.DataField]!, ContractsJson.Default.CallEvent);
-            }
-            catch (JsonException e)
-            {
-                logger.LogError(e, "Skipped unreadable call event {EntryId}", entry.Id);
-            }
-            if (callEvent is not null && ToPush(callEvent) is { } push)
-            {
-                var sends = callEvent.Recipients
-                    .SelectMany(r => r.PushTargets ?? [])
-                    .DistinctBy(t => t.RegistrationId)
-                    .Select(target => SendWithRetriesAsync(db, entry.Id, target, push, ct));
-                await Task.WhenAll(sends);
-            }
-            await db.StreamAcknowledgeAsync(CallEventStream.Key, Group, entry.Id);
+            if (consumer.Name == Consumer || consumer.PendingMessageCount > 0 || consumer.IdleTimeInMilliseconds < limit) continue;
+            var pending = await db.StreamDeleteConsumerAsync(CallEventStream.Key, Group, consumer.Name);
+            logger.LogInformation("Removed consumer {Consumer} (idle {Idle} s, {Pending} pending) from push group {Group}",
+                consumer.Name, consumer.IdleTimeInMilliseconds / 1000, pending, Group);
         }
+    }
+
+    private async Task HandleAsync(IDatabase db, StreamEntry entry, CancellationToken ct)
+    {
+        CallEvent? callEvent = null;
+        try
+        {
+            callEvent = JsonSerializer.Deserialize((byte[])entry[CallEventStream.DataField]!, ContractsJson.Default.CallEvent);
+        }
+        catch (JsonException e)
+        {
+            logger.LogError(e, "Skipped unreadable call event {EntryId}", entry.Id);
+        }
+        if (callEvent is not null && ToPush(callEvent) is { } push)
+        {
+            var sends = callEvent.Recipients
+                .SelectMany(r => r.PushTargets ?? [])
+                .DistinctBy(t => t.RegistrationId)
+                .Select(target => SendWithRetriesAsync(db, entry.Id, target, push, ct));
+            await Task.WhenAll(sends);
+        }
+        await db.StreamAcknowledgeAsync(CallEventStream.Key, Group, entry.Id);
     }
 
     private CallPush? ToPush(CallEvent e) => e.Type switch

@@ -28,6 +28,10 @@ public sealed class PushOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Push:ClaimIdle must be between 1 second and 5 minutes.")]
     public TimeSpan ClaimIdle { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A consumer of the push group with nothing pending that has not read for this long (a replica that is gone) is deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ErrorMessage = "Push:ForgetConsumersAfter must be between 5 seconds and 7 days.")]
+    public TimeSpan ForgetConsumersAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Attempts per push before it is recorded as failed.</summary>
     [Range(1, 10, ErrorMessage = "Push:MaxAttempts must be between 1 and 10.")]
     public int MaxAttempts { get; set; } = 4;

@@ -35,6 +35,8 @@ public sealed partial class FakeApns : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     public ConcurrentQueue<ApnsReceived> Delivered { get; } = new();
     public ConcurrentQueue<string> Violations { get; } = new();
+    /// <summary>Stalls push requests (after validation) while engaged.</summary>
+    public RequestHold Hold { get; } = new();
     public ConcurrentDictionary<string, byte> ProviderTokensSeen { get; } = new();
     public int Requests => requests;
     private int requests;
@@ -122,6 +124,7 @@ public sealed partial class FakeApns : IAsyncDisposable
             return Results.Json(new JsonObject { ["reason"] = "Unregistered", ["timestamp"] = since }, statusCode: 410);
         }
 
+        if (!await Hold.PassAsync(token, context.RequestAborted)) return Results.Empty; // the sender is gone: never accepted
         Delivered.Enqueue(new ApnsReceived(token, pushType, topic, priority, expiration, collapseId.Length > 0 ? collapseId : null, apnsId, payload));
         context.Response.Headers["apns-id"] = apnsId;
         return Results.Ok();

@@ -62,6 +62,8 @@ public sealed class FakeGoogle : IAsyncDisposable
     private int tokenRequests;
     public ConcurrentQueue<FcmReceived> Delivered { get; } = new();
     public ConcurrentQueue<string> Violations { get; } = new();
+    /// <summary>Stalls send requests (after validation) while engaged.</summary>
+    public RequestHold Hold { get; } = new();
     /// <summary>Send requests that reached the endpoint, whatever the answer.</summary>
     public int SendRequests => sendRequests;
     private int sendRequests;
@@ -172,6 +174,7 @@ public sealed class FakeGoogle : IAsyncDisposable
         if (token.StartsWith("invalid-", StringComparison.Ordinal)) return FcmError(400, "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token", "INVALID_ARGUMENT");
         if (token.StartsWith("busy-", StringComparison.Ordinal)) return FcmError(503, "UNAVAILABLE", "The service is currently unavailable.", "UNAVAILABLE");
 
+        if (!await Hold.PassAsync(token, context.RequestAborted)) return Results.Empty; // the sender is gone: never accepted
         Delivered.Enqueue(new FcmReceived(token, values, android, message));
         return Results.Json(new JsonObject { ["name"] = $"projects/{ProjectId}/messages/0:{Guid.NewGuid():N}" });
     }

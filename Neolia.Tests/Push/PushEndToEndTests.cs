@@ -8,13 +8,16 @@ using Neolia.Tests.Infrastructure;
 namespace Neolia.Tests.Push;
 
 /// <summary>A stack with two Notifier replicas whose push providers are the TLS stand-ins.</summary>
-public sealed class PushStackFixture : StackFixture
+public class PushStackFixture : StackFixture
 {
     private string? certFile;
     public FakeGoogle Google { get; private set; } = null!;
     public FakeApns Apple { get; private set; } = null!;
 
     protected override int NotifierReplicas => 2;
+
+    /// <summary>Push:ClaimIdle of the replicas: how long an unacknowledged event stays with its replica.</summary>
+    protected virtual string ClaimIdle => "00:00:02";
 
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings => new Dictionary<string, IReadOnlyDictionary<string, string?>>
     {
@@ -29,7 +32,7 @@ public sealed class PushStackFixture : StackFixture
             ["Push__Apns__BundleId"] = FakeApns.BundleId,
             ["Push__Apns__Environment"] = "sandbox",
             ["Push__Apns__BaseUrl"] = Apple.BaseUrl.ToString(),
-            ["Push__ClaimIdle"] = "00:00:02",
+            ["Push__ClaimIdle"] = ClaimIdle,
             ["Push__RetryBaseDelay"] = "00:00:00.100",
         },
     };
@@ -53,38 +56,10 @@ public sealed class PushStackFixture : StackFixture
 
 public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<PushStackFixture>
 {
-    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
-    {
-        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
-        ["tenant"] = tenant.Slug,
-        ["caller"] = tenant.DoorSipUsername,
-        ["callee"] = apartment,
-    };
-
-    private async Task<HttpClient> SignedInAsync(TestResident resident)
-    {
-        var token = (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
-        var client = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    private static async Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId)
-    {
-        using var response = await app.PostAsJsonAsync("/api/push-registrations", new { platform, token, deviceId, appId = "com.neolia.resident" });
-        await response.EnsureSuccessWithBodyAsync();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => PushApp.Ring(tenant, apartment);
+    private Task<HttpClient> SignedInAsync(TestResident resident) => PushApp.SignedInAsync(stack, resident);
+    private static Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId) => PushApp.RegisterAsync(app, platform, token, deviceId);
+    private static Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null) => PushApp.Eventually(condition, what, timeout);
 
     [Fact]
     public async Task A_ring_reaches_every_registered_device_exactly_once_with_two_notifier_replicas()
@@ -125,6 +100,115 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         Assert.All(Fcm(), m => Assert.Equal(CallEventTypes.Ringing, m.Data["type"]));
         Assert.Empty(stack.Google.Violations);
         Assert.Empty(stack.Apple.Violations);
+    }
+
+    /// <summary>
+    /// Answered by one resident: every registered device of the apartment gets a cancel — FCM a high-priority data
+    /// message, iOS a background push to its ordinary (<c>apns</c>) token. The PushKit (<c>apns-voip</c>) token gets the
+    /// ring only: iOS requires every VoIP push to report a new call.
+    /// </summary>
+    [Fact]
+    public async Task Answering_sends_cancel_pushes_that_are_never_voip()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var answerer = await stack.Data.AddResidentAsync(tenant, "1");
+        var flatmate = await stack.Data.AddResidentAsync(tenant, "1");
+        using var answererApp = await SignedInAsync(answerer);
+        using var flatmateApp = await SignedInAsync(flatmate);
+        var answererTablet = $"android-{Guid.NewGuid():N}";
+        var flatmateAndroid = $"android-{Guid.NewGuid():N}";
+        var voipToken = stack.Apple.AddVoipDevice();
+        var alertToken = stack.Apple.AddAlertDevice();
+        await RegisterAsync(answererApp, PushPlatforms.Fcm, answererTablet, "tablet");
+        await RegisterAsync(flatmateApp, PushPlatforms.Fcm, flatmateAndroid, "pixel");
+        await RegisterAsync(flatmateApp, PushPlatforms.ApnsVoip, voipToken, "iphone");
+        await RegisterAsync(flatmateApp, PushPlatforms.Apns, alertToken, "iphone");
+
+        var callId = await PushApp.RingAsync(stack, tenant, "1");
+        FcmReceived[] Fcm(string type) => stack.Google.Delivered.Where(m => m.Data["call_id"] == callId && m.Data["type"] == type).ToArray();
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Fcm(CallEventTypes.Ringing).Length == 2 && Apns().Length == 1, "the ring's pushes");
+
+        using (var answer = await answererApp.PostAsync($"/api/calls/{callId}/answer", null)) await answer.EnsureSuccessWithBodyAsync();
+
+        await Eventually(() => Fcm(CallEventTypes.Answered).Length == 2 && Apns().Length == 2, "the cancel pushes");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the claim idle time: a duplicate or a late VoIP push would show up now
+
+        Assert.Equal(new[] { answererTablet, flatmateAndroid }.Order(), Fcm(CallEventTypes.Answered).Select(m => m.Token).Order());
+        Assert.All(Fcm(CallEventTypes.Answered), m =>
+        {
+            Assert.Equal(CallStatuses.Answered, m.Data["status"]);
+            Assert.Equal(answerer.Id.ToString(), m.Data["answered_by"]);
+            Assert.Equal("high", ((string?)m.Android["priority"])?.ToLowerInvariant());
+        });
+        var ring = Assert.Single(Apns(), m => m.PushType == "voip");
+        Assert.Equal(voipToken, ring.Token);
+        var cancel = Assert.Single(Apns(), m => m.PushType != "voip");
+        Assert.Equal((alertToken, "background", FakeApns.BundleId, "5"), (cancel.Token, cancel.PushType, cancel.Topic, cancel.Priority));
+        Assert.Equal(CallEventTypes.Answered, (string?)cancel.Payload["type"]);
+        Assert.DoesNotContain(stack.Apple.Delivered, m => m.Token == voipToken && (string?)m.Payload["type"] != CallEventTypes.Ringing);
+        Assert.Empty(stack.Google.Violations);
+        Assert.Empty(stack.Apple.Violations);
+    }
+
+    /// <summary>The visitor hung up before anyone answered: iOS shows a "missed call" alert on the ordinary token, never a VoIP push.</summary>
+    [Fact]
+    public async Task A_visitor_hanging_up_sends_an_alert_to_ios_never_voip()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        var voipToken = stack.Apple.AddVoipDevice();
+        var alertToken = stack.Apple.AddAlertDevice();
+        await RegisterAsync(app, PushPlatforms.ApnsVoip, voipToken, "iphone");
+        await RegisterAsync(app, PushPlatforms.Apns, alertToken, "iphone");
+
+        using var ringResponse = await stack.RingAsync(Ring(tenant, "1"));
+        await ringResponse.EnsureSuccessWithBodyAsync();
+        var callId = (await ringResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Apns().Length == 1, "the VoIP ring");
+
+        using (var hangUp = await stack.HangUpAsync(callId, "CANCEL")) await hangUp.EnsureSuccessWithBodyAsync();
+
+        await Eventually(() => Apns().Length == 2, "the cancel push");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var cancel = Assert.Single(Apns(), m => m.Token == alertToken);
+        Assert.Equal(("alert", FakeApns.BundleId, CallEventTypes.Ended, CallStatuses.Cancelled),
+            (cancel.PushType, cancel.Topic, (string?)cancel.Payload["type"], (string?)cancel.Payload["status"]));
+        Assert.Equal($"call-{Guid.Parse(callId):N}", cancel.CollapseId);
+        Assert.Single(Apns(), m => m.Token == voipToken); // the ring, and nothing else
+        Assert.Empty(stack.Apple.Violations);
+    }
+
+    [Fact]
+    public async Task A_slow_push_is_not_taken_over_by_the_other_replica()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var resident = await stack.Data.AddResidentAsync(tenant, "1");
+        using var app = await SignedInAsync(resident);
+        var voipToken = stack.Apple.AddVoipDevice();
+        await RegisterAsync(app, PushPlatforms.ApnsVoip, voipToken, "iphone");
+
+        stack.Apple.Hold.Engage();
+        try
+        {
+            var callId = await PushApp.RingAsync(stack, tenant, "1");
+            await Eventually(() => stack.Apple.Hold.Held.Contains(voipToken), "the VoIP push to be held");
+            // Apple is slow for 2.5 times Push:ClaimIdle (2 s): the replica sending is alive, so nobody claims its event.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            Assert.Equal(1, stack.Apple.Hold.Held.Count(t => t == voipToken));
+            stack.Apple.Hold.Release();
+
+            await Eventually(() => stack.Apple.Delivered.Any(m => (string?)m.Payload["call_id"] == callId), "the VoIP push");
+            await Task.Delay(TimeSpan.FromSeconds(3)); // longer than the claim idle time: a duplicate would show up now
+            Assert.Single(stack.Apple.Delivered, m => (string?)m.Payload["call_id"] == callId);
+            Assert.Empty(stack.Apple.Hold.Abandoned);
+        }
+        finally
+        {
+            stack.Apple.Hold.Release();
+        }
     }
 
     [Fact]
@@ -188,5 +272,68 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         using (var mine = await app.DeleteAsync($"/api/push-registrations/{first.GetProperty("id").GetString()}"))
             Assert.Equal(HttpStatusCode.NoContent, mine.StatusCode);
         Assert.Equal(1, (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations")).GetArrayLength());
+    }
+}
+
+/// <summary>What the push tests do as Asterisk and as the resident app.</summary>
+public static class PushApp
+{
+    public static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
+    {
+        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
+        ["tenant"] = tenant.Slug,
+        ["caller"] = tenant.DoorSipUsername,
+        ["callee"] = apartment,
+    };
+
+    /// <summary>Rings the apartment as the dialplan does; the call's id.</summary>
+    public static async Task<string> RingAsync(StackFixture stack, TestTenant tenant, string apartment)
+    {
+        using var response = await stack.RingAsync(Ring(tenant, apartment));
+        await response.EnsureSuccessWithBodyAsync();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+    }
+
+    public static async Task<HttpClient> SignedInAsync(StackFixture stack, TestResident resident)
+    {
+        var token = (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
+        var client = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public static async Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId)
+    {
+        using var response = await app.PostAsJsonAsync("/api/push-registrations", new { platform, token, deviceId, appId = "com.neolia.resident" });
+        await response.EnsureSuccessWithBodyAsync();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>What a service of the stack has logged so far (the file is still being written).</summary>
+    public static async Task<string> LogOfAsync(StackFixture stack, string service)
+    {
+        await using var file = new FileStream(Path.Combine(stack.Stack.LogDirectory, $"{service}.log"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        return await reader.ReadToEndAsync();
+    }
+
+    public static async Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for {what}");
+            await Task.Delay(100);
+        }
     }
 }
