@@ -216,9 +216,11 @@ public sealed class PushDispatcher(
             Kind = PushKind.Ring, EventType = e.Type, CallId = e.CallId, Status = e.Status,
             SentAt = e.OccurredAt, ExpiresAt = details.ExpiresAt, Details = details,
         },
-        CallEventTypes.Answered or CallEventTypes.Ended => new CallPush
+        // A decline goes to the decliner only (their other devices stop ringing); the call may ring on for others.
+        CallEventTypes.Answered or CallEventTypes.Ended or CallEventTypes.Declined => new CallPush
         {
-            Kind = PushKind.Cancel, EventType = e.Type, CallId = e.CallId, Status = e.Status,
+            Kind = PushKind.Cancel, EventType = e.Type, CallId = e.CallId,
+            Status = e.Type == CallEventTypes.Declined ? CallStatuses.Declined : e.Status,
             SentAt = e.OccurredAt, ExpiresAt = e.OccurredAt + TimeSpan.FromSeconds(settings.RingTimeoutSeconds), AnsweredBy = e.AnsweredBy,
         },
         _ => null,

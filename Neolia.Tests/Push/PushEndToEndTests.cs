@@ -151,6 +151,47 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         Assert.Empty(stack.Apple.Violations);
     }
 
+    /// <summary>
+    /// A resident who declines on one device stops ringing on their others (a cancel push, never VoIP); a flatmate's
+    /// devices get nothing, since the call still rings for them.
+    /// </summary>
+    [Fact]
+    public async Task Declining_cancels_the_decliners_other_devices_only()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("1");
+        var decliner = await stack.Data.AddResidentAsync(tenant, "1");
+        var flatmate = await stack.Data.AddResidentAsync(tenant, "1");
+        using var declinerApp = await SignedInAsync(decliner);
+        using var flatmateApp = await SignedInAsync(flatmate);
+        var declinerTablet = $"android-{Guid.NewGuid():N}";
+        var flatmatePhone = $"android-{Guid.NewGuid():N}";
+        var declinerVoip = stack.Apple.AddVoipDevice();
+        var declinerAlert = stack.Apple.AddAlertDevice();
+        await RegisterAsync(declinerApp, PushPlatforms.Fcm, declinerTablet, "tablet");
+        await RegisterAsync(declinerApp, PushPlatforms.ApnsVoip, declinerVoip, "iphone");
+        await RegisterAsync(declinerApp, PushPlatforms.Apns, declinerAlert, "iphone");
+        await RegisterAsync(flatmateApp, PushPlatforms.Fcm, flatmatePhone, "pixel");
+
+        var callId = await PushApp.RingAsync(stack, tenant, "1");
+        FcmReceived[] Fcm(string type) => stack.Google.Delivered.Where(m => m.Data["call_id"] == callId && m.Data["type"] == type).ToArray();
+        ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
+        await Eventually(() => Fcm(CallEventTypes.Ringing).Length == 2 && Apns().Length == 1, "the ring's pushes");
+
+        using (var decline = await declinerApp.PostAsync($"/api/calls/{callId}/decline", null)) await decline.EnsureSuccessWithBodyAsync();
+
+        await Eventually(() => Fcm(CallEventTypes.Declined).Length == 1 && Apns().Length == 2, "the decliner's cancel pushes");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a push to the flatmate or a late VoIP push would show up now
+
+        var cancel = Assert.Single(Fcm(CallEventTypes.Declined));
+        Assert.Equal((declinerTablet, CallStatuses.Declined), (cancel.Token, cancel.Data["status"]));
+        Assert.DoesNotContain(stack.Google.Delivered, m => m.Token == flatmatePhone && m.Data["type"] != CallEventTypes.Ringing);
+        var iosCancel = Assert.Single(Apns(), m => m.PushType != "voip");
+        Assert.Equal(declinerAlert, iosCancel.Token);
+        Assert.Single(Apns(), m => m.Token == declinerVoip); // the ring, and nothing else
+        Assert.Empty(stack.Google.Violations);
+        Assert.Empty(stack.Apple.Violations);
+    }
+
     /// <summary>The visitor hung up before anyone answered: iOS shows a "missed call" alert on the ordinary token, never a VoIP push.</summary>
     [Fact]
     public async Task A_visitor_hanging_up_sends_an_alert_to_ios_never_voip()
