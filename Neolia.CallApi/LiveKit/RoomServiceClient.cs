@@ -76,7 +76,12 @@ public sealed class RoomServiceClient(HttpClient http, IOptions<LiveKitOptions> 
             var error = e is OperationCanceledException || e.GetType().Name == "TimeoutRejectedException"
                 ? "LiveKit did not answer in time"
                 : e.Message;
-            logger.LogWarning(e, "LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
+            // An unreachable or slow LiveKit is an expected condition, said in one line; a stack trace per call would
+            // bury the log (megabytes a minute under load). Anything else keeps its exception for diagnosis.
+            if (e is HttpRequestException or OperationCanceledException || e.GetType().Name is "TimeoutRejectedException" or "BrokenCircuitException")
+                logger.LogWarning("LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
+            else
+                logger.LogWarning(e, "LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
             return new(null, error);
         }
     }
