@@ -7,6 +7,7 @@ namespace Neolia.Bench;
 public sealed class BenchStack : IAsyncDisposable
 {
     private LocalStack? _owned;
+    private LiveKitStub? _liveKit;
     private readonly List<ServiceProcess> _extraGateways = [];
 
     public required IReadOnlyList<Uri> Gateways { get; init; }
@@ -36,8 +37,10 @@ public sealed class BenchStack : IAsyncDisposable
 
         Console.Error.WriteLine($"Starting the stack ({options.Notifiers} Notifier(s), {options.Gateways} gateway(s), {options.Environment}) in {state} ...");
         var secrets = StackSecrets.Generate();
+        var liveKit = await LiveKitStub.StartAsync();
         var stack = await LocalStack.StartAsync(new LocalStackOptions
         {
+            LiveKitApiUrl = liveKit.Url.ToString().TrimEnd('/'),
             StateDirectory = state,
             Secrets = secrets,
             NotifierReplicas = options.Notifiers,
@@ -80,6 +83,7 @@ public sealed class BenchStack : IAsyncDisposable
             Processes = processes,
         };
         handle._owned = stack;
+        handle._liveKit = liveKit;
         handle._extraGateways.AddRange(extraGateways);
         return handle;
     }
@@ -113,5 +117,6 @@ public sealed class BenchStack : IAsyncDisposable
     {
         foreach (var g in _extraGateways) await g.DisposeAsync();
         if (_owned is not null) await _owned.DisposeAsync();
+        if (_liveKit is not null) await _liveKit.DisposeAsync();
     }
 }
