@@ -12,7 +12,11 @@ public sealed class ResidentConnection
     private readonly WebSocket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private readonly TimeSpan _sendTimeout;
-    private readonly HashSet<Guid> _ringingSent = [];
+    // Call id → when it was queued (Environment.TickCount64). Pruned past a few entries, once older than any ring
+    // can last: a socket that stays connected for days would otherwise keep every call id it ever rang.
+    private readonly Dictionary<Guid, long> _ringingSent = [];
+    private const int RingingPruneThreshold = 16;
+    private const long RingingMemoryMs = 10 * 60 * 1000;
 
     public ResidentConnection(Guid userId, WebSocket socket, SocketOptions options)
     {
@@ -47,7 +51,15 @@ public sealed class ResidentConnection
     {
         lock (_ringingSent)
         {
-            if (!_ringingSent.Add(callId)) return true;
+            var now = Environment.TickCount64;
+            if (_ringingSent.Count >= RingingPruneThreshold)
+            {
+                foreach (var (id, queuedAt) in _ringingSent)
+                {
+                    if (now - queuedAt > RingingMemoryMs) _ringingSent.Remove(id);
+                }
+            }
+            if (!_ringingSent.TryAdd(callId, now)) return true;
         }
         return TrySend(utf8Json);
     }
@@ -78,11 +90,17 @@ public sealed class ResidentConnection
 
     private async Task SendLoopAsync(CancellationToken stopping)
     {
+        // One timeout source per connection, reset for each message (not a new linked source and timer per message).
+        CancellationTokenSource? timeout = null;
         try
         {
             await foreach (var message in _outbox.Reader.ReadAllAsync(stopping))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                if (timeout is null || !timeout.TryReset())
+                {
+                    timeout?.Dispose();
+                    timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                }
                 timeout.CancelAfter(_sendTimeout);
                 await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
             }
@@ -92,6 +110,10 @@ public sealed class ResidentConnection
             Drop("send timed out: the client is not reading");
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
+        finally
+        {
+            timeout?.Dispose();
+        }
     }
 
     // The app sends nothing we act on; reading keeps close frames and pongs flowing.
