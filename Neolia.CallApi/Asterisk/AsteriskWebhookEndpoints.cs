@@ -12,6 +12,7 @@ public static class AsteriskWebhookEndpoints
     {
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous()
             .AddEndpointFilter<WebhookSecretFilter>()
+            .AddEndpointFilter<WebhookAdmissionFilter>()
             .DisableAntiforgery();
         webhooks.MapPost("/call", CallStartedAsync);
         return app;
