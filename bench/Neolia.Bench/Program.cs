@@ -6,6 +6,8 @@ using System.Text.Json.Nodes;
 using Neolia.Bench;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+// Thousands of receive loops and webhooks in flight on 2 cores: do not wait for the pool's slow thread injection.
+ThreadPool.SetMinThreads(32, 32);
 if (args.Length == 2 && args[0] == "--worker") return await ClientWorkers.RunWorkerAsync(args[1]);
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -153,6 +155,7 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
         double? recoveryMs = null;
         var lastBad = Array.FindLastIndex(good, g => !g);
         if (lastBad < good.Length - 1) recoveryMs = lastBad < 0 ? 0 : Math.Round(Percentiles.Ms(start, calls[lastBad + 1].SentAt), 1);
+        if (calls.FirstOrDefault(c => c.Error is not null) is { } failedCall) Say($"{phase.Name}: first transport error: {failedCall.Error}");
         var w = Percentiles.Of(webhook);
         var r = Percentiles.Of(ring);
         var cpuPerCall = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round((kv.Value - cpuBefore[kv.Key]) / Math.Max(1, sent), 3));
@@ -177,7 +180,7 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
             ["cpuMsPerCall"] = JsonSerializer.SerializeToNode(cpuPerCall),
             ["loadAverageAfter"] = loadAverage,
         });
-        table.Add($"{phase.Name,-12} {phase.Rate,7:0.#} {achieved,8:0.0} {sent,7} {ok,6} {refused,5} {timeouts + errors,5} | {w} | {r} | {missed,5} {duplicates,4} {(recoveryMs is { } rm ? rm.ToString("0", CultureInfo.InvariantCulture) : "never"),8}");
+        table.Add($"{phase.Name,-12} {phase.Rate,7:0.#} {achieved,8:0.0} {sent,7} {ok,6} {refused,5} {timeouts,5} {errors,5} | {w} | {r} | {missed,5} {duplicates,4} {(recoveryMs is { } rm ? rm.ToString("0", CultureInfo.InvariantCulture) : "never"),8}");
     }
 }
 
@@ -205,7 +208,7 @@ Console.WriteLine($"Neolia ring benchmark {options.Label} — {Environment.Proce
 Console.WriteLine($"sockets: {connected} connected, {failed} failed, {log.Closes.Count} closed during the run; connect {connectSeconds:0.0} s");
 Console.WriteLine($"edge RSS: {string.Join(", ", rssBefore.Select(kv => $"{kv.Key} {Mb(kv.Value)}→{Mb(rssAfter[kv.Key])} MB"))}; {bytesPerSocket / 1024.0:0.0} KB per socket (gateway + Notifier)");
 Console.WriteLine();
-Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"err",5} | {"webhook ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
+Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"webhook ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
 foreach (var line in table) Console.WriteLine(line);
 Console.WriteLine($"rings not matching an answered webhook: {unmatched}");
 Console.WriteLine();

@@ -3,22 +3,23 @@ using System.Globalization;
 
 namespace Neolia.Bench;
 
-public sealed record Percentiles(int Count, double P50, double P95, double P99, double Max)
+public sealed record Percentiles(int Count, double? P50, double? P95, double? P99, double? Max)
 {
     public static Percentiles Of(List<double> values)
     {
-        if (values.Count == 0) return new(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        if (values.Count == 0) return new(0, null, null, null, null);
         values.Sort();
         double At(double q) => values[Math.Clamp((int)Math.Ceiling(q * values.Count) - 1, 0, values.Count - 1)];
         return new(values.Count, Round(At(0.50)), Round(At(0.95)), Round(At(0.99)), Round(values[^1]));
     }
 
+    private static string Cell(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "-";
+
     public static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 
     private static double Round(double v) => Math.Round(v, 2);
 
-    public override string ToString() => Count == 0 ? "-" :
-        string.Create(CultureInfo.InvariantCulture, $"{P50,8:0.00} {P95,8:0.00} {P99,8:0.00} {Max,9:0.00}");
+    public override string ToString() => $"{Cell(P50),8} {Cell(P95),8} {Cell(P99),8} {Cell(Max),9}";
 }
 
 /// <summary>Resident set size and CPU time of the stack's processes, from /proc.</summary>

@@ -15,6 +15,7 @@ public sealed class CallRecord
     public int Status { get; set; }
     public bool Dialled { get; set; }
     public Guid CallId { get; set; }
+    public string? Error { get; set; }
 }
 
 /// <summary>Every ring every socket saw, in arrival order.</summary>
@@ -49,6 +50,7 @@ public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, 
         var calls = new List<CallRecord>(total);
         var inflight = new List<Task>(total);
         var start = Stopwatch.GetTimestamp();
+        var paced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             for (var i = 0; i < total; i++)
@@ -64,13 +66,11 @@ public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, 
                 calls.Add(call);
                 inflight.Add(SendAsync(call));
             }
+            paced.SetResult();
         }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "webhook pacer" };
         thread.Start();
-        var done = Task.Run(async () =>
-        {
-            thread.Join();
-            await Task.WhenAll(inflight);
-        });
+        // Never block a pool thread on the pacer: on 2 cores that halves the bench's own thread pool.
+        var done = paced.Task.ContinueWith(_ => Task.WhenAll(inflight), TaskScheduler.Default).Unwrap();
         return (start, calls, done);
     }
 
@@ -110,10 +110,11 @@ public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, 
             call.AnsweredAt = Stopwatch.GetTimestamp();
             call.Status = -1;
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
             call.AnsweredAt = Stopwatch.GetTimestamp();
             call.Status = -2;
+            call.Error = e.GetBaseException().Message;
         }
     }
 
