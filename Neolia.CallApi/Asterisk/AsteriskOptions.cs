@@ -17,13 +17,13 @@ public sealed class AsteriskOptions
     /// dialplan rings the apartment's SIP endpoints directly, well inside its 3 s budget, instead of every call timing out.
     /// </summary>
     [Range(1, 10_000, ErrorMessage = "Asterisk:MaxConcurrentWebhooks must be between 1 and 10000.")]
-    public int MaxConcurrentWebhooks { get; set; } = 32;
+    public int MaxConcurrentWebhooks { get; set; } = 16;
 
     /// <summary>Webhooks that may wait for a free slot before further ones are refused.</summary>
     [Range(0, 100_000, ErrorMessage = "Asterisk:WebhookQueueLimit must be between 0 and 100000.")]
-    public int WebhookQueueLimit { get; set; } = 256;
+    public int WebhookQueueLimit { get; set; } = 128;
 
     /// <summary>How long a webhook may wait for a slot before it is refused.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:03", ErrorMessage = "Asterisk:WebhookQueueTimeout must be between 10 ms and 3 s.")]
-    public TimeSpan WebhookQueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan WebhookQueueTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }

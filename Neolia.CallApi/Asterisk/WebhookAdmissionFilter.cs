@@ -9,13 +9,13 @@ namespace Neolia.CallApi.Asterisk;
 /// time, and the rest get a quick 503. Asterisk's dialplan then rings SIP directly, as it does when CallApi is down.
 /// Without it, a burst beyond capacity makes every webhook queue behind the others until all miss their 3 s budget.
 /// </summary>
-public sealed class WebhookAdmissionFilter : IEndpointFilter, IDisposable
+public sealed class WebhookAdmission : IDisposable
 {
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _queueTimeout;
     private readonly Counter<long> _refused;
 
-    public WebhookAdmissionFilter(IOptions<AsteriskOptions> options, IMeterFactory meters)
+    public WebhookAdmission(IOptions<AsteriskOptions> options, IMeterFactory meters)
     {
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -27,29 +27,43 @@ public sealed class WebhookAdmissionFilter : IEndpointFilter, IDisposable
         _refused = meters.Create("Neolia.CallApi").CreateCounter<long>("neolia.callapi.webhooks_refused", description: "Webhooks refused because CallApi was overloaded");
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>A lease to work on one webhook, or null when the webhook is to be refused.</summary>
+    public async ValueTask<RateLimitLease?> EnterAsync(CancellationToken aborted)
     {
         var lease = _limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
+        if (lease.IsAcquired) return lease;
+        lease.Dispose();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        wait.CancelAfter(_queueTimeout);
+        try
         {
+            lease = await _limiter.AcquireAsync(1, wait.Token);
+            if (lease.IsAcquired) return lease;
             lease.Dispose();
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.HttpContext.RequestAborted);
-            wait.CancelAfter(_queueTimeout);
-            try { lease = await _limiter.AcquireAsync(1, wait.Token); }
-            catch (OperationCanceledException) { lease = null; }
         }
-        using (lease)
-        {
-            if (lease is not { IsAcquired: true })
-            {
-                _refused.Add(1);
-                context.HttpContext.Response.Headers.RetryAfter = "1";
-                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded",
-                    detail: "Too many door calls at once: ring the apartment over SIP.");
-            }
-            return await next(context);
-        }
+        catch (OperationCanceledException) { }
+        _refused.Add(1);
+        return null;
     }
 
     public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>
+/// The endpoint filter over <see cref="WebhookAdmission"/>. Endpoint filters are created per request, so the limiter
+/// lives in the singleton, not here.
+/// </summary>
+public sealed class WebhookAdmissionFilter(WebhookAdmission admission) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        using var lease = await admission.EnterAsync(context.HttpContext.RequestAborted);
+        if (lease is null)
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Overloaded",
+                detail: "Too many door calls at once: ring the apartment over SIP.");
+        }
+        return await next(context);
+    }
 }
