@@ -21,6 +21,7 @@ public sealed class BenchOptions
     public double RecoveryThresholdMs { get; private set; } = 100;
     public double WebhookTimeoutSeconds { get; private set; } = 3;
     public double SettleSeconds { get; private set; } = 3;
+    public int MaxConnections { get; private set; } = 2048;
     public double DrainSeconds { get; private set; } = 5;
     public string Environment { get; private set; } = "Development";
     public bool FastPostgres { get; private set; }
@@ -42,6 +43,7 @@ public sealed class BenchOptions
           --warmup-seconds S --warmup-rate R   unmeasured warm-up first (3 s at 50/s)
           --recovery-threshold-ms T  a phase's recovery time = until every call is answered and rung within T (100)
           --webhook-timeout S        the dialplan's budget per webhook (3)
+          --max-connections N        connections to CallApi (2048; Asterisk's CURL does not pool); a webhook waiting for one counts against its budget
           --environment NAME         ASPNETCORE_ENVIRONMENT of the started stack (Development)
           --fast-postgres            no fsync / synchronous_commit in the started PostgreSQL
           --set service:Key=Value    extra configuration for a started service (callapi, notifier, gateway)
@@ -79,6 +81,7 @@ public sealed class BenchOptions
                     break;
                 case "--recovery-threshold-ms": o.RecoveryThresholdMs = Num(Next()); break;
                 case "--webhook-timeout": o.WebhookTimeoutSeconds = Num(Next()); break;
+                case "--max-connections": o.MaxConnections = Int(Next()); break;
                 case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
                 case "--drain-seconds": o.DrainSeconds = Num(Next()); break;
                 case "--environment": o.Environment = Next(); break;

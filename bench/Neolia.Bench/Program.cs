@@ -76,7 +76,7 @@ Say($"Edge RSS {Mb(rssBefore.Values.Sum())} → {Mb(rssAfter.Values.Sum())} MB: 
 var results = new JsonArray();
 var table = new List<string>();
 var allDialled = new HashSet<Guid>();
-using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, TimeSpan.FromSeconds(options.WebhookTimeoutSeconds), runId))
+using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, TimeSpan.FromSeconds(options.WebhookTimeoutSeconds), runId, options.MaxConnections))
 {
     var phases = new List<Phase>();
     if (options.WarmupSeconds > 0) phases.Add(new Phase("warm-up", options.WarmupRate, options.WarmupSeconds, Measured: false));

@@ -32,13 +32,13 @@ public sealed class RingLog : IRingSink
 /// Asterisk's door-call webhook (form-encoded, secret header) sent open loop: webhook i leaves at start + i/R
 /// whatever happened to the earlier ones, from a dedicated thread so the bench's own thread pool cannot delay it.
 /// </summary>
-public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, TimeSpan budget, string runId) : IDisposable
+public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, TimeSpan budget, string runId, int maxConnections) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         ConnectTimeout = TimeSpan.FromSeconds(2),
-        MaxConnectionsPerServer = 4096,
+        MaxConnectionsPerServer = maxConnections,
     })
     { BaseAddress = callApi, Timeout = Timeout.InfiniteTimeSpan };
 
