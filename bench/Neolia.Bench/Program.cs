@@ -72,6 +72,12 @@ var rssAfter = Rss();
 var rssDelta = rssAfter.Sum(kv => kv.Value - rssBefore[kv.Key]);
 var bytesPerSocket = connected == 0 ? 0 : rssDelta / connected;
 Say($"Edge RSS {Mb(rssBefore.Values.Sum())} → {Mb(rssAfter.Values.Sum())} MB: {bytesPerSocket / 1024.0:0.0} KB per socket");
+if (options.HoldSeconds > 0)
+{
+    Say($"Holding the sockets for {options.HoldSeconds} s");
+    await Task.Delay(TimeSpan.FromSeconds(options.HoldSeconds));
+    Say($"Edge RSS after holding: {string.Join(", ", Rss().Select(kv => $"{kv.Key} {Mb(kv.Value)} MB"))}");
+}
 
 var results = new JsonArray();
 var table = new List<string>();
