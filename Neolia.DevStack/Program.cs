@@ -28,6 +28,13 @@ PrivateFile.Write(stackFile, JsonSerializer.Serialize(new
     callApi = stack.CallApi.Url.ToString().TrimEnd('/'),
     webhookSecret = secrets.WebhookSecret,
     demoPassword = secrets.DemoPassword,
+    // For tools that provision data and watch the processes (bench/Neolia.Bench).
+    database = stack.DatabaseConnectionString,
+    processes = new Dictionary<string, int>
+    {
+        ["callapi"] = stack.CallApi.ProcessId,
+        ["gateway"] = stack.Gateway.ProcessId,
+    }.Concat(stack.Notifiers.Select(n => KeyValuePair.Create(n.Name, n.ProcessId))).ToDictionary(),
 }, new JsonSerializerOptions { WriteIndented = true }));
 
 Console.WriteLine($"""

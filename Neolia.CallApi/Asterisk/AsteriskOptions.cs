@@ -16,4 +16,19 @@ public sealed class AsteriskOptions
     [Required(ErrorMessage = "Asterisk:SipRealm is required (the realm Asterisk's PJSIP endpoints authenticate in).")]
     [MaxLength(100, ErrorMessage = "Asterisk:SipRealm must be at most 100 characters.")]
     public string SipRealm { get; set; } = "asterisk";
+
+    /// <summary>
+    /// Webhooks worked on at once. More wait in a short queue; past it they are refused at once (503), and the
+    /// dialplan rings the apartment's SIP endpoints directly, well inside its 3 s budget, instead of every call timing out.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "Asterisk:MaxConcurrentWebhooks must be between 1 and 10000.")]
+    public int MaxConcurrentWebhooks { get; set; } = 16;
+
+    /// <summary>Webhooks that may wait for a free slot before further ones are refused.</summary>
+    [Range(0, 100_000, ErrorMessage = "Asterisk:WebhookQueueLimit must be between 0 and 100000.")]
+    public int WebhookQueueLimit { get; set; } = 128;
+
+    /// <summary>How long a webhook may wait for a slot before it is refused.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:03", ErrorMessage = "Asterisk:WebhookQueueTimeout must be between 10 ms and 3 s.")]
+    public TimeSpan WebhookQueueTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -13,6 +13,7 @@ public static class AsteriskWebhookEndpoints
         // Left out of the public API document: the gateway does not route them; the dialplan is their only client.
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
+            .AddEndpointFilter<WebhookAdmissionFilter>()
             .DisableAntiforgery();
         webhooks.MapPost("/call", CallStartedAsync);
         webhooks.MapPost("/call/end", CallEndedAsync);

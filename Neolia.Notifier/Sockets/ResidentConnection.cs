@@ -12,8 +12,12 @@ public sealed class ResidentConnection
     private readonly WebSocket _socket;
     private readonly Channel<ReadOnlyMemory<byte>> _outbox;
     private readonly TimeSpan _sendTimeout;
-    /// <summary>Calls this socket must not ring for (again): rung already, or already answered, declined or ended.</summary>
-    private readonly HashSet<Guid> _noMoreRings = [];
+    // Calls this socket must not ring for (again): rung already, or already answered, declined or ended; call id →
+    // when it was noted (Environment.TickCount64). Pruned past a few entries, once older than any ring can last: a
+    // socket that stays connected for days would otherwise keep every call id it ever saw.
+    private readonly Dictionary<Guid, long> _noMoreRings = [];
+    private const int NoMoreRingsPruneThreshold = 16;
+    private const long NoMoreRingsMemoryMs = 10 * 60 * 1000;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string? _closeDescription;
 
@@ -50,7 +54,7 @@ public sealed class ResidentConnection
     {
         lock (_noMoreRings)
         {
-            if (!_noMoreRings.Add(callId)) return true;
+            if (!NoteNoMoreRings(callId)) return true;
         }
         return TrySend(utf8Json);
     }
@@ -61,8 +65,22 @@ public sealed class ResidentConnection
     /// </summary>
     public bool TrySendUpdate(Guid callId, ReadOnlyMemory<byte> utf8Json)
     {
-        lock (_noMoreRings) _noMoreRings.Add(callId);
+        lock (_noMoreRings) NoteNoMoreRings(callId);
         return TrySend(utf8Json);
+    }
+
+    /// <returns>False when the call was noted already. Call under the lock.</returns>
+    private bool NoteNoMoreRings(Guid callId)
+    {
+        var now = Environment.TickCount64;
+        if (_noMoreRings.Count >= NoMoreRingsPruneThreshold)
+        {
+            foreach (var (id, notedAt) in _noMoreRings)
+            {
+                if (now - notedAt > NoMoreRingsMemoryMs) _noMoreRings.Remove(id);
+            }
+        }
+        return _noMoreRings.TryAdd(callId, now);
     }
 
     public void Drop(string reason)
@@ -103,11 +121,17 @@ public sealed class ResidentConnection
 
     private async Task SendLoopAsync(CancellationToken stopping)
     {
+        // One timeout source per connection, reset for each message (not a new linked source and timer per message).
+        CancellationTokenSource? timeout = null;
         try
         {
             await foreach (var message in _outbox.Reader.ReadAllAsync(stopping))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                if (timeout is null || !timeout.TryReset())
+                {
+                    timeout?.Dispose();
+                    timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                }
                 timeout.CancelAfter(_sendTimeout);
                 await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, timeout.Token);
             }
@@ -117,6 +141,10 @@ public sealed class ResidentConnection
             Drop("send timed out: the client is not reading");
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
+        finally
+        {
+            timeout?.Dispose();
+        }
     }
 
     // The app sends nothing we act on; reading keeps close frames and pongs flowing.

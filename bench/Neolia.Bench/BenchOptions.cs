@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace Neolia.Bench;
+
+/// <summary>One load phase: <see cref="Rate"/> webhooks per second, evenly spaced, for <see cref="Seconds"/>.</summary>
+public sealed record Phase(string Name, double Rate, double Seconds, bool Measured = true);
+
+/// <summary>The command line (see <c>--help</c>).</summary>
+public sealed class BenchOptions
+{
+    public string? StackDirectory { get; private set; }
+    public int Notifiers { get; private set; } = 2;
+    public int Gateways { get; private set; } = 1;
+    public int Sockets { get; private set; } = 1000;
+    public int ResidentsPerApartment { get; private set; } = 2;
+    public int ClientProcesses { get; private set; } = 1;
+    public int ConnectConcurrency { get; private set; } = 64;
+    public double WarmupSeconds { get; private set; } = 3;
+    public double WarmupRate { get; private set; } = 50;
+    public List<Phase> Phases { get; } = [];
+    public double RecoveryThresholdMs { get; private set; } = 100;
+    public double WebhookTimeoutSeconds { get; private set; } = 3;
+    public double SettleSeconds { get; private set; } = 3;
+    public int MaxConnections { get; private set; } = 2048;
+    public double HoldSeconds { get; private set; }
+    public double DrainSeconds { get; private set; } = 5;
+    public string Environment { get; private set; } = "Development";
+    public bool FastPostgres { get; private set; }
+    public string? JsonOut { get; private set; }
+    public string? Label { get; private set; }
+    public Dictionary<string, Dictionary<string, string?>> Settings { get; } = [];
+
+    public const string Help = """
+        Neolia.Bench: ring latency and socket capacity (issue 7).
+
+          --stack DIR                use a stack started by Neolia.DevStack with --state DIR (else one is started)
+          --notifiers N              Notifier replicas of the started stack (2)
+          --gateways N               gateway processes (1); sockets are spread over them round robin
+          --sockets N                resident sockets to connect (1000)
+          --residents-per-apartment K  residents (= sockets) rung by one call (2)
+          --client-processes P       split the sockets over P processes (each is limited to ulimit -n descriptors)
+          --rate R --seconds S       one measured phase of R webhooks/s for S seconds (repeatable: phases run in order)
+          --phase NAME:R:S           a named measured phase (repeatable)
+          --warmup-seconds S --warmup-rate R   unmeasured warm-up first (3 s at 50/s)
+          --recovery-threshold-ms T  a phase's recovery time = until every call is answered and rung within T (100)
+          --webhook-timeout S        the dialplan's budget per webhook (3)
+          --max-connections N        connections to CallApi (2048; Asterisk's CURL does not pool); a webhook waiting for one counts against its budget
+          --environment NAME         ASPNETCORE_ENVIRONMENT of the started stack (Development)
+          --fast-postgres            no fsync / synchronous_commit in the started PostgreSQL
+          --set service:Key=Value    extra configuration for a started service (callapi, notifier, gateway)
+          --hold-seconds S           keep the sockets open S seconds after measuring RSS (to attach dotnet-trace etc.)
+          --json-out FILE            also append the JSON line to FILE
+          --label TEXT               a name for this run in the output
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        double? rate = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--stack": o.StackDirectory = Next(); break;
+                case "--notifiers": o.Notifiers = Int(Next()); break;
+                case "--gateways": o.Gateways = Int(Next()); break;
+                case "--sockets": o.Sockets = Int(Next()); break;
+                case "--residents-per-apartment": o.ResidentsPerApartment = Int(Next()); break;
+                case "--client-processes": o.ClientProcesses = Int(Next()); break;
+                case "--connect-concurrency": o.ConnectConcurrency = Int(Next()); break;
+                case "--warmup-seconds": o.WarmupSeconds = Num(Next()); break;
+                case "--warmup-rate": o.WarmupRate = Num(Next()); break;
+                case "--rate": rate = Num(Next()); break;
+                case "--seconds":
+                    var seconds = Num(Next());
+                    o.Phases.Add(new Phase($"{rate ?? 200:0.#}/s", rate ?? 200, seconds));
+                    break;
+                case "--phase":
+                    var parts = Next().Split(':');
+                    if (parts.Length != 3) throw new ArgumentException("--phase takes NAME:RATE:SECONDS.");
+                    o.Phases.Add(new Phase(parts[0], Num(parts[1]), Num(parts[2])));
+                    break;
+                case "--recovery-threshold-ms": o.RecoveryThresholdMs = Num(Next()); break;
+                case "--webhook-timeout": o.WebhookTimeoutSeconds = Num(Next()); break;
+                case "--hold-seconds": o.HoldSeconds = Num(Next()); break;
+                case "--max-connections": o.MaxConnections = Int(Next()); break;
+                case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
+                case "--drain-seconds": o.DrainSeconds = Num(Next()); break;
+                case "--environment": o.Environment = Next(); break;
+                case "--fast-postgres": o.FastPostgres = true; break;
+                case "--json-out": o.JsonOut = Next(); break;
+                case "--label": o.Label = Next(); break;
+                case "--set":
+                    var setting = Next();
+                    var colon = setting.IndexOf(':');
+                    var eq = setting.IndexOf('=');
+                    if (colon < 1 || eq < colon) throw new ArgumentException("--set takes service:Key=Value.");
+                    var service = setting[..colon];
+                    if (!o.Settings.TryGetValue(service, out var map)) o.Settings[service] = map = [];
+                    map[setting[(colon + 1)..eq].Replace(":", "__", StringComparison.Ordinal)] = setting[(eq + 1)..];
+                    break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.\n\n{Help}");
+            }
+        }
+        if (o.Phases.Count == 0 && rate is { } r) o.Phases.Add(new Phase($"{r:0.#}/s", r, 10));
+        if (o.Sockets < o.ResidentsPerApartment) throw new ArgumentException("--sockets must be at least --residents-per-apartment.");
+        return o;
+    }
+
+    private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+    private static double Num(string v) => double.Parse(v, CultureInfo.InvariantCulture);
+}

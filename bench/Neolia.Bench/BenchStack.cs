@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Neolia.DevStack;
+
+namespace Neolia.Bench;
+
+/// <summary>The stack under test: started here with DevStack's code, or a running DevStack read from its state directory.</summary>
+public sealed class BenchStack : IAsyncDisposable
+{
+    private LocalStack? _owned;
+    private LiveKitStub? _liveKit;
+    private readonly List<ServiceProcess> _extraGateways = [];
+
+    public required IReadOnlyList<Uri> Gateways { get; init; }
+    public required Uri CallApi { get; init; }
+    public required string WebhookSecret { get; init; }
+    public required string JwtSigningKey { get; init; }
+    public required string DatabaseConnectionString { get; init; }
+    public required string DemoPassword { get; init; }
+    public required IReadOnlyList<(string Name, int Pid)> Processes { get; init; }
+
+    public IEnumerable<(string Name, int Pid)> EdgeProcesses =>
+        Processes.Where(p => p.Name.StartsWith("gateway", StringComparison.Ordinal) || p.Name.StartsWith("notifier", StringComparison.Ordinal));
+
+    public static async Task<BenchStack> StartAsync(BenchOptions options)
+    {
+        var state = Path.Combine(Path.GetTempPath(), "neolia-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
+        var extra = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
+        // The bench signs a few residents in through the gateway; the sign-in limit is for people.
+        var gateway = new Dictionary<string, string?> { ["Edge__AuthRequestsPerMinute"] = "100000" };
+        foreach (var (service, settings) in options.Settings)
+        {
+            var target = service == "gateway" ? gateway : new Dictionary<string, string?>();
+            foreach (var (k, v) in settings) target[k] = v;
+            extra[service] = target;
+        }
+        extra["gateway"] = gateway;
+
+        Console.Error.WriteLine($"Starting the stack ({options.Notifiers} Notifier(s), {options.Gateways} gateway(s), {options.Environment}) in {state} ...");
+        var secrets = StackSecrets.Generate();
+        var liveKit = await LiveKitStub.StartAsync();
+        var stack = await LocalStack.StartAsync(new LocalStackOptions
+        {
+            LiveKitApiUrl = liveKit.Url.ToString().TrimEnd('/'),
+            StateDirectory = state,
+            Secrets = secrets,
+            NotifierReplicas = options.Notifiers,
+            Environment = options.Environment,
+            FastPostgres = options.FastPostgres,
+            ExtraSettings = extra,
+        });
+        var extraGateways = new List<ServiceProcess>();
+        try
+        {
+            for (var i = 1; i < options.Gateways; i++)
+            {
+                var settings = new Dictionary<string, string?>(gateway)
+                {
+                    ["ASPNETCORE_ENVIRONMENT"] = options.Environment,
+                    ["services__callapi__http__0"] = stack.CallApi.Url.ToString(),
+                };
+                for (var n = 0; n < stack.Notifiers.Count; n++) settings[$"services__notifier__http__{n}"] = stack.Notifiers[n].Url.ToString();
+                extraGateways.Add(await ServiceProcess.StartAsync($"gateway-{i}", "Neolia.Gateway", FreePort.Next(), settings, stack.LogDirectory));
+            }
+        }
+        catch
+        {
+            foreach (var g in extraGateways) await g.DisposeAsync();
+            await stack.DisposeAsync();
+            throw;
+        }
+
+        var processes = new List<(string, int)> { ("callapi", stack.CallApi.ProcessId), ("gateway", stack.Gateway.ProcessId) };
+        processes.AddRange(extraGateways.Select(g => (g.Name, g.ProcessId)));
+        processes.AddRange(stack.Notifiers.Select(n => (n.Name, n.ProcessId)));
+        var handle = new BenchStack
+        {
+            Gateways = [stack.GatewayUrl, .. extraGateways.Select(g => g.Url)],
+            CallApi = stack.CallApi.Url,
+            WebhookSecret = secrets.WebhookSecret,
+            JwtSigningKey = secrets.JwtSigningKey,
+            DatabaseConnectionString = stack.DatabaseConnectionString,
+            DemoPassword = secrets.DemoPassword,
+            Processes = processes,
+        };
+        handle._owned = stack;
+        handle._liveKit = liveKit;
+        handle._extraGateways.AddRange(extraGateways);
+        return handle;
+    }
+
+    /// <summary>A stack started with <c>dotnet run --project Neolia.DevStack -- --state DIR</c>: its stack.json and secrets.json.</summary>
+    public static BenchStack Attach(string directory)
+    {
+        using var stack = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "stack.json")));
+        using var secrets = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "secrets.json")));
+        var root = stack.RootElement;
+        string Get(string name) => root.TryGetProperty(name, out var v) ? v.GetString()! :
+            throw new InvalidOperationException($"{directory}/stack.json has no '{name}': restart the stack with this version of Neolia.DevStack.");
+        var processes = new List<(string, int)>();
+        if (root.TryGetProperty("processes", out var pids))
+        {
+            foreach (var p in pids.EnumerateObject()) processes.Add((p.Name, p.Value.GetInt32()));
+        }
+        return new BenchStack
+        {
+            Gateways = [new Uri(Get("gateway"))],
+            CallApi = new Uri(Get("callApi")),
+            WebhookSecret = Get("webhookSecret"),
+            DemoPassword = Get("demoPassword"),
+            DatabaseConnectionString = Get("database"),
+            JwtSigningKey = secrets.RootElement.GetProperty("JwtSigningKey").GetString()!,
+            Processes = processes,
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var g in _extraGateways) await g.DisposeAsync();
+        if (_owned is not null) await _owned.DisposeAsync();
+        if (_liveKit is not null) await _liveKit.DisposeAsync();
+    }
+}
