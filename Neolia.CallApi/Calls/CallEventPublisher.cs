@@ -74,6 +74,7 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, PushTargetL
     /// </summary>
     private async Task<CallEvent> WithPushTargetsAsync(CallEvent callEvent)
     {
+        if (callEvent.Recipients.All(r => r.PushTargets is not null)) return callEvent; // loaded by the publisher's caller
         try
         {
             using var timeout = new CancellationTokenSource(PushLookupBudget);

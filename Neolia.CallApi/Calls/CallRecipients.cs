@@ -1,4 +1,6 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
 using Neolia.Contracts;
 
@@ -11,10 +13,14 @@ namespace Neolia.CallApi.Calls;
 /// </summary>
 public sealed class CallRecipients(NeoliaDb db)
 {
+    /// <summary>Who of an apartment's members is rung and told: the active ones.</summary>
+    public static readonly Expression<Func<ApartmentMembership, bool>> IsRecipient = m => m.User!.IsActive;
+
     /// <summary>The active residents of the apartment, without LiveKit tokens (only ringing events carry them).</summary>
     public async Task<List<CallRecipient>> OfApartmentAsync(Guid apartmentId, CancellationToken ct) =>
         await db.ApartmentMemberships
-            .Where(m => m.ApartmentId == apartmentId && m.User!.IsActive)
+            .Where(m => m.ApartmentId == apartmentId)
+            .Where(IsRecipient)
             .OrderBy(m => m.UserId)
             .Select(m => new CallRecipient(m.UserId, null))
             .ToListAsync(ct);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Devices;
 using Neolia.CallApi.LiveKit;
+using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
 using Npgsql;
 
@@ -12,7 +13,6 @@ namespace Neolia.CallApi.Calls;
 public sealed class DoorCallService(
     NeoliaDb db,
     CallEventPublisher events,
-    CallRecipients recipients,
     LiveKitTokens liveKitTokens,
     RoomServiceClient liveKitRooms,
     IOptions<CallOptions> callOptions,
@@ -24,13 +24,8 @@ public sealed class DoorCallService(
         // A webhook has no signed-in caller: it resolves the tenant from the door itself.
         db.TenantScope = TenantScope.All;
 
-        if (ring.AsteriskCallId is { } asteriskCallId
-            && await FindAnswerForExistingAsync(asteriskCallId, ct) is { } repeated)
-        {
-            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", asteriskCallId);
-            return repeated;
-        }
-
+        // A repeated webhook (Asterisk retried) is recognised by the unique call id when the call is inserted below:
+        // no look-up first, so the common case costs three round trips (door, apartment with its residents, insert).
         var door = await db.Devices
             .Where(d => d.SipUsername == ring.Caller && d.IsActive)
             .Select(d => new { d.Id, d.TenantId, d.SiteId, d.Name, TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First() })
@@ -47,7 +42,14 @@ public sealed class DoorCallService(
             {
                 a.Id,
                 a.Number,
-                Residents = a.Memberships.Where(m => m.User!.IsActive).Select(m => new { m.UserId, m.User!.SipUsername }).ToList(),
+                Residents = a.Memberships.AsQueryable().Where(CallRecipients.IsRecipient).OrderBy(m => m.UserId).Select(m => new
+                {
+                    m.UserId,
+                    m.User!.SipUsername,
+                    // Loaded here rather than by the publisher: one round trip less on the way to the phone.
+                    Push = db.Set<PushRegistration>().Where(p => p.UserId == m.UserId)
+                        .Select(p => new PushTarget(p.Id, p.Platform, p.Token)).ToList(),
+                }).ToList(),
                 Monitors = db.Devices.Where(d => d.ApartmentId == a.Id && d.IsActive && d.Kind == DeviceKind.IndoorMonitor)
                     .Select(d => d.SipUsername).ToList(),
             })
@@ -76,8 +78,9 @@ public sealed class DoorCallService(
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // The same webhook raced us (Asterisk retried while we worked): the other one rings, we answer alike.
+            // The same webhook again (Asterisk retried, or raced us): the first one rang; answer alike, ring nobody.
             db.ChangeTracker.Clear();
+            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", call.AsteriskCallId);
             return await FindAnswerForExistingAsync(call.AsteriskCallId, ct)
                 ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
         }
@@ -98,8 +101,8 @@ public sealed class DoorCallService(
             Status = call.Status,
             OccurredAt = now,
             Call = details,
-            Recipients = (await recipients.OfApartmentAsync(apartment.Id, CancellationToken.None))
-                .Select(r => r with { LiveKitToken = liveKitTokens.ForResident(call.Room, r.UserId) })
+            Recipients = apartment.Residents
+                .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
                 .ToList(),
         });
         logger.LogInformation("Call {CallId} from {Caller} to apartment {Apartment} rings {Residents} resident(s) in room {Room}",
