@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Neolia.DevStack;
 
@@ -58,11 +59,18 @@ Console.WriteLine($"""
     Ctrl+C stops everything.
     """);
 
+// Ctrl+C (SIGINT) and a service manager's SIGTERM both stop the stack gracefully: services first, then the data.
 var stopped = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await Task.WhenAny(stopped.Task, stack.CallApi.Exited(), stack.Gateway.Exited());
 Console.WriteLine("Stopping ...");
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopped.TrySetResult();
+}
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 

@@ -15,4 +15,5 @@ fi
 scripts/install-prerequisites.sh
 echo "No Docker engine or no Aspire packages here: running the stack as local processes (Neolia.DevStack)."
 dotnet build Neolia.Local.slnf -nologo -clp:ErrorsOnly
-exec dotnet run --project Neolia.DevStack --no-build -- "$@"
+# The built program itself (not `dotnet run`), so Ctrl+C and SIGTERM reach it and it stops what it started.
+exec dotnet Neolia.DevStack/bin/Debug/net10.0/Neolia.DevStack.dll "$@"
