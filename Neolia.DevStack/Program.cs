@@ -54,7 +54,7 @@ Console.WriteLine($"""
       admin@neolia.test                              platform administrator
 
     Ring a door (what Asterisk sends):   scripts/ring-door.sh 101
-    Watch a resident's phone ring:       node scripts/listen.mjs alice@demo.neolia.test
+    Watch a resident's phone ring:       node --experimental-websocket scripts/listen.mjs alice@demo.neolia.test
 
     Ctrl+C stops everything.
     """);
