@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Neolia.CallApi.Data;
 
 namespace Neolia.CallApi.Administration;
 
@@ -18,6 +18,17 @@ public static class AdminProblems
     public static IResult Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 
-    public static bool IsUniqueViolation(this DbUpdateException e) =>
-        e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+    /// <summary>Saves, or answers 409 with <paramref name="title"/> and <paramref name="detail"/> when a unique index refuses the change.</summary>
+    public static async Task<IResult?> SaveOrConflictAsync(NeoliaDb db, string title, string detail, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Conflict(title, detail);
+        }
+    }
 }

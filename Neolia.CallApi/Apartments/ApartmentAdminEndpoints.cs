@@ -84,16 +84,6 @@ public static class ApartmentAdminEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult?> SaveAsync(NeoliaDb db, string number, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return AdminProblems.Conflict("Apartment number taken", $"The site already has an apartment {number}.");
-        }
-    }
+    private static Task<IResult?> SaveAsync(NeoliaDb db, string number, CancellationToken ct) =>
+        AdminProblems.SaveOrConflictAsync(db, "Apartment number taken", $"The site already has an apartment {number}.", ct);
 }

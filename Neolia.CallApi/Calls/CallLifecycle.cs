@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore.Query;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.LiveKit;
 using Neolia.Contracts;
-using Npgsql;
 
 namespace Neolia.CallApi.Calls;
 
@@ -75,7 +74,7 @@ public sealed class CallLifecycle(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
         }

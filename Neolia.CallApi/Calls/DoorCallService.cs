@@ -5,7 +5,6 @@ using Neolia.CallApi.Devices;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
-using Npgsql;
 
 namespace Neolia.CallApi.Calls;
 
@@ -76,7 +75,7 @@ public sealed class DoorCallService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
             // The same webhook again (Asterisk retried, or raced us): the first one rang; answer alike, ring nobody.
             db.ChangeTracker.Clear();

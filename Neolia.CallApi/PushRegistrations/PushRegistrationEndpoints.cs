@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Data;
 using Neolia.Contracts;
 using Neolia.ServiceDefaults.Authentication;
-using Npgsql;
 
 namespace Neolia.CallApi.PushRegistrations;
 
@@ -66,7 +65,7 @@ public static class PushRegistrationEndpoints
             {
                 await db.SaveChangesAsync(ct);
             }
-            catch (DbUpdateException e) when (attempt < 2 && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            catch (DbUpdateException e) when (attempt < 2 && e.IsUniqueViolation())
             {
                 db.ChangeTracker.Clear(); // the same installation registered twice at once: try again, the other one won
                 continue;

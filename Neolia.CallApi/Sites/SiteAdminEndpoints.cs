@@ -71,16 +71,6 @@ public static class SiteAdminEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult?> SaveAsync(NeoliaDb db, string name, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return AdminProblems.Conflict("Site name taken", $"The tenant already has a site named '{name}'.");
-        }
-    }
+    private static Task<IResult?> SaveAsync(NeoliaDb db, string name, CancellationToken ct) =>
+        AdminProblems.SaveOrConflictAsync(db, "Site name taken", $"The tenant already has a site named '{name}'.", ct);
 }

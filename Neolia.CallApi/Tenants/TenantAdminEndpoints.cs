@@ -53,13 +53,9 @@ public static class TenantAdminEndpoints
     {
         var tenant = new Tenant { Slug = request.Slug, Name = request.Name.Trim() };
         db.Tenants.Add(tenant);
-        try
+        if (await AdminProblems.SaveOrConflictAsync(db, "Slug taken", $"A tenant with slug '{request.Slug}' already exists.", ct) is { } conflict)
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            return AdminProblems.Conflict("Slug taken", $"A tenant with slug '{request.Slug}' already exists.");
+            return conflict;
         }
         return TypedResults.CreatedAtRoute(ToResponse(tenant), "GetTenant", new { id = tenant.Id });
     }

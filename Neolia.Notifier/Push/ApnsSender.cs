@@ -41,23 +41,9 @@ public sealed class ApnsSender(ApnsCredentials credentials, HttpClient http, Tim
         request.Headers.TryAddWithoutValidation("apns-id", Guid.NewGuid().ToString("D"));
         if (shape.PushType == "alert") request.Headers.TryAddWithoutValidation("apns-collapse-id", $"call-{push.CallId:N}");
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-        {
-            return PushResult.Retry("APNs unreachable: " + e.Message);
-        }
-        using (response)
-        {
-            if (response.StatusCode == HttpStatusCode.OK) return PushResult.Sent();
-            var body = await response.Content.ReadAsStringAsync(ct);
-            var result = Classify(response.StatusCode, body, PushResult.RetryAfterOf(response, time));
-            if (result.Detail.Contains("ExpiredProviderToken", StringComparison.Ordinal)) InvalidateProviderToken(jwt);
-            return result;
-        }
+        var (result, _) = await PushHttp.SendAsync(http, request, "APNs", Classify, time, ct);
+        if (result.Detail.Contains("ExpiredProviderToken", StringComparison.Ordinal)) InvalidateProviderToken(jwt);
+        return result;
     }
 
     internal sealed record WireShape(string PushType, string Topic, string Priority, JsonObject Payload);

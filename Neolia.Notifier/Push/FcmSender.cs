@@ -41,23 +41,9 @@ public sealed class FcmSender(FcmServiceAccount account, Uri baseUrl, FcmAccessT
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, ct);
-        }
-        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
-        {
-            return PushResult.Retry("FCM unreachable: " + e.Message);
-        }
-        using (response)
-        {
-            if (response.IsSuccessStatusCode) return PushResult.Sent();
-            var body = await response.Content.ReadAsStringAsync(ct);
-            var result = Classify(response.StatusCode, body, PushResult.RetryAfterOf(response, time));
-            if (response.StatusCode == HttpStatusCode.Unauthorized) tokens.Invalidate(accessToken);
-            return result;
-        }
+        var (result, status) = await PushHttp.SendAsync(http, request, "FCM", Classify, time, ct);
+        if (status == HttpStatusCode.Unauthorized) tokens.Invalidate(accessToken);
+        return result;
     }
 
     internal static JsonObject Body(string token, CallPush push, TimeSpan ttl)
