@@ -6,6 +6,7 @@ using Neolia.CallApi.Data;
 using Neolia.CallApi.Documentation;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.PushRegistrations;
+using Neolia.CallApi.RequestErrors;
 using Neolia.CallApi.Seed;
 using Neolia.ServiceDefaults.Authentication;
 
@@ -16,7 +17,7 @@ builder.AddNeoliaData();
 builder.AddRedisConnection("redis");
 builder.AddNeoliaAuthentication();
 builder.AddNeoliaDataProtection();
-builder.Services.AddProblemDetails();
+builder.AddRequestErrors();
 builder.Services.AddValidation();
 builder.AddApiDocumentation();
 builder.Services.AddSingleton(TimeProvider.System);

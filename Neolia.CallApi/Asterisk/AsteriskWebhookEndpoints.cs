@@ -88,6 +88,7 @@ public static class AsteriskWebhookEndpoints
             return null;
         }
         if (value.Length > maxLength) errors[name] = [$"The {name} field must be at most {maxLength} characters."];
+        else if (RequestErrors.SingleLineAttribute.HasControlCharacters(value)) errors[name] = [$"The {name} field must not contain control characters."];
         return value;
     }
 }

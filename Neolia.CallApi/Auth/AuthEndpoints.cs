@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Neolia.CallApi.Users;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Auth;
 
@@ -17,7 +18,7 @@ public static class AuthEndpoints
     }
 
     public sealed record LoginRequest(
-        [Required, EmailAddress, MaxLength(256)] string Email,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
         [Required, MaxLength(256)] string Password);
 
     public sealed record RefreshRequest([Required, MaxLength(200)] string RefreshToken);
