@@ -16,7 +16,6 @@ public static class AdministrationFeature
         builder.Services.AddAuthorizationBuilder().AddAdminPolicies();
         builder.Services.AddSingleton<SipCredentials>();
         builder.Services.AddSingleton<CameraSecrets>();
-        builder.Services.AddScoped<AccountRevocation>();
         return builder;
     }
 

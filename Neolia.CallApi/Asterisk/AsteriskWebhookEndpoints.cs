@@ -14,6 +14,7 @@ public static class AsteriskWebhookEndpoints
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
             .AddEndpointFilter<WebhookAdmissionFilter>()
+            .AddEndpointFilter<WebhookDatabaseFilter>()
             .DisableAntiforgery();
         webhooks.MapPost("/call", CallStartedAsync);
         webhooks.MapPost("/call/end", CallEndedAsync);

@@ -17,12 +17,13 @@ public static class DataExtensions
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3)));
+            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies))));
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
         {
             var db = sp.GetRequiredService<IDbContextFactory<NeoliaDb>>().CreateDbContext();
             db.TenantScope = ScopeOf(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User);
+            db.FailFast = false;
             return db;
         });
 
@@ -31,8 +32,8 @@ public static class DataExtensions
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 10;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout anyone could trigger by guessing: SignInThrottle slows guessing per account and client instead.
+                options.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<Role>()
             .AddEntityFrameworkStores<NeoliaDb>();
