@@ -69,6 +69,12 @@ public sealed class CallEventPublisher(
     /// <summary>Sends the event to Redis within the budget; false (logged) when Redis refused it or is not there.</summary>
     internal async Task<bool> TryPublishAsync(CallEvent callEvent)
     {
+        if (!redis.IsConnected)
+        {
+            // Known down: no need to spend the webhook's budget waiting for a reconnect.
+            logger.LogError("Redis unavailable: {EventType} for call {CallId} kept for when it is back", callEvent.Type, callEvent.CallId);
+            return false;
+        }
         try
         {
             var db = redis.GetDatabase();

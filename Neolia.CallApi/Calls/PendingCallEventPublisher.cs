@@ -65,30 +65,35 @@ public sealed class PendingCallEventPublisher(
         var olderThan = now - FastPathGrace;
         if (!await db.PendingCallEvents.AnyAsync(p => p.CreatedAt < olderThan, ct)) return;
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var pending = await db.PendingCallEvents
-            .FromSql($"""SELECT * FROM "PendingCallEvents" WHERE "CreatedAt" < {olderThan} ORDER BY "Id" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED""")
-            .AsNoTracking().ToListAsync(ct);
-        var ringingCalls = pending.Select(p => p.CallId).Distinct().ToList();
-        var stillRinging = (await db.Calls.Where(c => ringingCalls.Contains(c.Id) && c.Status == CallStatuses.Ringing && c.ExpiresAt > now)
-            .Select(c => c.Id).ToListAsync(ct)).ToHashSet();
-
-        var done = new List<long>(pending.Count);
-        var sent = 0;
-        foreach (var row in pending)
+        // A retry of the whole unit (the database failed mid-way) may send an event twice: the Notifier rings each
+        // socket once per call, and a second push for a call still ringing is the only cost.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            var callEvent = JsonSerializer.Deserialize(row.Payload, ContractsJson.Default.CallEvent);
-            var stale = callEvent is null || callEvent.Type == CallEventTypes.Ringing && !stillRinging.Contains(row.CallId);
-            if (!stale)
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var pending = await db.PendingCallEvents
+                .FromSql($"""SELECT * FROM "PendingCallEvents" WHERE "CreatedAt" < {olderThan} ORDER BY "Id" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED""")
+                .AsNoTracking().ToListAsync(ct);
+            var callIds = pending.Select(p => p.CallId).Distinct().ToList();
+            var stillRinging = (await db.Calls.Where(c => callIds.Contains(c.Id) && c.Status == CallStatuses.Ringing && c.ExpiresAt > now)
+                .Select(c => c.Id).ToListAsync(ct)).ToHashSet();
+
+            var done = new List<long>(pending.Count);
+            var sent = 0;
+            foreach (var row in pending)
             {
-                if (!await events.TryPublishAsync(callEvent!)) break; // Redis went away again: the rest waits
-                sent++;
+                var callEvent = JsonSerializer.Deserialize(row.Payload, ContractsJson.Default.CallEvent);
+                var stale = callEvent is null || callEvent.Type == CallEventTypes.Ringing && !stillRinging.Contains(row.CallId);
+                if (!stale)
+                {
+                    if (!await events.TryPublishAsync(callEvent!)) break; // Redis went away again: the rest waits
+                    sent++;
+                }
+                done.Add(row.Id);
             }
-            done.Add(row.Id);
-        }
-        await db.PendingCallEvents.Where(p => done.Contains(p.Id)).ExecuteDeleteAsync(ct);
-        await transaction.CommitAsync(ct);
-        if (done.Count > 0) logger.LogInformation("Sent {Sent} call event(s) kept while Redis was unavailable; dropped {Stale} stale ring(s)", sent, done.Count - sent);
+            await db.PendingCallEvents.Where(p => done.Contains(p.Id)).ExecuteDeleteAsync(ct);
+            await transaction.CommitAsync(ct);
+            if (done.Count > 0) logger.LogInformation("Sent {Sent} call event(s) kept while Redis was unavailable; dropped {Stale} stale ring(s)", sent, done.Count - sent);
+        });
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
