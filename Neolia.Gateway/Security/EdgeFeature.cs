@@ -43,7 +43,8 @@ public static class EdgeFeature
         // the gateway); by default none, not even loopback, so a client cannot claim another address.
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Empty lists would mean "trust every sender" to the middleware: with no proxy configured, read no header.
+            o.ForwardedHeaders = edge.TrustedProxies.Length == 0 ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             foreach (var proxy in edge.TrustedProxies)
