@@ -71,7 +71,7 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         var call = message.GetProperty("call");
         Assert.Equal("101", call.GetProperty("apartment").GetString());
         Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
-        Assert.StartsWith("ws", call.GetProperty("livekitUrl").GetString());
+        Assert.StartsWith($"ws://{gatewayUri.Authority}", call.GetProperty("livekitUrl").GetString());
     }
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
