@@ -102,7 +102,7 @@ if (containers is not null)
 if (isRun)
 {
     callApi.WithEnvironment("LiveKit__Url", ReferenceExpression.Create($"ws://{gateway.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"));
-    builder.AddRunBanner(mode, gateway, callApi, webhookSecret, demoPassword!);
+    builder.AddRunBanner(mode, gateway, callApi, webhookSecret, demoPassword!, jwtSigningKey, database);
 }
 else
 {

@@ -15,7 +15,8 @@ public static class RunBanner
 {
     public static void AddRunBanner(this IDistributedApplicationBuilder builder, InfrastructureMode mode,
         IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> callApi,
-        IResourceBuilder<ParameterResource> webhookSecret, IResourceBuilder<ParameterResource> demoPassword)
+        IResourceBuilder<ParameterResource> webhookSecret, IResourceBuilder<ParameterResource> demoPassword,
+        IResourceBuilder<ParameterResource> jwtSigningKey, IResourceBuilder<IResourceWithConnectionString> database)
     {
         var stackFile = builder.Configuration["Neolia:StackFile"];
         var dashboard = DashboardLoginUrl(builder.Configuration);
@@ -35,6 +36,9 @@ public static class RunBanner
                     dashboard,
                     webhookSecret = await webhookSecret.Resource.GetValueAsync(ct),
                     demoPassword = await demoPassword.Resource.GetValueAsync(ct),
+                    // For tools that provision data and mint tokens against the running stack (bench/Neolia.Bench --stack).
+                    database = await database.Resource.GetConnectionStringAsync(ct),
+                    jwtSigningKey = await jwtSigningKey.Resource.GetValueAsync(ct),
                 }, new JsonSerializerOptions { WriteIndented = true }), ct);
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(stackFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
