@@ -14,6 +14,7 @@ public static class AsteriskWebhookEndpoints
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
             .AddEndpointFilter<WebhookAdmissionFilter>()
+            .AddEndpointFilter<WebhookDatabaseFilter>()
             .DisableAntiforgery();
         webhooks.MapPost("/call", CallStartedAsync).WithSummary("Asterisk's door-call webhook (private): who to dial");
         webhooks.MapPost("/call/end", CallEndedAsync).WithSummary("Asterisk's hangup webhook (private): the call's outcome");
@@ -88,6 +89,7 @@ public static class AsteriskWebhookEndpoints
             return null;
         }
         if (value.Length > maxLength) errors[name] = [$"The {name} field must be at most {maxLength} characters."];
+        else if (RequestErrors.SingleLineAttribute.HasControlCharacters(value)) errors[name] = [$"The {name} field must not contain control characters."];
         return value;
     }
 }

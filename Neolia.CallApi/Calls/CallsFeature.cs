@@ -11,6 +11,7 @@ public static class CallsFeature
         builder.Services.AddScoped<CallLifecycle>();
         builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
         builder.Services.AddHostedService<RingTimeoutSweeper>();
+        builder.Services.AddHostedService<PendingCallEventPublisher>();
         return builder;
     }
 }

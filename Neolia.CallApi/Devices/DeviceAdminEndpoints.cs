@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Devices;
 
@@ -44,7 +45,7 @@ public static class DeviceAdminEndpoints
     public sealed record CreateDeviceRequest(
         [Required] Guid? SiteId,
         [Required, AllowedValues(DoorIntercom, IndoorMonitor)] string Kind,
-        [Required, MaxLength(200)] string Name,
+        [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
@@ -52,7 +53,7 @@ public static class DeviceAdminEndpoints
         [MaxLength(200)] string? RtspPassword);
 
     public sealed record UpdateDeviceRequest(
-        [Required, MaxLength(200)] string Name,
+        [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [Required] bool? IsActive);

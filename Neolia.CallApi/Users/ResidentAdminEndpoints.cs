@@ -6,6 +6,7 @@ using Neolia.CallApi.Administration;
 using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
 using Neolia.ServiceDefaults.Authentication;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Users;
 
@@ -40,12 +41,12 @@ public static class ResidentAdminEndpoints
     /// <param name="ApartmentIds">Apartments the resident is rung for, from the start.</param>
     public sealed record CreateResidentRequest(
         Guid? TenantId,
-        [Required, EmailAddress, MaxLength(256)] string Email,
-        [Required, MaxLength(200)] string DisplayName,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
+        [Required, SingleLine, MaxLength(200)] string DisplayName,
         [Required, MinLength(10), MaxLength(128)] string Password,
         [MaxLength(50)] Guid[]? ApartmentIds);
 
-    public sealed record UpdateResidentRequest([Required, MaxLength(200)] string DisplayName);
+    public sealed record UpdateResidentRequest([Required, SingleLine, MaxLength(200)] string DisplayName);
 
     /// <summary>Users with the resident role, in the caller's tenant (all tenants for a platform administrator, none if anonymous).</summary>
     public static IQueryable<User> Residents(NeoliaDb db)
