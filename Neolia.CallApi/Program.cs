@@ -7,6 +7,7 @@ using Neolia.CallApi.Documentation;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.PushRegistrations;
 using Neolia.CallApi.Seed;
+using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +28,7 @@ builder.AddCalls();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
 builder.AddAdministration();
+builder.AddSipAccounts();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -44,6 +46,7 @@ app.MapCallEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 app.MapAdministration();
+app.MapSipAccounts();
 app.MapPushRegistrations();
 
 app.Run();

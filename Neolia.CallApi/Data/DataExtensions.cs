@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
 using Npgsql;
@@ -17,7 +18,7 @@ public static class DataExtensions
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3)));
+            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3).MapRealtimeEnums()));
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
         {
