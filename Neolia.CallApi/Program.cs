@@ -10,6 +10,7 @@ using Neolia.CallApi.PushRegistrations;
 using Neolia.CallApi.RedisRecovery;
 using Neolia.CallApi.RequestErrors;
 using Neolia.CallApi.Seed;
+using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ builder.AddCalls();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
 builder.AddAdministration();
+builder.AddSipAccounts();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -48,6 +50,7 @@ app.MapCallEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 app.MapAdministration();
+app.MapSipAccounts();
 app.MapPushRegistrations();
 
 app.Run();

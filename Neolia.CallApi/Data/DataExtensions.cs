@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
 using Npgsql;
@@ -20,7 +21,7 @@ public static class DataExtensions
         // fast), enriched by Aspire's Npgsql EF Core integration: it keeps our retrying strategy and adds the readiness
         // check, tracing and metrics.
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies))));
+            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies)).MapRealtimeEnums()));
         builder.EnrichNpgsqlDbContext<NeoliaDb>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
