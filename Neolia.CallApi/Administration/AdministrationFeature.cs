@@ -15,7 +15,7 @@ public static class AdministrationFeature
     {
         builder.Services.AddAuthorizationBuilder().AddAdminPolicies();
         builder.Services.AddSingleton<SipCredentials>();
-        builder.Services.AddSingleton<CameraSecrets>();
+        builder.Services.AddSingleton<DeviceSecrets>();
         builder.Services.AddScoped<AccountRevocation>();
         builder.Services.AddExceptionHandler<UnreadableRequestHandler>();
         // Always throw for unreadable requests (by default only in Development) so UnreadableRequestHandler names the field.

@@ -56,7 +56,8 @@ public static class DevelopmentSeed
         var users = services.GetRequiredService<UserManager<User>>();
         var tenant = new Tenant { Slug = TenantSlug, Name = "Demo Property Management" };
         var site = new Site { TenantId = tenant.Id, Name = "12 Rue de la Paix", Address = "12 Rue de la Paix, 75002 Paris" };
-        var door = new Device { TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername, DoorCode = "#1" };
+        var door = new Device { TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername,
+            DoorCodeProtected = services.GetRequiredService<DeviceSecrets>().ProtectDoorCode("#1") };
         var apartments = People.Select(p => p.Apartment).OfType<string>().Distinct()
             .Select(number => new Apartment { TenantId = tenant.Id, SiteId = site.Id, Number = number }).ToList();
         db.AddRange(tenant, site, door);
