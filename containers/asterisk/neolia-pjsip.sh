@@ -24,6 +24,8 @@ case "$1" in
     done
     ;;
   nat)
+    # Always some output: an empty #exec output is a warning, at every load of every transport.
+    echo "; NAT addresses from NEOLIA_EXTERNAL_ADDRESS"
     if [ -n "$NEOLIA_EXTERNAL_ADDRESS" ]; then
       printf 'external_media_address = %s\nexternal_signaling_address = %s\n' \
         "$NEOLIA_EXTERNAL_ADDRESS" "$NEOLIA_EXTERNAL_ADDRESS"
