@@ -18,10 +18,13 @@ public class AriStackFixture : StackFixture
     }
 
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
-        new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = CallApiSettings(Asterisk) };
+        new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = CallApiSettings(Asterisk, RingTimeout) };
+
+    /// <summary>How long its calls ring, in seconds.</summary>
+    public virtual int RingTimeout => RingTimeoutSeconds;
 
     /// <summary>CallApi's settings for call control against <paramref name="asterisk"/> (ARI and LiveKit's API on the same stand-in).</summary>
-    public static Dictionary<string, string?> CallApiSettings(FakeAsterisk asterisk) => new()
+    public static Dictionary<string, string?> CallApiSettings(FakeAsterisk asterisk, int ringTimeoutSeconds) => new()
     {
         ["CallControl__AriUrl"] = asterisk.Url,
         ["CallControl__AriUsername"] = FakeAsterisk.Username,
@@ -32,7 +35,7 @@ public class AriStackFixture : StackFixture
         ["CallControl__LiveKitJoinTimeout"] = "00:00:05",
         ["CallControl__ReconnectDelay"] = "00:00:00.200",
         ["LiveKit__ApiUrl"] = asterisk.Url,
-        ["Calls__RingTimeoutSeconds"] = RingTimeoutSeconds.ToString(),
+        ["Calls__RingTimeoutSeconds"] = ringTimeoutSeconds.ToString(),
     };
 
     public override async Task DisposeAsync()

@@ -115,7 +115,14 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
-            lock (_sync) if (_events == socket) _events = null;
+            lock (_sync)
+            {
+                if (_events == socket)
+                {
+                    _events = null;
+                    if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
         });
 
         app.MapPost("/ari/applications/{app}/subscription", (string app, string eventSource) =>
