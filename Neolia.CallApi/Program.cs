@@ -1,6 +1,7 @@
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.Auth;
+using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Documentation;
@@ -31,6 +32,7 @@ builder.AddLiveKit();
 builder.AddCalls();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
+builder.AddCallControl();
 builder.AddAdministration();
 builder.AddSipAccounts();
 builder.AddDevelopmentSeed();
