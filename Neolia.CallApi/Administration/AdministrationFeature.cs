@@ -15,7 +15,7 @@ public static class AdministrationFeature
     {
         builder.Services.AddAuthorizationBuilder().AddAdminPolicies();
         builder.Services.AddSingleton<SipCredentials>();
-        builder.Services.AddSingleton<CameraSecrets>();
+        builder.Services.AddSingleton<DeviceSecrets>();
         return builder;
     }
 

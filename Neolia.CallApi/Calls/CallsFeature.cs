@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Neolia.CallApi.Calls;
 
 public static class CallsFeature
@@ -12,6 +14,8 @@ public static class CallsFeature
         builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
         builder.Services.AddHostedService<RingTimeoutSweeper>();
         builder.Services.AddHostedService<PendingCallEventPublisher>();
+        // Replaced by the ARI call control when it is configured (CallControl/).
+        builder.Services.TryAddSingleton<IDoorCallControl, NoDoorCallControl>();
         return builder;
     }
 }

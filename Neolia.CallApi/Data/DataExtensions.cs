@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
 using Npgsql;
@@ -16,8 +17,12 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddNeoliaData(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
+        // A pooled factory of our own (each request's context gets its caller's tenant scope; a webhook's context fails
+        // fast), enriched by Aspire's Npgsql EF Core integration: it keeps our retrying strategy and adds the readiness
+        // check, tracing and metrics.
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies))));
+            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies)).MapRealtimeEnums()));
+        builder.EnrichNpgsqlDbContext<NeoliaDb>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
         {
@@ -38,9 +43,7 @@ public static class DataExtensions
             .AddRoles<Role>()
             .AddEntityFrameworkStores<NeoliaDb>();
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<NeoliaDb>("postgres");
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
         return builder;
     }
 

@@ -37,6 +37,8 @@ public sealed class StartupValidationTests
         { "DataProtection__KeyEncryptionKeyId", "no spaces allowed", "DataProtection:KeyEncryptionKeyId" },
         { "Asterisk__WebhookDatabaseBudget", "00:00:05", "Asterisk:WebhookDatabaseBudget" },
         { "SignIn__FailuresPerWindow", "0", "SignIn:FailuresPerWindow" },
+        { "Asterisk__Realtime__Password", "short", "Asterisk:Realtime:Password" },
+        { "Asterisk__Realtime__Role", "Robert'); DROP", "Asterisk:Realtime:Role" },
     };
 
     [Theory]
