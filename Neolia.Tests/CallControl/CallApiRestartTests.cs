@@ -1,4 +1,5 @@
 using Neolia.CallApi.Calls;
+using Neolia.Contracts;
 using Neolia.DevStack;
 using Neolia.Tests.Infrastructure;
 
