@@ -66,8 +66,12 @@ public sealed class AriClient
 
     public Task CreateBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}?type=mixing", ct);
 
+    /// <summary>
+    /// Adds channels to a bridge. Connected-line updates are inhibited: they would re-INVITE the door with the answerer's
+    /// name, which an intercom has no use for (and some refuse).
+    /// </summary>
     public Task AddToBridgeAsync(string bridgeId, IEnumerable<string> channelIds, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}/addChannel?channel={Escape(string.Join(',', channelIds))}", ct);
+        SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}/addChannel?channel={Escape(string.Join(',', channelIds))}&inhibitConnectedLineUpdates=true", ct);
 
     public Task DestroyBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"bridges/{Escape(bridgeId)}", ct, tolerateNotFound: true);
 

@@ -87,7 +87,17 @@ public sealed class DoorCallController(
         db.TenantScope = TenantScope.All;
         var protectedCode = await db.Calls.Where(c => c.Id == callId)
             .Select(c => db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First()).SingleAsync(ct);
-        var code = scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOf(protectedCode);
+        string code;
+        try
+        {
+            code = scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOf(protectedCode);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            // The Data Protection key that encrypted it is gone (key ring lost): never send another code in its place.
+            logger.LogWarning("Door code of call {CallId} cannot be decrypted ({Error}): set the door's code again", callId, e.Message);
+            return DoorOpeningResults.Failed;
+        }
         try
         {
             await Ari.SendDtmfAsync(doorChannel, code, ct);
