@@ -14,9 +14,10 @@ public static class AsteriskWebhookEndpoints
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
             .AddEndpointFilter<WebhookAdmissionFilter>()
+            .AddEndpointFilter<WebhookDatabaseFilter>()
             .DisableAntiforgery();
-        webhooks.MapPost("/call", CallStartedAsync);
-        webhooks.MapPost("/call/end", CallEndedAsync);
+        webhooks.MapPost("/call", CallStartedAsync).WithSummary("Asterisk's door-call webhook (private): who to dial");
+        webhooks.MapPost("/call/end", CallEndedAsync).WithSummary("Asterisk's hangup webhook (private): the call's outcome");
         return app;
     }
 
@@ -88,6 +89,7 @@ public static class AsteriskWebhookEndpoints
             return null;
         }
         if (value.Length > maxLength) errors[name] = [$"The {name} field must be at most {maxLength} characters."];
+        else if (RequestErrors.SingleLineAttribute.HasControlCharacters(value)) errors[name] = [$"The {name} field must not contain control characters."];
         return value;
     }
 }

@@ -84,6 +84,23 @@ public sealed class DoorCallService(
         call.Room = RoomName(call.Id);
         var endpoints = SipEndpoints(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
         db.Calls.Add(call);
+        var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
+        var ringing = new CallEvent
+        {
+            Type = CallEventTypes.Ringing,
+            CallId = call.Id,
+            TenantId = call.TenantId,
+            ApartmentId = call.ApartmentId,
+            Status = call.Status,
+            OccurredAt = now,
+            Call = details,
+            Recipients = apartment.Residents
+                .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
+                .ToList(),
+        };
+        // The ring goes into the outbox in the call's own INSERT batch (no extra round trip): if Redis is down, or
+        // this process dies before publishing, the ring is still sent once Redis answers.
+        var staged = CallEventPublisher.Stage(db, ringing, now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -103,20 +120,7 @@ public sealed class DoorCallService(
         // (it logs them) and has its own timeouts, so the task cannot fault unobserved or hang on.
         _ = liveKitRooms.CreateRoomAsync(call.Room, CancellationToken.None);
 
-        var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
-        await events.PublishAsync(new CallEvent
-        {
-            Type = CallEventTypes.Ringing,
-            CallId = call.Id,
-            TenantId = call.TenantId,
-            ApartmentId = call.ApartmentId,
-            Status = call.Status,
-            OccurredAt = now,
-            Call = details,
-            Recipients = apartment.Residents
-                .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
-                .ToList(),
-        });
+        await events.PublishStagedAsync(ringing, staged);
         logger.LogInformation("Call {CallId} from {Caller} to apartment {Apartment} rings {Residents} resident(s) in room {Room}",
             call.Id, ring.Caller, apartment.Number, apartment.Residents.Count, call.Room);
         return new DoorCallStart(null, call.Id, door.Id, door.Name, door.SipUsername, call.Room, endpoints, apartment.Residents.Count, call.ExpiresAt);

@@ -140,8 +140,9 @@ public sealed partial class DialplanContractTests
     }
 
     [Theory]
-    [InlineData("neolia-rtp.sh", "")]
-    [InlineData("neolia-pjsip.sh", "nat")]
+    [InlineData("neolia-nat.sh", "transport")]
+    [InlineData("neolia-nat.sh", "ice")]
+    [InlineData("neolia-ari.sh", "")]
     public void Each_exec_script_prints_something_when_its_settings_are_unset(string script, string argument)
     {
         var output = RunScript(script, new Dictionary<string, string?> { ["NEOLIA_EXTERNAL_ADDRESS"] = null, ["NEOLIA_STUN_ADDRESS"] = null, ["NEOLIA_TURN_ADDRESS"] = null }, argument);
