@@ -18,6 +18,7 @@ public sealed class CallLifecycle(
     CallEventPublisher events,
     CallRecipients recipients,
     RoomServiceClient liveKitRooms,
+    Media.CallMediaService media,
     TimeProvider time,
     ILogger<CallLifecycle> logger) : ICallRoomEvents
 {
@@ -284,6 +285,7 @@ public sealed class CallLifecycle(
         if (type == CallEventTypes.Ended)
         {
             _ = liveKitRooms.DeleteRoomAsync(call.Room, CancellationToken.None);
+            await media.ReleaseAsync(callId, call.Room);
         }
         return call.Room;
     }

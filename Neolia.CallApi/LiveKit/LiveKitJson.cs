@@ -11,4 +11,9 @@ namespace Neolia.CallApi.LiveKit;
 [JsonSerializable(typeof(ListRoomsResponse))]
 [JsonSerializable(typeof(LiveKitRoom))]
 [JsonSerializable(typeof(DeleteRoomResponse))]
+[JsonSerializable(typeof(CreateIngressRequest))]
+[JsonSerializable(typeof(ListIngressRequest))]
+[JsonSerializable(typeof(ListIngressResponse))]
+[JsonSerializable(typeof(DeleteIngressRequest))]
+[JsonSerializable(typeof(IngressInfo))]
 internal sealed partial class LiveKitJson : JsonSerializerContext;
