@@ -7,15 +7,6 @@ using Neolia.Contracts;
 
 namespace Neolia.CallApi.Media;
 
-/// <summary>What a relay needs to stream one call's door: where to pull from (with the camera's credentials) and where to publish.</summary>
-public sealed record RelayStream(Guid CallId, Guid DeviceId, string Room, string Status, string RtspUrl, string PublishUrl);
-
-/// <summary>A call a relay should be streaming now.</summary>
-public sealed record RelayCall(Guid CallId, Guid DeviceId, string Status);
-
-/// <summary>The calls a relay should be streaming, and a tag that changes whenever that list does (for the long poll).</summary>
-public sealed record RelayCallList(IReadOnlyList<RelayCall> Calls, string Tag);
-
 public enum StreamOutcome { Ready, NotFound, Finished, NoCamera, IngressFailed }
 
 /// <summary>The relays' side of CallApi: which calls need video, their ingresses, the visitor's snapshot, the video's state.</summary>

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
 using Neolia.Contracts;
@@ -12,22 +11,14 @@ namespace Neolia.CallApi.Media;
 /// </summary>
 public static class MediaRelayEndpoints
 {
-    public const string StackPrefix = "/internal/media";
-    public const string SitePrefix = "/api/site-relay";
-
-    /// <summary>Longest long poll a relay may ask for.</summary>
-    public const int MaxWaitSeconds = 25;
-
     public static IEndpointRouteBuilder MapMediaRelayEndpoints(this IEndpointRouteBuilder app)
     {
-        MapRelayApi(app.MapGroup(StackPrefix).ExcludeFromDescription(), context =>
+        MapRelayApi(app.MapGroup(MediaRelayApi.StackPrefix).ExcludeFromDescription(), context =>
             Task.FromResult(RelayCaller.IsStackRelay(context, context.RequestServices.GetRequiredService<IOptions<MediaOptions>>()) ? RelayCaller.Stack : null));
-        MapRelayApi(app.MapGroup(SitePrefix).WithTags("Site relays"), context =>
+        MapRelayApi(app.MapGroup(MediaRelayApi.SitePrefix).WithTags("Site relays"), context =>
             RelayCaller.SiteRelayAsync(context, context.RequestServices.GetRequiredService<NeoliaDb>()));
         return app;
     }
-
-    public sealed record VideoReport([Required, AllowedValues(VideoStates.Live, VideoStates.Unavailable)] string State, [MaxLength(2000)] string? Reason);
 
     private static void MapRelayApi(RouteGroupBuilder relay, Func<HttpContext, Task<RelayCaller?>> identify)
     {
@@ -49,9 +40,9 @@ public static class MediaRelayEndpoints
     /// <summary>The calls to stream now. With <c>wait</c> (seconds) and the <c>tag</c> of the last answer, answers when the list changes or the wait is over.</summary>
     private static async Task<IResult> ListAsync(HttpContext context, CallMediaService media, CallEventSignal signal, int? wait, string? tag, CancellationToken ct)
     {
-        if (wait is < 0 or > MaxWaitSeconds)
+        if (wait is < 0 or > MediaRelayApi.MaxWaitSeconds)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"Between 0 and {MaxWaitSeconds} seconds."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["wait"] = [$"Between 0 and {MediaRelayApi.MaxWaitSeconds} seconds."] });
         }
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(wait ?? 0);
         while (true)
@@ -95,8 +86,14 @@ public static class MediaRelayEndpoints
         return await media.StoreSnapshotAsync(Caller(context), id, jpeg, size, ct) ? TypedResults.NoContent() : NotFound();
     }
 
-    private static async Task<IResult> VideoAsync(Guid id, VideoReport report, HttpContext context, CallMediaService media, CancellationToken ct) =>
-        await media.ReportVideoAsync(Caller(context), id, report.State, report.Reason, ct) ? TypedResults.NoContent() : NotFound();
+    private static async Task<IResult> VideoAsync(Guid id, VideoReport report, HttpContext context, CallMediaService media, CancellationToken ct)
+    {
+        if (report.State is not (VideoStates.Live or VideoStates.Unavailable))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["state"] = [$"One of: {VideoStates.Live}, {VideoStates.Unavailable}."] });
+        }
+        return await media.ReportVideoAsync(Caller(context), id, report.State, report.Reason, ct) ? TypedResults.NoContent() : NotFound();
+    }
 
     private static IResult TooLarge(int max) => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Snapshot too large", detail: $"A snapshot may be at most {max} bytes.");

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
+using Neolia.Contracts;
 
 namespace Neolia.CallApi.Media;
 
@@ -14,19 +15,14 @@ public sealed record RelayCaller(Guid? SiteId)
 {
     public static readonly RelayCaller Stack = new((Guid?)null);
 
-    public const string StackSecretHeader = "X-Neolia-Relay-Secret";
-
-    /// <summary>A site relay's <c>{siteId}:{credential}</c>.</summary>
-    public const string SiteCredentialHeader = "X-Neolia-Site-Relay";
-
     public static bool IsStackRelay(HttpContext context, IOptions<MediaOptions> options) =>
         options.Value.RelaySecret is { } secret
-        && context.Request.Headers[StackSecretHeader].ToString() is { Length: > 0 } sent
+        && context.Request.Headers[MediaRelayApi.StackSecretHeader].ToString() is { Length: > 0 } sent
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(secret));
 
     public static async Task<RelayCaller?> SiteRelayAsync(HttpContext context, NeoliaDb db)
     {
-        var header = context.Request.Headers[SiteCredentialHeader].ToString();
+        var header = context.Request.Headers[MediaRelayApi.SiteCredentialHeader].ToString();
         var colon = header.IndexOf(':');
         if (colon < 0 || !Guid.TryParse(header.AsSpan(0, colon), out var siteId)) return null;
         db.TenantScope = TenantScope.All;
