@@ -11,7 +11,7 @@ public static class Ffmpeg
         "-hide_banner", "-nostdin", "-loglevel", "error",
         "-rtsp_transport", "tcp", "-timeout", SocketTimeoutMicroseconds.ToString(),
         // Enough to learn the stream's parameters (usually in the SDP already) without holding the start up.
-        "-analyzeduration", "1000000", "-probesize", "500000",
+        "-analyzeduration", "500000", "-probesize", "500000",
         "-i", rtspUrl,
     ];
 
