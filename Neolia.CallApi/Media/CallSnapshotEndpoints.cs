@@ -17,9 +17,9 @@ public static class CallSnapshotEndpoints
 
     /// <summary>
     /// The relay takes the snapshot a moment after the ring (the ring never waits for the camera), so an app that asks
-    /// at once is answered when it arrives, up to this long.
+    /// at once is answered when it arrives, up to this long after the ring (a camera's first keyframe can take 2 s).
     /// </summary>
-    private static readonly TimeSpan WaitForFreshSnapshot = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WaitForFreshSnapshot = TimeSpan.FromSeconds(6);
 
     public static IEndpointRouteBuilder MapCallSnapshots(this IEndpointRouteBuilder app)
     {
