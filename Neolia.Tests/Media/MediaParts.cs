@@ -2,14 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Neolia.DevStack;
+using Neolia.Tests.LiveKit;
 
 namespace Neolia.Tests.Media;
 
@@ -167,65 +161,43 @@ public static class MediaTools
 }
 
 /// <summary>
-/// The LiveKit server API as CallApi calls it, written from livekit/protocol's Twirp services: RoomService answers
-/// as LiveKit does; Ingress hands out the RTMP address of the test's receiver and records every request.
+/// The LiveKit server API as CallApi calls it, written from livekit/protocol's Twirp services: a capturing server
+/// whose Ingress answers with the RTMP address of the test's receiver; RoomService calls get an empty answer.
 /// </summary>
 public sealed class FakeLiveKit : IAsyncDisposable
 {
     public sealed record Request(string Path, JsonElement Body);
 
-    private readonly WebApplication _app;
+    private readonly CapturingServer _server;
     private int _ingresses;
 
-    private FakeLiveKit(WebApplication app) => _app = app;
-
-    public ConcurrentQueue<Request> Requests { get; } = new();
+    private FakeLiveKit(CapturingServer server)
+    {
+        _server = server;
+        server.Respond = Answer;
+    }
 
     /// <summary>The RTMP input the next ingress gets (the test's receiver).</summary>
     public (string Url, string StreamKey) NextIngress { get; set; } = ("rtmp://127.0.0.1:1/live", "none");
 
-    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
     /// <summary>The ingress id given for each room.</summary>
     public ConcurrentDictionary<string, string> IngressOfRoom { get; } = new();
 
-    public IReadOnlyList<Request> Of(string method) => Requests.Where(r => r.Path.EndsWith("/" + method)).ToList();
+    public string Url => _server.Url;
 
-    public static async Task<FakeLiveKit> StartAsync()
+    public IReadOnlyList<Request> Of(string method) => _server.Requests.Where(r => r.Path.EndsWith("/" + method))
+        .Select(r => new Request(r.Path, JsonDocument.Parse(r.Body).RootElement.Clone())).ToList();
+
+    public static async Task<FakeLiveKit> StartAsync() => new(await CapturingServer.StartAsync());
+
+    private (int, string, TimeSpan) Answer(string path)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var fake = new FakeLiveKit(app);
-        app.Run(async context =>
-        {
-            var body = await JsonDocument.ParseAsync(context.Request.Body);
-            var path = context.Request.Path.Value!;
-            fake.Requests.Enqueue(new Request(path, body.RootElement.Clone()));
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(path switch
-            {
-                "/twirp/livekit.Ingress/CreateIngress" => JsonSerializer.Serialize(new
-                {
-                    ingressId = fake.IngressOfRoom[body.RootElement.GetProperty("roomName").GetString()!] = $"IN_{Interlocked.Increment(ref fake._ingresses)}",
-                    name = body.RootElement.GetProperty("name").GetString(),
-                    url = fake.NextIngress.Url,
-                    streamKey = fake.NextIngress.StreamKey,
-                    roomName = body.RootElement.GetProperty("roomName").GetString(),
-                    participantIdentity = body.RootElement.GetProperty("participantIdentity").GetString(),
-                }),
-                "/twirp/livekit.Ingress/DeleteIngress" => JsonSerializer.Serialize(new { ingressId = body.RootElement.GetProperty("ingressId").GetString() }),
-                _ => "{}",
-            });
-        });
-        await app.StartAsync();
-        return fake;
+        if (path != "/twirp/livekit.Ingress/CreateIngress") return (200, "{}", TimeSpan.Zero);
+        // The capturing server queued the request before asking for its answer.
+        var room = Of("CreateIngress")[^1].Body.GetProperty("roomName").GetString()!;
+        var id = IngressOfRoom[room] = $"IN_{Interlocked.Increment(ref _ingresses)}";
+        return (200, JsonSerializer.Serialize(new { ingressId = id, name = room, url = NextIngress.Url, streamKey = NextIngress.StreamKey, roomName = room }), TimeSpan.Zero);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
