@@ -14,7 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNeoliaData();
-builder.AddRedisConnection("redis");
+builder.AddRedisClient("redis");
 builder.AddNeoliaAuthentication();
 builder.AddNeoliaDataProtection();
 builder.Services.AddProblemDetails();

@@ -15,8 +15,8 @@ public static class AsteriskWebhookEndpoints
             .AddEndpointFilter<WebhookSecretFilter>()
             .AddEndpointFilter<WebhookAdmissionFilter>()
             .DisableAntiforgery();
-        webhooks.MapPost("/call", CallStartedAsync);
-        webhooks.MapPost("/call/end", CallEndedAsync);
+        webhooks.MapPost("/call", CallStartedAsync).WithSummary("Asterisk's door-call webhook (private): who to dial");
+        webhooks.MapPost("/call/end", CallEndedAsync).WithSummary("Asterisk's hangup webhook (private): the call's outcome");
         return app;
     }
 

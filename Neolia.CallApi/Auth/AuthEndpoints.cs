@@ -10,9 +10,9 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        auth.MapPost("/login", LoginAsync).WithSummary("Sign in: an access token and a refresh token").AllowAnonymous();
+        auth.MapPost("/refresh", RefreshAsync).WithSummary("Exchange a refresh token for new tokens (rotates it)").AllowAnonymous();
+        auth.MapPost("/logout", LogoutAsync).WithSummary("Sign out: revoke a refresh token").AllowAnonymous();
         return app;
     }
 

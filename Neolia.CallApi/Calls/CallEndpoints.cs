@@ -22,11 +22,11 @@ public static class CallEndpoints
     public static IEndpointRouteBuilder MapCallEndpoints(this IEndpointRouteBuilder app)
     {
         var calls = app.MapGroup("/api/calls").WithTags("Calls").RequireAuthorization();
-        calls.MapGet("/", ListAsync);
-        calls.MapGet("/{id:guid}", GetAsync);
-        calls.MapPost("/{id:guid}/answer", AnswerAsync);
-        calls.MapPost("/{id:guid}/decline", DeclineAsync);
-        calls.MapPost("/{id:guid}/open-door", OpenDoorAsync);
+        calls.MapGet("/", ListAsync).WithSummary("My call history, newest first (cursor paging, status filter)");
+        calls.MapGet("/{id:guid}", GetAsync).WithSummary("One of my calls");
+        calls.MapPost("/{id:guid}/answer", AnswerAsync).WithSummary("Answer a ringing call: the LiveKit URL, token and room (first answer wins, others get 409)");
+        calls.MapPost("/{id:guid}/decline", DeclineAsync).WithSummary("Decline a ringing call (stops my devices; the call is declined once every resident declined)");
+        calls.MapPost("/{id:guid}/open-door", OpenDoorAsync).WithSummary("Open the door of the call I answered");
         return app;
     }
 
@@ -117,7 +117,7 @@ public static class CallEndpoints
     {
         CallActionOutcome.NotFound => NotFound(),
         _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The call's status does not allow this",
-            detail: result.Detail, extensions: new Dictionary<string, object?> { ["status"] = result.Status }),
+            detail: result.Detail, extensions: new Dictionary<string, object?> { ["callStatus"] = result.Status }),
     };
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,

@@ -16,8 +16,10 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddNeoliaData(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
-        builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3)));
+        // A pooled factory of our own (each request's context gets its caller's tenant scope), enriched by Aspire's
+        // Npgsql EF Core integration: retries on transient failures, the readiness check, tracing and metrics.
+        builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString));
+        builder.EnrichNpgsqlDbContext<NeoliaDb>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
         {
@@ -37,9 +39,7 @@ public static class DataExtensions
             .AddRoles<Role>()
             .AddEntityFrameworkStores<NeoliaDb>();
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<NeoliaDb>("postgres");
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
         return builder;
     }
 

@@ -18,14 +18,14 @@ public static class DeviceAdminEndpoints
     public static IEndpointRouteBuilder MapDeviceAdministration(this IEndpointRouteBuilder admin)
     {
         var devices = admin.MapGroup("/devices").WithTags("Admin: devices").RequireAuthorization(AdminPolicies.ManageBuildings);
-        devices.MapGet("", ListAsync);
-        devices.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
-        devices.MapPost("", CreateAsync);
-        devices.MapPut("/{id:guid}", UpdateAsync);
-        devices.MapDelete("/{id:guid}", DeleteAsync);
-        devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync);
-        devices.MapPut("/{id:guid}/camera", SetCameraAsync);
-        devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync);
+        devices.MapGet("", ListAsync).WithSummary("List the devices (door intercoms, indoor monitors)");
+        devices.MapGet("/{id:guid}", GetAsync).WithSummary("Get a device").WithName("GetDevice");
+        devices.MapPost("", CreateAsync).WithSummary("Create a device: its SIP username and one-time password");
+        devices.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a device");
+        devices.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a device");
+        devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync).WithSummary("Reset a device's SIP password (shown once)");
+        devices.MapPut("/{id:guid}/camera", SetCameraAsync).WithSummary("Set a device's camera (RTSP URL and credentials, stored encrypted)");
+        devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
         return admin;
     }
 

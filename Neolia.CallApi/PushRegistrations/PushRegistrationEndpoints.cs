@@ -15,9 +15,9 @@ public static class PushRegistrationEndpoints
     public static IEndpointRouteBuilder MapPushRegistrations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Path).WithTags("Push registrations").RequireAuthorization();
-        group.MapPost("", RegisterAsync);
-        group.MapGet("", ListAsync);
-        group.MapDelete("/{id:guid}", DeleteAsync);
+        group.MapPost("", RegisterAsync).WithSummary("Register this app installation for push (FCM, APNs VoIP, APNs)");
+        group.MapGet("", ListAsync).WithSummary("List my push registrations");
+        group.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Remove a push registration");
         return app;
     }
 

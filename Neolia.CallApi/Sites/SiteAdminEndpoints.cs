@@ -12,11 +12,11 @@ public static class SiteAdminEndpoints
     public static IEndpointRouteBuilder MapSiteAdministration(this IEndpointRouteBuilder admin)
     {
         var sites = admin.MapGroup("/sites").WithTags("Admin: sites").RequireAuthorization(AdminPolicies.ManageBuildings);
-        sites.MapGet("", ListAsync);
-        sites.MapGet("/{id:guid}", GetAsync).WithName("GetSite");
-        sites.MapPost("", CreateAsync);
-        sites.MapPut("/{id:guid}", UpdateAsync);
-        sites.MapDelete("/{id:guid}", DeleteAsync);
+        sites.MapGet("", ListAsync).WithSummary("List the sites (buildings)");
+        sites.MapGet("/{id:guid}", GetAsync).WithSummary("Get a site").WithName("GetSite");
+        sites.MapPost("", CreateAsync).WithSummary("Create a site");
+        sites.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a site");
+        sites.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a site");
         return admin;
     }
 

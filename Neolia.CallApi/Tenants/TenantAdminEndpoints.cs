@@ -16,12 +16,12 @@ public static class TenantAdminEndpoints
     public static IEndpointRouteBuilder MapTenantAdministration(this IEndpointRouteBuilder admin)
     {
         var tenants = admin.MapGroup("/tenants").WithTags("Admin: tenants").RequireAuthorization(AdminPolicies.ManageTenants);
-        tenants.MapGet("", ListAsync);
-        tenants.MapGet("/{id:guid}", GetAsync).WithName("GetTenant");
-        tenants.MapPost("", CreateAsync);
-        tenants.MapPut("/{id:guid}", UpdateAsync);
-        tenants.MapDelete("/{id:guid}", DeleteAsync);
-        tenants.MapPost("/{id:guid}/admins", CreateAdminAsync);
+        tenants.MapGet("", ListAsync).WithSummary("List the tenants (platform administrators)");
+        tenants.MapGet("/{id:guid}", GetAsync).WithSummary("Get a tenant").WithName("GetTenant");
+        tenants.MapPost("", CreateAsync).WithSummary("Create a tenant");
+        tenants.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a tenant");
+        tenants.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a tenant");
+        tenants.MapPost("/{id:guid}/admins", CreateAdminAsync).WithSummary("Create a tenant administrator");
         return admin;
     }
 

@@ -15,8 +15,8 @@ public static class MeEndpoints
     public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
-        me.MapGet("", GetAsync);
-        me.MapPost("/password", ChangePasswordAsync);
+        me.MapGet("", GetAsync).WithSummary("My profile, apartments and push registrations");
+        me.MapPost("/password", ChangePasswordAsync).WithSummary("Change my password");
         return app;
     }
 

@@ -19,14 +19,14 @@ public static class ResidentAdminEndpoints
     public static IEndpointRouteBuilder MapResidentAdministration(this IEndpointRouteBuilder admin)
     {
         var residents = admin.MapGroup("/residents").WithTags("Admin: residents").RequireAuthorization(AdminPolicies.ManageBuildings);
-        residents.MapGet("", ListAsync);
-        residents.MapGet("/{id:guid}", GetAsync).WithName("GetResident");
-        residents.MapPost("", CreateAsync);
-        residents.MapPut("/{id:guid}", UpdateAsync);
-        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync);
-        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync);
-        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync);
-        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync);
+        residents.MapGet("", ListAsync).WithSummary("List the residents");
+        residents.MapGet("/{id:guid}", GetAsync).WithSummary("Get a resident").WithName("GetResident");
+        residents.MapPost("", CreateAsync).WithSummary("Create a resident with a first password");
+        residents.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a resident");
+        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync).WithSummary("Make a resident a member of an apartment");
+        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync).WithSummary("Remove a resident from an apartment");
+        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a resident (signs them out everywhere, closes their sockets)");
+        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync).WithSummary("Reactivate a resident");
         return admin;
     }
 

@@ -16,7 +16,7 @@ public static class AuthenticationExtensions
     /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
     /// <paramref name="queryTokenPaths"/>. A token whose user was revoked (<see cref="TokenRevocations"/>, in Redis)
     /// is refused here, so every service that authenticates this way refuses it alike; the service must register
-    /// Redis (<c>AddRedisConnection</c>).
+    /// Redis (<c>AddRedisClient("redis")</c>, Aspire.StackExchange.Redis).
     /// </summary>
     public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder, params string[] queryTokenPaths)
         where TBuilder : IHostApplicationBuilder
