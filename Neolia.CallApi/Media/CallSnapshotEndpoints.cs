@@ -24,6 +24,7 @@ public static class CallSnapshotEndpoints
     public static IEndpointRouteBuilder MapCallSnapshots(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/calls/{id:guid}/snapshot", GetAsync).WithTags("Calls").RequireAuthorization()
+            .WithSummary("The visitor's picture taken when the call rang (JPEG)")
             .Produces(StatusCodes.Status200OK, contentType: "image/jpeg").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

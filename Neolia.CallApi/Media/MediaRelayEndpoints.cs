@@ -29,10 +29,10 @@ public static class MediaRelayEndpoints
             context.HttpContext.Items[typeof(RelayCaller)] = caller;
             return await next(context);
         });
-        relay.MapGet("/calls", ListAsync);
-        relay.MapPost("/calls/{id:guid}/stream", StreamAsync);
-        relay.MapPut("/calls/{id:guid}/snapshot", SnapshotAsync);
-        relay.MapPost("/calls/{id:guid}/video", VideoAsync);
+        relay.MapGet("/calls", ListAsync).WithSummary("The calls whose door video this relay should stream (long poll with wait and tag)");
+        relay.MapPost("/calls/{id:guid}/stream", StreamAsync).WithSummary("A call's stream: the camera's RTSP URL and the ingress to publish to (created on first use)");
+        relay.MapPut("/calls/{id:guid}/snapshot", SnapshotAsync).WithSummary("Store the visitor's JPEG for a call").Accepts<byte[]>("image/jpeg");
+        relay.MapPost("/calls/{id:guid}/video", VideoAsync).WithSummary("Report the door video's state (live, unavailable)");
     }
 
     private static RelayCaller Caller(HttpContext context) => (RelayCaller)context.Items[typeof(RelayCaller)]!;

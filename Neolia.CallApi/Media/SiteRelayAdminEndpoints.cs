@@ -17,8 +17,8 @@ public static class SiteRelayAdminEndpoints
     {
         var relay = app.MapGroup(AdministrationFeature.Prefix + "/sites/{id:guid}/relay").WithTags("Admin: sites")
             .RequireAuthorization(AdminPolicies.ManageBuildings);
-        relay.MapPost("", IssueAsync);
-        relay.MapDelete("", RemoveAsync);
+        relay.MapPost("", IssueAsync).WithSummary("Give the site a relay box: a new credential, shown once");
+        relay.MapDelete("", RemoveAsync).WithSummary("Take the site's relay box away: the stack's relays serve its doors again");
         return app;
     }
 

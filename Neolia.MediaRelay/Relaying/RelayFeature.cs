@@ -30,7 +30,7 @@ public static class RelayFeature
         }
         else
         {
-            builder.AddRedisConnection("redis");
+            builder.AddRedisClient("redis");
             builder.Services.AddSingleton<CallLeases>();
             builder.Services.AddHostedService<StackWork>();
         }
