@@ -40,7 +40,9 @@ public sealed class CallMediaService(
             .OrderBy(c => c.Id)
             .Select(c => new RelayCall(c.Id, c.DeviceId, c.Status))
             .ToListAsync(ct);
-        return new(calls, string.Join(',', calls.Select(c => c.CallId.ToString("N")[^12..])).GetHashCode().ToString("x8"));
+        // The same list gives the same tag on every CallApi replica, so a long poll may land on any of them.
+        var ids = System.Text.Encoding.ASCII.GetBytes(string.Join(',', calls.Select(c => $"{c.CallId:N}{c.Status}")));
+        return new(calls, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ids))[..16]);
     }
 
     /// <summary>The call's stream: its ingress is created on the first request and reused by later ones (another replica taking over).</summary>
