@@ -1,13 +1,18 @@
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.Auth;
+using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Documentation;
+using Neolia.CallApi.KeyRing;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.Media;
 using Neolia.CallApi.PushRegistrations;
+using Neolia.CallApi.RedisRecovery;
+using Neolia.CallApi.RequestErrors;
 using Neolia.CallApi.Seed;
+using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,8 +21,9 @@ builder.AddServiceDefaults();
 builder.AddNeoliaData();
 builder.AddRedisClient("redis");
 builder.AddNeoliaAuthentication();
-builder.AddNeoliaDataProtection();
-builder.Services.AddProblemDetails();
+builder.AddKeyRing();
+builder.AddRedisRecovery();
+builder.AddRequestErrors();
 builder.Services.AddValidation();
 builder.AddApiDocumentation();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -28,7 +34,9 @@ builder.AddCalls();
 builder.AddMedia();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
+builder.AddCallControl();
 builder.AddAdministration();
+builder.AddSipAccounts();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -47,6 +55,7 @@ app.MapMedia();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 app.MapAdministration();
+app.MapSipAccounts();
 app.MapPushRegistrations();
 
 app.Run();

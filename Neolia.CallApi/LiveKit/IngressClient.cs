@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Neolia.CallApi.LiveKit;
@@ -11,24 +12,29 @@ namespace Neolia.CallApi.LiveKit;
 public sealed class IngressClient(HttpClient http, IOptions<LiveKitOptions> options, TimeProvider time, ILogger<IngressClient> logger)
 {
     private static readonly VideoGrants IngressAdmin = new() { IngressAdmin = true };
-    private readonly LiveKitTwirp _twirp = new("Ingress", http, options, time, logger);
+
+    private Task<RoomServiceResult<TResponse>> SendAsync<TRequest, TResponse>(string method, TRequest body,
+        JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
+        string? room, CancellationToken ct) where TResponse : class =>
+        new TwirpClient(http, options.Value, time, logger)
+            .SendAsync("Ingress", method, body, requestType, responseType, IngressAdmin, sip: null, room is null ? "all rooms" : $"room {room}", ct);
 
     public Task<RoomServiceResult<IngressInfo>> CreateIngressAsync(IngressInput inputType, CreateIngressOptions ingress, CancellationToken ct = default) =>
-        _twirp.SendAsync("CreateIngress", new CreateIngressRequest(inputType, ingress), LiveKitJson.Default.CreateIngressRequest,
-            LiveKitJson.Default.IngressInfo, IngressAdmin, ingress.RoomName, ct);
+        SendAsync("CreateIngress", new CreateIngressRequest(inputType, ingress), LiveKitJson.Default.CreateIngressRequest,
+            LiveKitJson.Default.IngressInfo, ingress.RoomName, ct);
 
     /// <summary>The ingresses of one room, or all of them.</summary>
     public async Task<RoomServiceResult<IReadOnlyList<IngressInfo>>> ListIngressAsync(string? roomName = null, CancellationToken ct = default)
     {
-        var result = await _twirp.SendAsync("ListIngress", new ListIngressRequest(roomName), LiveKitJson.Default.ListIngressRequest,
-            LiveKitJson.Default.ListIngressResponse, IngressAdmin, roomName, ct);
+        var result = await SendAsync("ListIngress", new ListIngressRequest(roomName), LiveKitJson.Default.ListIngressRequest,
+            LiveKitJson.Default.ListIngressResponse, roomName, ct);
         return new(result.Value?.Items ?? (result.Succeeded ? [] : null), result.Error);
     }
 
     /// <summary>Deletes the ingress: LiveKit disconnects whoever publishes to it and removes its participant.</summary>
     public Task<RoomServiceResult<IngressInfo>> DeleteIngressAsync(string ingressId, string? room = null, CancellationToken ct = default) =>
-        _twirp.SendAsync("DeleteIngress", new DeleteIngressRequest(ingressId), LiveKitJson.Default.DeleteIngressRequest,
-            LiveKitJson.Default.IngressInfo, IngressAdmin, room, ct);
+        SendAsync("DeleteIngress", new DeleteIngressRequest(ingressId), LiveKitJson.Default.DeleteIngressRequest,
+            LiveKitJson.Default.IngressInfo, room, ct);
 }
 
 /// <summary>livekit <c>IngressInput</c>.</summary>

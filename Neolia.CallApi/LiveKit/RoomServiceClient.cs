@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Neolia.CallApi.LiveKit;
@@ -11,32 +13,37 @@ namespace Neolia.CallApi.LiveKit;
 /// </summary>
 public sealed class RoomServiceClient(HttpClient http, IOptions<LiveKitOptions> options, TimeProvider time, ILogger<RoomServiceClient> logger)
 {
-    private readonly LiveKitTwirp _twirp = new("RoomService", http, options, time, logger);
-
     /// <summary>How long LiveKit keeps a room nobody joined, or that everybody left.</summary>
     public const uint EmptyTimeoutSeconds = 300;
     public const uint MaxParticipants = 100;
 
     /// <summary>Creates the call's room (or returns it if it exists) with Neolia's limits.</summary>
     public Task<RoomServiceResult<LiveKitRoom>> CreateRoomAsync(string name, CancellationToken ct = default) =>
-        _twirp.SendAsync("CreateRoom", new CreateRoomRequest(name, EmptyTimeoutSeconds, MaxParticipants), LiveKitJson.Default.CreateRoomRequest,
+        SendAsync("CreateRoom", new CreateRoomRequest(name, EmptyTimeoutSeconds, MaxParticipants), LiveKitJson.Default.CreateRoomRequest,
             LiveKitJson.Default.LiveKitRoom, new VideoGrants { RoomCreate = true }, room: name, ct);
 
     /// <summary>Ends the room: disconnects whoever is still in it.</summary>
     public async Task<RoomServiceResult> DeleteRoomAsync(string name, CancellationToken ct = default) =>
-        await _twirp.SendAsync("DeleteRoom", new DeleteRoomRequest(name), LiveKitJson.Default.DeleteRoomRequest,
+        await SendAsync("DeleteRoom", new DeleteRoomRequest(name), LiveKitJson.Default.DeleteRoomRequest,
             LiveKitJson.Default.DeleteRoomResponse, new VideoGrants { RoomCreate = true }, room: name, ct);
 
     /// <summary>The active rooms, all of them or those with the given names.</summary>
     public async Task<RoomServiceResult<IReadOnlyList<LiveKitRoom>>> ListRoomsAsync(IReadOnlyList<string>? names = null, CancellationToken ct = default)
     {
-        var result = await _twirp.SendAsync("ListRooms", new ListRoomsRequest(names is { Count: > 0 } ? names : null), LiveKitJson.Default.ListRoomsRequest,
+        var result = await SendAsync("ListRooms", new ListRoomsRequest(names is { Count: > 0 } ? names : null), LiveKitJson.Default.ListRoomsRequest,
             LiveKitJson.Default.ListRoomsResponse, new VideoGrants { RoomList = true }, room: null, ct);
         return new(result.Value?.Rooms ?? (result.Succeeded ? [] : null), result.Error);
     }
+
+    private Task<RoomServiceResult<TResponse>> SendAsync<TRequest, TResponse>(
+        string method, TRequest body, JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType, VideoGrants grants, string? room, CancellationToken ct)
+        where TResponse : class =>
+        new TwirpClient(http, options.Value, time, logger)
+            .SendAsync("RoomService", method, body, requestType, responseType, grants, sip: null, room is null ? "all rooms" : $"room {room}", ct);
 }
 
-/// <summary>What a LiveKit server API call gave: <see cref="Error"/> is set when it failed (already logged).</summary>
+/// <summary>What a LiveKit server API call (room or SIP service) gave: <see cref="Error"/> is set when it failed (already logged).</summary>
 public record RoomServiceResult(string? Error)
 {
     public bool Succeeded => Error is null;

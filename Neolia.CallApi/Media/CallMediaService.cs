@@ -12,7 +12,7 @@ public enum StreamOutcome { Ready, NotFound, Finished, NoCamera, IngressFailed }
 /// <summary>The relays' side of CallApi: which calls need video, their ingresses, the visitor's snapshot, the video's state.</summary>
 public sealed class CallMediaService(
     NeoliaDb db,
-    CameraSecrets cameras,
+    DeviceSecrets cameras,
     IngressClient ingresses,
     CallEventPublisher events,
     CallRecipients recipients,

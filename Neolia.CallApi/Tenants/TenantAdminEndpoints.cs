@@ -5,6 +5,7 @@ using Neolia.CallApi.Administration;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Tenants;
 
@@ -29,13 +30,13 @@ public static class TenantAdminEndpoints
 
     public sealed record CreateTenantRequest(
         [Required, MaxLength(63), RegularExpression(SlugPattern, ErrorMessage = "Lowercase letters, digits and inner hyphens only.")] string Slug,
-        [Required, MaxLength(200)] string Name);
+        [Required, SingleLine, MaxLength(200)] string Name);
 
-    public sealed record UpdateTenantRequest([Required, MaxLength(200)] string Name);
+    public sealed record UpdateTenantRequest([Required, SingleLine, MaxLength(200)] string Name);
 
     public sealed record CreateTenantAdminRequest(
-        [Required, EmailAddress, MaxLength(256)] string Email,
-        [Required, MaxLength(200)] string DisplayName,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
+        [Required, SingleLine, MaxLength(200)] string DisplayName,
         [Required, MinLength(10), MaxLength(128)] string Password);
 
     public sealed record TenantAdminResponse(Guid Id, Guid TenantId, string Email, string DisplayName);

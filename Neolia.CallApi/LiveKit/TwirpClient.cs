@@ -6,37 +6,36 @@ using Microsoft.Extensions.Options;
 namespace Neolia.CallApi.LiveKit;
 
 /// <summary>
-/// One Twirp service of the LiveKit server API (protobuf JSON over HTTP POST), called as the official server SDKs call
-/// it: each request carries a fresh 10-minute token with only the grant its method needs. Never throws for LiveKit's
-/// failures (unreachable, 4xx/5xx, timeout): they are logged and returned, because every caller goes on without it.
+/// One LiveKit server API call (Twirp, protobuf JSON over HTTP POST), as the official server SDKs make it: each call
+/// carries a fresh 10-minute token with only the grants its method needs. It never throws for LiveKit's failures
+/// (unreachable, 4xx/5xx, timeout): they are logged and returned, so each caller decides what a failure means.
 /// </summary>
-internal sealed class LiveKitTwirp(string service, HttpClient http, IOptions<LiveKitOptions> options, TimeProvider time, ILogger logger)
+internal sealed class TwirpClient(HttpClient http, LiveKitOptions options, TimeProvider time, ILogger logger)
 {
     /// <summary>The official SDKs' default for the tokens of server API calls.</summary>
     internal static readonly TimeSpan ApiTokenLifetime = TimeSpan.FromMinutes(10);
 
     public async Task<RoomServiceResult<TResponse>> SendAsync<TRequest, TResponse>(
-        string method, TRequest body, JsonTypeInfo<TRequest> requestType,
-        JsonTypeInfo<TResponse> responseType, VideoGrants grants, string? room, CancellationToken ct)
+        string service, string method, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,
+        VideoGrants? video, SipGrants? sip, string? subject, CancellationToken ct)
         where TResponse : class
     {
-        var o = options.Value;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, MethodUri(o.ApiUrl, service, method))
+            using var request = new HttpRequestMessage(HttpMethod.Post, MethodUri(options.ApiUrl, service, method))
             {
                 Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType)),
             };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                new AccessToken(o.ApiKey, o.ApiSecret) { Ttl = ApiTokenLifetime, Video = grants }.ToJwt(time));
+                new AccessToken(options.ApiKey, options.ApiSecret) { Ttl = ApiTokenLifetime, Video = video, Sip = sip }.ToJwt(time));
 
             using var response = await http.SendAsync(request, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
             {
                 var error = $"LiveKit answered {(int)response.StatusCode}: {Truncate(text)}";
-                logger.LogWarning("LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
+                logger.LogWarning("LiveKit {Method} for {Subject} failed: {Error}", method, subject, error);
                 return new(null, error);
             }
             return new(JsonSerializer.Deserialize(text, responseType) ?? throw new JsonException("empty answer"), null);
@@ -55,9 +54,9 @@ internal sealed class LiveKitTwirp(string service, HttpClient http, IOptions<Liv
             // An unreachable or slow LiveKit is an expected condition, said in one line; a stack trace per call would
             // bury the log (megabytes a minute under load). Anything else keeps its exception for diagnosis.
             if (e is HttpRequestException or OperationCanceledException || e.GetType().Name is "TimeoutRejectedException" or "BrokenCircuitException")
-                logger.LogWarning("LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
+                logger.LogWarning("LiveKit {Method} for {Subject} failed: {Error}", method, subject, error);
             else
-                logger.LogWarning(e, "LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
+                logger.LogWarning(e, "LiveKit {Method} for {Subject} failed: {Error}", method, subject, error);
             return new(null, error);
         }
     }
