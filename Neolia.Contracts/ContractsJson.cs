@@ -13,4 +13,7 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(IncomingCallMessage))]
 [JsonSerializable(typeof(IncomingCall))]
 [JsonSerializable(typeof(CallUpdatedMessage))]
+[JsonSerializable(typeof(RelayStream))]
+[JsonSerializable(typeof(RelayCallList))]
+[JsonSerializable(typeof(VideoReport))]
 public sealed partial class ContractsJson : JsonSerializerContext;
