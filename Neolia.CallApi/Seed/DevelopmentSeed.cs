@@ -61,7 +61,8 @@ public static class DevelopmentSeed
         var sip = services.GetRequiredService<SipCredentials>();
         var door = new Device
         {
-            TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername, DoorCode = "#1",
+            TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername,
+            DoorCodeProtected = services.GetRequiredService<DeviceSecrets>().ProtectDoorCode("#1"),
             SipPasswordDigest = sip.Ha1(DoorSipUsername, options.SipPassword!),
         };
         var apartments = People.Select(p => p.Apartment).OfType<string>().Distinct()

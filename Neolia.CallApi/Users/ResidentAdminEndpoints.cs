@@ -7,6 +7,7 @@ using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Users;
 
@@ -20,14 +21,14 @@ public static class ResidentAdminEndpoints
     public static IEndpointRouteBuilder MapResidentAdministration(this IEndpointRouteBuilder admin)
     {
         var residents = admin.MapGroup("/residents").WithTags("Admin: residents").RequireAuthorization(AdminPolicies.ManageBuildings);
-        residents.MapGet("", ListAsync);
-        residents.MapGet("/{id:guid}", GetAsync).WithName("GetResident");
-        residents.MapPost("", CreateAsync);
-        residents.MapPut("/{id:guid}", UpdateAsync);
-        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync);
-        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync);
-        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync);
-        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync);
+        residents.MapGet("", ListAsync).WithSummary("List the residents");
+        residents.MapGet("/{id:guid}", GetAsync).WithSummary("Get a resident").WithName("GetResident");
+        residents.MapPost("", CreateAsync).WithSummary("Create a resident with a first password");
+        residents.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a resident");
+        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync).WithSummary("Make a resident a member of an apartment");
+        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync).WithSummary("Remove a resident from an apartment");
+        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a resident (signs them out everywhere, closes their sockets)");
+        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync).WithSummary("Reactivate a resident");
         return admin;
     }
 
@@ -41,12 +42,12 @@ public static class ResidentAdminEndpoints
     /// <param name="ApartmentIds">Apartments the resident is rung for, from the start.</param>
     public sealed record CreateResidentRequest(
         Guid? TenantId,
-        [Required, EmailAddress, MaxLength(256)] string Email,
-        [Required, MaxLength(200)] string DisplayName,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
+        [Required, SingleLine, MaxLength(200)] string DisplayName,
         [Required, MinLength(10), MaxLength(128)] string Password,
         [MaxLength(50)] Guid[]? ApartmentIds);
 
-    public sealed record UpdateResidentRequest([Required, MaxLength(200)] string DisplayName);
+    public sealed record UpdateResidentRequest([Required, SingleLine, MaxLength(200)] string DisplayName);
 
     /// <summary>Users with the resident role, in the caller's tenant (all tenants for a platform administrator, none if anonymous).</summary>
     public static IQueryable<User> Residents(NeoliaDb db)
