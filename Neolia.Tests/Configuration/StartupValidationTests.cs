@@ -18,6 +18,8 @@ public sealed class StartupValidationTests
         ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
         ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
         ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
+        // Required outside Development (these starts run as Production).
+        ["DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
     };
 
     public static TheoryData<string, string?, string> CallApiMistakes => new()
