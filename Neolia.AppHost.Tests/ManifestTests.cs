@@ -19,6 +19,8 @@ public sealed class ManifestTests : IAsyncLifetime
         ["postgres-password"] = "pg-" + Guid.NewGuid().ToString("N"),
         ["redis-password"] = "redis-" + Guid.NewGuid().ToString("N"),
         ["asterisk-ari-password"] = "ari-" + Guid.NewGuid().ToString("N"),
+        ["media-relay-secret"] = "relay-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+        ["livekit-sip-password"] = "lksip-" + Guid.NewGuid().ToString("N"),
         ["dataprotection-key"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray()),
         ["asterisk-db-password"] = "astdb-" + Guid.NewGuid().ToString("N"),
     };
@@ -53,7 +55,7 @@ public sealed class ManifestTests : IAsyncLifetime
     [Fact]
     public void Every_resource_of_the_platform_is_in_the_manifest()
     {
-        string[] expected = ["postgres", "neolia", "redis", "livekit", "asterisk", "callapi", "notifier", "gateway"];
+        string[] expected = ["postgres", "neolia", "redis", "livekit", "livekit-ingress", "livekit-sip", "asterisk", "callapi", "notifier", "gateway", "mediarelay"];
         var missing = expected.Where(name => !_resources.TryGetProperty(name, out _)).ToList();
         Assert.True(missing.Count == 0, $"missing from the manifest: {string.Join(", ", missing)}");
         Assert.Equal("project.v0", _resources.GetProperty("callapi").GetProperty("type").GetString());
@@ -81,6 +83,8 @@ public sealed class ManifestTests : IAsyncLifetime
             Assert.True(parameter.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} is not marked secret");
         }
         foreach (var (name, value) in SecretValues) Assert.False(_text.Contains(value), $"the value of {name} is written in the manifest");
+        // The LiveKit components get the Redis password inside their configuration body, as a reference.
+        Assert.Contains("{redis-password.value}", _resources.GetProperty("livekit-sip").GetProperty("env").GetProperty("SIP_CONFIG_BODY").GetString());
 
         var callApiEnv = _resources.GetProperty("callapi").GetProperty("env");
         Assert.Equal("{jwt-signing-key.value}", callApiEnv.GetProperty("Jwt__SigningKey").GetString());

@@ -77,6 +77,19 @@ var callApi = builder.AddProject<Projects.Neolia_CallApi>("callapi")
 if (containers is not null) callApi.WithEnvironment("LiveKit__ApiUrl", containers.LiveKit.GetEndpoint("http"));
 else callApi.WithEnvironment("LiveKit__ApiUrl", builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880");
 
+// Media relays pull the doors' RTSP video into the calls' rooms (through LiveKit Ingress) and keep a snapshot with
+// each call; replicas share the calls through leases in Redis (docs/media.md).
+var mediaRelaySecret = Secret("media-relay-secret", "Secret the media relays send to CallApi (X-Neolia-Relay-Secret), at least 32 characters.", 48);
+callApi.WithEnvironment("Media__RelaySecret", mediaRelaySecret);
+var mediaRelay = builder.AddProject<Projects.Neolia_MediaRelay>("mediarelay")
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(callApi).WaitFor(callApi)
+    .WithEnvironment("Relay__Mode", "stack")
+    .WithEnvironment("Relay__Secret", mediaRelaySecret)
+    .WithHttpHealthCheck("/health");
+var relayReplicas = builder.Configuration.GetValue("Neolia:MediaRelayReplicas", 1);
+if (relayReplicas > 1) mediaRelay.WithReplicas(relayReplicas);
+
 // The development seed (tenant demo, alice/bob/carol…) only for a developer's stack, never in a published one.
 var demoPassword = isRun ? Secret("demo-password", "Password of every demo account of the development seed (alice@demo.neolia.test, …), at least 10 characters.", 16) : null;
 if (demoPassword is not null)
@@ -104,7 +117,17 @@ if (builder.Configuration.GetValue<int?>("Neolia:GatewayPort") is { } gatewayPor
     gateway.WithEndpoint("http", endpoint => endpoint.Port = gatewayPort);
 }
 if (containers is not null) gateway.WithReference(containers.LiveKit.GetEndpoint("http"));
-if (containers is not null) WireAsterisk(containers.Asterisk);
+if (containers is not null)
+{
+    WireAsterisk(containers.Asterisk);
+    // LiveKit SIP calls Asterisk as the PJSIP account "livekit" to bring the door into the room (pjsip.conf).
+    var liveKitSipPassword = Secret("livekit-sip-password", "Password LiveKit SIP uses to call Asterisk (PJSIP endpoint livekit), at least 16 characters.", 32);
+    containers.Asterisk.WithEnvironment("NEOLIA_LIVEKIT_SIP_PASSWORD", liveKitSipPassword);
+    callApi
+        .WithEnvironment("CallControl__LiveKitTrunkAddress", "asterisk:5060") // Asterisk's name on the containers' network
+        .WithEnvironment("CallControl__LiveKitTrunkUsername", "livekit")
+        .WithEnvironment("CallControl__LiveKitTrunkPassword", liveKitSipPassword);
+}
 else if (localAsterisk is not null) WireAsterisk(localAsterisk);
 
 // Asterisk hands door calls to CallApi over ARI and reads its SIP accounts from PostgreSQL (realtime, its own
@@ -119,8 +142,6 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnviro
         .WithEnvironment("NEOLIA_ARI_USERNAME", AriUsername)
         .WithEnvironment("NEOLIA_ARI_PASSWORD", ariPassword)
         .WithEnvironment("PGPASSWORD", databasePassword)
-        .WithEnvironment("NEOLIA_CALLAPI_URL", callApi.GetEndpoint("http"))
-        .WithEnvironment("NEOLIA_WEBHOOK_SECRET", webhookSecret)
         .WaitFor(database);
     callApi
         .WithEnvironment("CallControl__AriUrl", http)

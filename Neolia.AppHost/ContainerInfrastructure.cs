@@ -3,7 +3,8 @@ using System.Net.Sockets;
 namespace Neolia.AppHost;
 
 /// <summary>Asterisk and LiveKit, which exist only as containers (infrastructure mode <c>containers</c> and publishing).</summary>
-public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource> LiveKit, IResourceBuilder<ContainerResource> Asterisk)
+public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource> LiveKit, IResourceBuilder<ContainerResource> Asterisk,
+    IResourceBuilder<ContainerResource> LiveKitSip)
 {
     public static ContainerInfrastructure Add(IDistributedApplicationBuilder builder, NeoliaPorts ports,
         IResourceBuilder<ParameterResource> liveKitApiKey, IResourceBuilder<ParameterResource> liveKitApiSecret,
@@ -30,6 +31,31 @@ public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource>
             })
             .WithHttpHealthCheck("/", endpointName: "http")
             .WaitFor(redis);
+
+        // LiveKit Ingress: the media relays publish the doors' video here (RTMP, WHIP); livekit.yaml's ingress section
+        // names it livekit-ingress. Its Redis address and password are appended to ingress.yaml at start.
+        builder.AddContainer("livekit-ingress", "livekit/ingress", "v1.5.0")
+            .WithEndpoint(targetPort: 1935, name: "rtmp", scheme: "tcp")
+            .WithHttpEndpoint(targetPort: 8085, name: "whip")
+            .WithHttpEndpoint(targetPort: 7888, name: "health")
+            .WithEnvironment("LIVEKIT_API_KEY", liveKitApiKey)
+            .WithEnvironment("LIVEKIT_API_SECRET", liveKitApiSecret)
+            .WithEnvironment("LIVEKIT_WS_URL", ReferenceExpression.Create($"ws://{liveKit.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"))
+            .WithEnvironment("INGRESS_CONFIG_BODY", WithRedis(builder, "ingress.yaml", redisServer))
+            .WithHttpHealthCheck("/", endpointName: "health")
+            .WaitFor(redis).WaitFor(liveKit);
+
+        // LiveKit SIP: after an app answered, CallApi asks it (CreateSIPParticipant) to call Asterisk and join the
+        // call's room as the door (docs/call-flow.md). RTP 20000-20099/udp as sip.yaml says.
+        var liveKitSip = builder.AddContainer("livekit-sip", "livekit/sip", "v1.2.0")
+            .WithEnvironment("LIVEKIT_API_KEY", liveKitApiKey)
+            .WithEnvironment("LIVEKIT_API_SECRET", liveKitApiSecret)
+            .WithEnvironment("LIVEKIT_WS_URL", ReferenceExpression.Create($"ws://{liveKit.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"))
+            .WithEnvironment("SIP_CONFIG_BODY", WithRedis(builder, "sip.yaml", redisServer))
+            .WithHttpEndpoint(targetPort: 8080, name: "health")
+            .WithHttpHealthCheck("/", endpointName: "health")
+            .WaitFor(redis).WaitFor(liveKit);
+        if (builder.ExecutionContext.IsRunMode) liveKitSip.WithContainerRuntimeArgs("-p", "20000-20099:20000-20099/udp");
 
         // Asterisk: SIP for the doors (UDP and TCP 5060), SIP over WebSocket for the apps (8088/ws, through the
         // gateway's /sip), RTP 10000-10099 (containers/asterisk/rtp.conf). It does not wait for CallApi: the dialplan
@@ -58,6 +84,28 @@ public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource>
             service.Ports.Add(NeoliaPorts.RtpRangeMapping);
         });
 #endif
-        return new ContainerInfrastructure(liveKit, asterisk);
+        return new ContainerInfrastructure(liveKit, asterisk, liveKitSip);
+    }
+
+    /// <summary>
+    /// A LiveKit component's configuration file from <c>containers/livekit</c> with the stack's Redis appended (the
+    /// components take their work from the server through it). It goes in the component's *_CONFIG_BODY variable, so
+    /// the password lives only in the environment, never in a committed file.
+    /// </summary>
+    private static ReferenceExpression WithRedis(IDistributedApplicationBuilder builder, string file, RedisResource redis)
+    {
+        var yaml = File.ReadAllText(Path.Combine(builder.AppHostDirectory, "..", "containers", "livekit", file));
+        // The file's own redis section (for a hand-run component) gives way to the stack's.
+        yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"(?ms)^redis:\n(  .*?\n)+", "");
+        var body = new ReferenceExpressionBuilder();
+        body.AppendLiteral(yaml.TrimEnd() + "\nredis:\n  address: ");
+        body.AppendFormatted(redis.PrimaryEndpoint.Property(EndpointProperty.HostAndPort));
+        if (redis.PasswordParameter is { } password)
+        {
+            body.AppendLiteral("\n  password: ");
+            body.AppendFormatted(password);
+        }
+        body.AppendLiteral("\n");
+        return body.Build();
     }
 }

@@ -10,6 +10,9 @@ public sealed class PsAor
     public int? MaxContacts { get; set; }
     public AstBool? RemoveExisting { get; set; }
     public int? QualifyFrequency { get; set; }
+
+    /// <summary>Always empty (no permanent contacts): Asterisk looks for AORs with one (SELECT … WHERE contact != '').</summary>
+    public string? Contact { get; set; }
 }
 
 internal sealed class PsAorConfiguration : IEntityTypeConfiguration<PsAor>
@@ -22,5 +25,6 @@ internal sealed class PsAorConfiguration : IEntityTypeConfiguration<PsAor>
         e.Property(x => x.MaxContacts).HasColumnName("max_contacts");
         e.Property(x => x.RemoveExisting).HasColumnName("remove_existing");
         e.Property(x => x.QualifyFrequency).HasColumnName("qualify_frequency");
+        e.Property(x => x.Contact).HasColumnName("contact").HasMaxLength(255);
     }
 }

@@ -30,6 +30,9 @@ public sealed class PsEndpoint
     public AstBool? DtlsAutoGenerateCert { get; set; }
     public string? SetVar { get; set; }
     public string? TenantId { get; set; }
+
+    /// <summary>Always empty: Asterisk's MWI looks for endpoints with mailboxes at start (SELECT … WHERE mailboxes != '').</summary>
+    public string? Mailboxes { get; set; }
 }
 
 internal sealed class PsEndpointConfiguration : IEntityTypeConfiguration<PsEndpoint>
@@ -61,5 +64,6 @@ internal sealed class PsEndpointConfiguration : IEntityTypeConfiguration<PsEndpo
         e.Property(x => x.DtlsAutoGenerateCert).HasColumnName("dtls_auto_generate_cert");
         e.Property(x => x.SetVar).HasColumnName("set_var").HasColumnType("text");
         e.Property(x => x.TenantId).HasColumnName("tenantid").HasMaxLength(80);
+        e.Property(x => x.Mailboxes).HasColumnName("mailboxes").HasMaxLength(40);
     }
 }

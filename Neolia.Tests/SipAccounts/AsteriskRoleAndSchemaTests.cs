@@ -35,6 +35,8 @@ public sealed class AsteriskRoleAndSchemaTests(SipAccountsStackFixture stack)
         Assert.Equal(new Dictionary<string, string>
         {
             ["id"] = "varchar", ["max_contacts"] = "int4", ["remove_existing"] = "ast_bool_values", ["qualify_frequency"] = "int4",
+            // Never set; Asterisk queries it (permanent contacts) and logs an error if it is missing.
+            ["contact"] = "varchar",
         }.OrderBy(c => c.Key), columns["ps_aors"].OrderBy(c => c.Key));
         var endpoint = columns["ps_endpoints"];
         Assert.Equal("pjsip_dtmf_mode_values_v3", endpoint["dtmf_mode"]);
@@ -42,7 +44,8 @@ public sealed class AsteriskRoleAndSchemaTests(SipAccountsStackFixture stack)
         {
             Assert.Equal("ast_bool_values", endpoint[flag]);
         }
-        Assert.Equal(["allow", "aors", "auth", "callerid", "context", "disallow", "id", "set_var", "tenantid", "transport"],
+        // mailboxes: never set; Asterisk's MWI queries it at start.
+        Assert.Equal(["allow", "aors", "auth", "callerid", "context", "disallow", "id", "mailboxes", "set_var", "tenantid", "transport"],
             endpoint.Where(c => c.Value is "varchar" or "text").Select(c => c.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["rtp_keepalive", "rtp_timeout"], endpoint.Where(c => c.Value == "int4").Select(c => c.Key).Order(StringComparer.Ordinal));
 

@@ -71,9 +71,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
     public async Task A_resident_gets_a_WebRTC_softphone_on_the_WebSocket_transport_with_several_contacts()
     {
         var tenant = await TenantAsync();
-        var account = await tenant.Resident.GetAsync("/api/me/sip-account");
-        var username = account.GetProperty("username").GetString()!;
-        var password = account.GetProperty("password").GetString()!;
+        var (account, username, password) = await SoftphoneAsync(tenant.Resident);
         await using var db = stack.OwnerConnection();
 
         Assert.StartsWith($"{tenant.Slug}-app-", username);
@@ -160,9 +158,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
     public async Task A_deactivated_resident_leaves_Asterisk_and_comes_back_with_the_same_credentials()
     {
         var tenant = await TenantAsync();
-        var account = await tenant.Resident.GetAsync("/api/me/sip-account");
-        var username = account.GetProperty("username").GetString()!;
-        var password = account.GetProperty("password").GetString()!;
+        var (_, username, password) = await SoftphoneAsync(tenant.Resident);
         await using var db = stack.OwnerConnection();
         await RegisterAsync(db, username, "198.51.100.30", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), "Neolia app");
 
@@ -241,6 +237,12 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Null(await RowAsync(db, "ps_aors", username));
         Assert.Null(await RowAsync(db, "ps_auths", username));
         Assert.Empty(await RowsAsync(db, "ps_contacts", "endpoint", username));
+    }
+
+    private static async Task<(JsonElement Account, string Username, string Password)> SoftphoneAsync(ApiSession resident)
+    {
+        var account = await resident.GetAsync("/api/me/sip-account");
+        return (account, account.GetProperty("username").GetString()!, account.GetProperty("password").GetString()!);
     }
 
     private static (string Username, string Password) Credentials(JsonElement created) =>

@@ -609,6 +609,11 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("id");
 
+                    b.Property<string>("Contact")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("contact");
+
                     b.Property<int?>("MaxContacts")
                         .HasColumnType("integer")
                         .HasColumnName("max_contacts");
@@ -810,6 +815,11 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<AstBool?>("ForceRport")
                         .HasColumnType("ast_bool_values")
                         .HasColumnName("force_rport");
+
+                    b.Property<string>("Mailboxes")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("mailboxes");
 
                     b.Property<AstBool?>("RewriteContact")
                         .HasColumnType("ast_bool_values")

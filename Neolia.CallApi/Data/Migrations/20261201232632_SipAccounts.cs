@@ -30,7 +30,8 @@ namespace Neolia.CallApi.Data.Migrations
                     id = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
                     max_contacts = table.Column<int>(type: "integer", nullable: true),
                     remove_existing = table.Column<AstBool>(type: "ast_bool_values", nullable: true),
-                    qualify_frequency = table.Column<int>(type: "integer", nullable: true)
+                    qualify_frequency = table.Column<int>(type: "integer", nullable: true),
+                    contact = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -103,7 +104,8 @@ namespace Neolia.CallApi.Data.Migrations
                     webrtc = table.Column<AstBool>(type: "ast_bool_values", nullable: true),
                     dtls_auto_generate_cert = table.Column<AstBool>(type: "ast_bool_values", nullable: true),
                     set_var = table.Column<string>(type: "text", nullable: true),
-                    tenantid = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true)
+                    tenantid = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    mailboxes = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true)
                 },
                 constraints: table =>
                 {

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Neolia.CallApi.Data.Migrations
 {
     [DbContext(typeof(NeoliaDb))]
-    [Migration("20261201225724_SipAccounts")]
+    [Migration("20261201232632_SipAccounts")]
     partial class SipAccounts
     {
         /// <inheritdoc />
@@ -488,6 +488,11 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("id");
 
+                    b.Property<string>("Contact")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("contact");
+
                     b.Property<int?>("MaxContacts")
                         .HasColumnType("integer")
                         .HasColumnName("max_contacts");
@@ -689,6 +694,11 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<AstBool?>("ForceRport")
                         .HasColumnType("ast_bool_values")
                         .HasColumnName("force_rport");
+
+                    b.Property<string>("Mailboxes")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("mailboxes");
 
                     b.Property<AstBool?>("RewriteContact")
                         .HasColumnType("ast_bool_values")
