@@ -98,7 +98,8 @@ public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource>
         // The file's own redis section (for a hand-run component) gives way to the stack's.
         yaml = System.Text.RegularExpressions.Regex.Replace(yaml, @"(?ms)^redis:\n(  .*?\n)+", "");
         var body = new ReferenceExpressionBuilder();
-        body.AppendLiteral(yaml.TrimEnd() + "\nredis:\n  address: ");
+        // A literal of a reference expression is a composite-format string: its braces are escaped.
+        body.AppendLiteral((yaml.TrimEnd() + "\nredis:\n  address: ").Replace("{", "{{").Replace("}", "}}"));
         body.AppendFormatted(redis.PrimaryEndpoint.Property(EndpointProperty.HostAndPort));
         if (redis.PasswordParameter is { } password)
         {

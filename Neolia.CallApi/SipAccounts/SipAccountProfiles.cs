@@ -10,11 +10,16 @@ public static class SipAccountProfiles
     public const string WebSocketTransport = "transport-ws";
 
     /// <summary>
-    /// Where the account's calls land in the dialplan: the doors of a tenant in <c>tenant-{slug}</c>, everything that
-    /// is rung in <c>tenant-{slug}-residents</c>. Nothing of another tenant is reachable from either.
+    /// Where the account's calls land in the dialplan (containers/asterisk/extensions.conf): every tenant's doors in
+    /// <c>neolia-doors</c>, everything that is rung in <c>neolia-residents</c>. The tenant travels as the account's own
+    /// <c>NEOLIA_TENANT</c> (set_var), so a tenant created through the API needs no dialplan of its own, and nothing of
+    /// another tenant is reachable: CallApi and the fallback look only inside the door's tenant.
     /// </summary>
     public static string ContextOf(SipAccountKind kind, string tenantSlug) =>
-        kind == SipAccountKind.DoorIntercom ? $"tenant-{tenantSlug}" : $"tenant-{tenantSlug}-residents";
+        kind == SipAccountKind.DoorIntercom ? DoorContext : ResidentContext;
+
+    public const string DoorContext = "neolia-doors";
+    public const string ResidentContext = "neolia-residents";
 
     public static PsEndpoint Endpoint(SipAccount account)
     {

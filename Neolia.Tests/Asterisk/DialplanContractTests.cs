@@ -1,3 +1,4 @@
+using Neolia.CallApi.SipAccounts;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Neolia.CallApi.CallControl;
@@ -20,9 +21,9 @@ public sealed partial class DialplanContractTests
     [InlineData("7")]
     [InlineData("101")]
     [InlineData("B12")]
-    public void Every_tenant_context_sends_any_apartment_number_to_the_door_call(string apartment)
+    public void The_doors_context_sends_any_apartment_number_to_the_door_call(string apartment)
     {
-        var tenant = Plan.InContext($"tenant-{DevelopmentSeed.TenantSlug}").Single(s => s.Extension.StartsWith('_'));
+        var tenant = Plan.InContext(SipAccountProfiles.DoorContext).Single(s => s.Extension.StartsWith('_'));
         Assert.True(PatternMatches(tenant.Extension, apartment), $"{tenant.Extension} does not take {apartment}");
         Assert.Equal("Goto", tenant.Application);
         Assert.Equal("neolia-door,${EXTEN},1", tenant.Arguments);

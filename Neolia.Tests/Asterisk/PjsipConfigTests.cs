@@ -45,6 +45,20 @@ public sealed class PjsipConfigTests
     }
 
     [Fact]
+    public void LiveKit_SIPs_account_comes_from_the_environment_and_only_then()
+    {
+        Assert.Equal("#exec /bin/sh /etc/asterisk/neolia-livekit.sh", Assert.Single(AsteriskConfigFile.Directives(PjsipText)["global"]));
+        var unset = RunScript("neolia-livekit.sh", "", new());
+        Assert.All(unset.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith(";", l));
+
+        var sections = AsteriskConfigFile.Parse(RunScript("neolia-livekit.sh", "", new() { ["NEOLIA_LIVEKIT_SIP_PASSWORD"] = "livekit-password-of-the-test" }));
+        var endpoint = sections.Single(s => s.Single("type") == "endpoint");
+        Assert.Equal("neolia-livekit", endpoint.Single("context")); // the dialplan's Stasis hand-off for LiveKit legs
+        Assert.Equal("livekit", endpoint.Single("auth"));
+        Assert.Equal("livekit-password-of-the-test", sections.Single(s => s.Single("type") == "auth").Single("password"));
+    }
+
+    [Fact]
     public void Ice_servers_come_from_the_environment()
     {
         var directives = AsteriskConfigFile.Directives(RepositoryFiles.Read("containers", "asterisk", "rtp.conf"));
@@ -106,9 +120,12 @@ public sealed class PjsipConfigTests
     }
 
     /// <summary>Runs containers/asterisk/neolia-nat.sh with only the given environment, as #exec would; its output lines.</summary>
-    private static List<string> RunNatScript(string argument, Dictionary<string, string> environment)
+    private static List<string> RunNatScript(string argument, Dictionary<string, string> environment) =>
+        RunScript("neolia-nat.sh", argument, environment).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+
+    private static string RunScript(string script, string argument, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("/bin/sh", [RepositoryFiles.PathOf("containers", "asterisk", "neolia-nat.sh"), argument])
+        var start = new ProcessStartInfo("/bin/sh", [RepositoryFiles.PathOf("containers", "asterisk", script), argument])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -120,6 +137,6 @@ public sealed class PjsipConfigTests
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.Equal(0, process.ExitCode);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+        return output;
     }
 }

@@ -1,3 +1,4 @@
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Seed;
 using Neolia.Tests.Asterisk;
 using static Neolia.Tests.SipAccounts.RealtimeRows;
@@ -15,12 +16,12 @@ public sealed class SeededAccountsTests(SipAccountsStackFixture stack)
         await using var db = stack.OwnerConnection();
 
         var door = (await RowAsync(db, "ps_endpoints", DevelopmentSeed.DoorSipUsername))!;
-        Assert.Equal($"tenant-{DevelopmentSeed.TenantSlug}", door["context"]);
+        Assert.Equal(SipAccountProfiles.DoorContext, door["context"]);
         Assert.Equal("no", door["webrtc"]);
         foreach (var softphone in DevelopmentSeed.People.Select(p => p.Sip).OfType<string>())
         {
             var endpoint = (await RowAsync(db, "ps_endpoints", softphone))!;
-            Assert.Equal($"tenant-{DevelopmentSeed.TenantSlug}-residents", endpoint["context"]);
+            Assert.Equal(SipAccountProfiles.ResidentContext, endpoint["context"]);
             Assert.Equal("yes", endpoint["webrtc"]);
             Assert.Contains(endpoint["context"]!, contexts);
             Assert.Equal($"NEOLIA_TENANT={DevelopmentSeed.TenantSlug}", endpoint["set_var"]);

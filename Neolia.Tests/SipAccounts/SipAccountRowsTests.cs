@@ -1,3 +1,4 @@
+using Neolia.CallApi.SipAccounts;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -30,7 +31,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Equal(new Dictionary<string, string>
         {
             ["id"] = username, ["aors"] = username, ["auth"] = username,
-            ["context"] = $"tenant-{tenant.Slug}",
+            ["context"] = SipAccountProfiles.DoorContext,
             ["disallow"] = "all", ["allow"] = "g722,ulaw,alaw,h264",
             ["direct_media"] = "no", ["dtmf_mode"] = "rfc4733",
             ["force_rport"] = "yes", ["rewrite_contact"] = "yes", ["rtp_symmetric"] = "yes",
@@ -58,7 +59,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
 
         var endpoint = Set((await RowAsync(db, "ps_endpoints", username))!);
         Assert.StartsWith($"{tenant.Slug}-monitor-", username);
-        Assert.Equal($"tenant-{tenant.Slug}-residents", endpoint["context"]);
+        Assert.Equal(SipAccountProfiles.ResidentContext, endpoint["context"]);
         Assert.Equal("g722,ulaw,alaw,h264", endpoint["allow"]);
         Assert.Equal("no", endpoint["webrtc"]);
         Assert.False(endpoint.ContainsKey("transport"));
@@ -80,7 +81,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Equal(new Dictionary<string, string>
         {
             ["id"] = username, ["aors"] = username, ["auth"] = username, ["transport"] = "transport-ws",
-            ["context"] = $"tenant-{tenant.Slug}-residents",
+            ["context"] = SipAccountProfiles.ResidentContext,
             ["disallow"] = "all", ["allow"] = "opus,g722,ulaw,alaw",
             ["webrtc"] = "yes", ["dtls_auto_generate_cert"] = "yes",
             ["direct_media"] = "no", ["dtmf_mode"] = "rfc4733",
@@ -125,7 +126,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         await AssertGoneAsync(db, username);
 
         await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Front gate", isActive = true });
-        Assert.Equal($"tenant-{tenant.Slug}", (await RowAsync(db, "ps_endpoints", username))!["context"]);
+        Assert.Equal(SipAccountProfiles.DoorContext, (await RowAsync(db, "ps_endpoints", username))!["context"]);
         Assert.NotNull(await RowAsync(db, "ps_aors", username));
         Assert.NotNull(await RowAsync(db, "ps_auths", username));
 
@@ -189,8 +190,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             foreach (var username in usernames.Distinct())
             {
                 var endpoint = (await RowAsync(db, "ps_endpoints", username))!;
-                Assert.StartsWith($"tenant-{mine.Slug}", endpoint["context"]);
-                Assert.DoesNotContain(other.Slug, endpoint["context"]);
+                Assert.Contains(endpoint["context"], new[] { SipAccountProfiles.DoorContext, SipAccountProfiles.ResidentContext });
                 Assert.Equal($"NEOLIA_TENANT={mine.Slug}", endpoint["set_var"]);
                 Assert.Equal(mine.Slug, endpoint["tenantid"]);
             }
