@@ -54,6 +54,9 @@ public sealed record CallEvent
     public IncomingCallDetails? Call { get; init; }
 
     public Guid? AnsweredBy { get; init; }
+
+    /// <summary>Only on <see cref="CallEventTypes.Ringing"/>: an administrator's "test this door", not a visitor.</summary>
+    public bool IsTest { get; init; }
 }
 
 /// <summary>

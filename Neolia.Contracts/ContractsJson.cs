@@ -13,4 +13,5 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(IncomingCallMessage))]
 [JsonSerializable(typeof(IncomingCall))]
 [JsonSerializable(typeof(CallUpdatedMessage))]
+[JsonSerializable(typeof(BoardCallMessage))]
 public sealed partial class ContractsJson : JsonSerializerContext;

@@ -50,6 +50,9 @@ public sealed class Call : ITenantOwned
 
     /// <summary>Asterisk's <c>HANGUPCAUSE</c> (Q.850 code), kept as sent.</summary>
     public string? HangupCause { get; set; }
+
+    /// <summary>Rung by an administrator's "test this door" rather than by a visitor.</summary>
+    public bool IsTest { get; set; }
 }
 
 internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>

@@ -67,6 +67,7 @@ public sealed class DoorCallService(
             Room = "",
             StartedAt = now,
             ExpiresAt = now + callOptions.Value.RingTimeout,
+            IsTest = ring.IsTest,
         };
         call.Room = RoomName(call.Id);
         var dial = DialString(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
@@ -100,6 +101,7 @@ public sealed class DoorCallService(
             Status = call.Status,
             OccurredAt = now,
             Call = details,
+            IsTest = call.IsTest,
             Recipients = apartment.Residents
                 .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
                 .ToList(),

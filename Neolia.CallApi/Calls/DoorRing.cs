@@ -7,7 +7,8 @@ namespace Neolia.CallApi.Calls;
 /// <param name="TenantSlug">The tenant the door's PJSIP endpoint belongs to (its <c>set_var</c>), when sent.</param>
 /// <param name="Caller">The door's endpoint name or caller id.</param>
 /// <param name="Callee">The dialled extension: the apartment number.</param>
-public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string Caller, string Callee);
+/// <param name="IsTest">Rung by an administrator testing the door, not by a visitor (kept in the history).</param>
+public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string Caller, string Callee, bool IsTest = false);
 
 /// <summary>The answer the dialplan reads with <c>JSON_DECODE</c>.</summary>
 public sealed record DialplanAnswer(

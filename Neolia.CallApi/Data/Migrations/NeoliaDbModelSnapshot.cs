@@ -269,6 +269,9 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Room")
                         .IsRequired()
                         .HasMaxLength(100)
