@@ -74,7 +74,7 @@ public sealed class NeoliaApi(HttpClient http, ConsoleUser user, NavigationManag
 
     private ApiProblem SessionEnded()
     {
-        navigation.NavigateTo(ConsoleRoutes.SignIn + "?ended=1", forceLoad: true);
+        navigation.NavigateTo(ConsoleRoutes.SignIn + "?ended=true", forceLoad: true);
         return ApiProblem.SessionEnded;
     }
 }

@@ -69,7 +69,7 @@ public static class SignInFeature
                 await auth.LogoutAsync(session.Tokens.RefreshToken, ct);
             }
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.LocalRedirect($"~/{ConsoleRoutes.SignIn}?signedOut=1");
+            return Results.LocalRedirect($"~/{ConsoleRoutes.SignIn}?signedOut=true");
         });
         return app;
     }
