@@ -75,5 +75,5 @@ public abstract class AdminPage : ComponentBase
         return problem is null;
     }
 
-    protected static string When(DateTimeOffset? at) => at is { } t ? t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'") : "—";
+    protected static string When(DateTimeOffset? at) => at is { } t ? t.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'") : "—";
 }

@@ -25,7 +25,12 @@ public sealed class ApiValidation : ComponentBase, IDisposable
     {
         _context = CurrentEditContext ?? throw new InvalidOperationException($"{nameof(ApiValidation)} goes inside an EditForm.");
         _messages = new ValidationMessageStore(_context);
-        _context.OnFieldChanged += (_, e) => _messages.Clear(e.FieldIdentifier);
+        _context.OnFieldChanged += (_, e) =>
+        {
+            if (!_messages[e.FieldIdentifier].Any()) return;
+            _messages.Clear(e.FieldIdentifier);
+            _context.NotifyValidationStateChanged();
+        };
         _context.OnValidationRequested += (_, _) => Clear();
     }
 
