@@ -5,7 +5,7 @@ namespace Neolia.AdminConsole.Board;
 
 /// <summary>
 /// What the live board shows: calls ringing or in progress now, and those that just finished (newest first, a few).
-/// Fed first with the API's list of ringing calls, then by the socket's events, in any order: an update for a call
+/// Fed first with the API's latest calls, then by the socket's events, in any order: an update for a call
 /// the board has not seen yet still shows it.
 /// </summary>
 public sealed class LiveBoardState
@@ -23,7 +23,7 @@ public sealed class LiveBoardState
     public void Load(IEnumerable<CallDto> calls)
     {
         // An event the socket already delivered is newer than the list: it stays.
-        foreach (var c in calls) _calls.TryAdd(c.Id, new BoardEntry(c.Id, c.Device, c.Apartment, c.Status, c.StartedAt, c.IsTest));
+        foreach (var c in calls) _calls.TryAdd(c.Id, new BoardEntry(c.Id, c.Device, c.Apartment, c.Status, c.EndedAt ?? c.AnsweredAt ?? c.StartedAt, c.IsTest));
     }
 
     public void Apply(BoardCall call)

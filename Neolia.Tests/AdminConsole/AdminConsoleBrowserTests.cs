@@ -152,7 +152,13 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
         await console.SignInAsync(email, "wrong-password-1");
         await Expect(console.Page.Locator("[data-testid=signin-error]")).ToBeVisibleAsync();
 
-        await console.SignInAsync(email, password);
+        // With the keyboard alone: the e-mail field comes first, Enter sends.
+        await console.Page.GotoAsync("login");
+        await console.Page.Keyboard.PressAsync("Tab");
+        await console.Page.Keyboard.TypeAsync(email);
+        await console.Page.Keyboard.PressAsync("Tab");
+        await console.Page.Keyboard.TypeAsync(password);
+        await console.Page.Keyboard.PressAsync("Enter");
         await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
         var cookies = await browser.CookiesAsync();
 
