@@ -194,6 +194,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
             await console.ScreenshotAsync($"signin-{label}");
             await console.SignInAsync(email, password);
             await Expect(console.Page.Locator("[data-testid=board-connection]")).ToHaveTextAsync("Live");
+            await Expect(console.Page.Locator("[data-testid=board-finished] li").First).ToBeVisibleAsync();
             await console.ScreenshotAsync($"board-{label}");
             foreach (var (path, heading) in new[] { ("sites", "Sites"), ("doors", "Doors"), ("apartments", "Apartments"), ("residents", "Residents"), ("calls", "Call history") })
             {

@@ -61,9 +61,11 @@ public sealed class AdminConsoleFixture : StackFixture
     });
 
     /// <summary>A tenant and its administrator, made through the API by the platform administrator.</summary>
-    public async Task<(Guid TenantId, string Email, string Password)> NewTenantAdminAsync()
+    public Task<(Guid TenantId, string Email, string Password)> NewTenantAdminAsync() => NewTenantAdminAsync(this);
+
+    public static async Task<(Guid TenantId, string Email, string Password)> NewTenantAdminAsync(StackFixture stack)
     {
-        var platform = await AdminWorld.PlatformAdminAsync(this);
+        var platform = await AdminWorld.PlatformAdminAsync(stack);
         var slug = "c" + Guid.NewGuid().ToString("N")[..10];
         var tenant = await platform.PostAsync("/api/admin/tenants", new { slug, name = $"Tenant {slug}" });
         var email = $"manager@{slug}.test";

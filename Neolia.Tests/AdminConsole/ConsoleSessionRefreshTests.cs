@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Neolia.AdminConsole.SignIn;
-using Neolia.Tests.Administration;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.AdminConsole;
@@ -18,15 +17,11 @@ public sealed class ConsoleSessionRefreshTests(StackFixture stack)
     public async Task An_expiring_token_is_refreshed_once_and_a_refused_refresh_ends_the_session()
     {
         // An administrator of their own: the replay below revokes every session of this user.
-        var platform = await AdminWorld.PlatformAdminAsync(stack);
-        var slug = "r" + Guid.NewGuid().ToString("N")[..10];
-        var tenant = await platform.PostAsync("/api/admin/tenants", new { slug, name = $"Tenant {slug}" });
-        var email = $"manager@{slug}.test";
-        await platform.PostAsync($"/api/admin/tenants/{tenant.Id()}/admins", new { email, displayName = "Manager", password = "Manager-password-1" });
+        var (_, email, password) = await AdminConsoleFixture.NewTenantAdminAsync(stack);
         using var gateway = new HttpClient { BaseAddress = stack.Stack.GatewayUrl };
         var auth = new AuthApi(gateway, TimeProvider.System);
         var sessions = new SessionStore();
-        var signedIn = await auth.LoginAsync(email, "Manager-password-1", CancellationToken.None);
+        var signedIn = await auth.LoginAsync(email, password, CancellationToken.None);
         var tokens = signedIn.Value!;
         // As if it had been issued an hour ago: it is due for a refresh.
         var session = sessions.Create(tokens with { ExpiresAt = DateTimeOffset.UtcNow });
