@@ -1,73 +1,84 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Neolia.AppHost.Tests;
 
 /// <summary>
-/// Starts the whole AppHost once for the tests of this class: secrets generated for the run, every fixed host port
-/// (SIP, LiveKit media) moved to a free one, the RTP range not published, so the stack runs next to anything else.
+/// Starts the real AppHost once for the tests of a class, in the local-processes mode (PostgreSQL and Redis from the
+/// machine's packages, no container resource), with secrets generated for the run and a state directory of its own.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["postgres", "neolia", "redis", "livekit", "asterisk", "callapi", "notifier", "gateway"];
+    public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway"];
 
     public string WebhookSecret { get; } = Secret(32);
+    public string JwtSigningKey { get; } = Secret(64);
+    public string PostgresPassword { get; } = Secret(24);
+    public string RedisPassword { get; } = Secret(24);
     public string DemoPassword { get; } = "Demo-" + Secret(16) + "!1a";
+    public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "neolia-apphost-tests", Guid.NewGuid().ToString("N")[..12]);
 
-    public Aspire.Hosting.DistributedApplication App { get; private set; } = null!;
+    public DistributedApplication App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10)); // first run pulls images
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         string[] args =
         [
+            "Neolia:Infrastructure=local",
+            $"Neolia:Local:StateDirectory={StateDirectory}",
+            "Neolia:Local:FastPostgres=true",
+            "Neolia:StackFile=",
             $"Parameters:livekit-api-key=test-{Secret(8)}",
             $"Parameters:livekit-api-secret={Secret(48)}",
             $"Parameters:asterisk-webhook-secret={WebhookSecret}",
-            $"Parameters:jwt-signing-key={Secret(64)}",
-            $"Parameters:postgres-password={Secret(24)}",
-            $"Parameters:demo-sip-password={Secret(24)}",
+            $"Parameters:jwt-signing-key={JwtSigningKey}",
+            $"Parameters:postgres-password={PostgresPassword}",
+            $"Parameters:redis-password={RedisPassword}",
             $"Parameters:demo-password={DemoPassword}",
-            $"Neolia:SipHostPort={FreePort()}",
-            "Neolia:PublishRtpRange=false",
-            $"Neolia:LiveKitRtcTcpHostPort={FreePort()}",
-            $"Neolia:LiveKitRtcUdpHostPort={FreePort()}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Neolia_AppHost>(args, timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
-        foreach (var resource in Resources)
+        try
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            foreach (var resource in Resources) await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The stack did not become healthy in 3 minutes:\n{await DescribeAsync()}");
+        }
+    }
+
+    /// <summary>The state and health of every resource, for a failure message.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        var text = new StringBuilder();
+        foreach (var name in Resources)
+        {
+            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                var e = await App.ResourceNotifications.WaitForResourceAsync(name, _ => true, quick.Token);
+                text.AppendLine($"{name}: {e.Snapshot.State?.Text} health={e.Snapshot.HealthStatus} " +
+                    string.Join(", ", e.Snapshot.HealthReports.Select(r => $"{r.Name}={r.Status} {r.ExceptionText?.Split('\n')[0]}")));
+            }
+            catch (OperationCanceledException)
+            {
+                text.AppendLine($"{name}: no state");
+            }
+        }
+        return text.ToString();
     }
 
     public async Task DisposeAsync()
     {
         if (App is not null) await App.DisposeAsync();
+        try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static string Secret(int bytes) => Convert.ToHexString(RandomNumberGenerator.GetBytes(bytes)).ToLowerInvariant();
-
-    /// <summary>A port free for both TCP and UDP right now (SIP listens on both).</summary>
-    private static int FreePort()
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            using var tcp = new TcpListener(IPAddress.Loopback, 0);
-            tcp.Start();
-            var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
-            try
-            {
-                using var udp = new UdpClient(new IPEndPoint(IPAddress.Any, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // taken for UDP: try another
-            }
-        }
-        throw new InvalidOperationException("No port free for both TCP and UDP.");
-    }
 }

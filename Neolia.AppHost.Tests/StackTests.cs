@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
+using StackExchange.Redis;
 
 namespace Neolia.AppHost.Tests;
 
@@ -18,6 +20,64 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
             var state = await stack.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             Assert.Equal(resource, state.Resource.Name);
         }
+    }
+
+    [Fact]
+    public async Task Services_get_the_connection_strings_discovery_and_secrets_the_model_gives()
+    {
+        var callApi = await EnvironmentOfAsync("callapi");
+        var notifier = await EnvironmentOfAsync("notifier");
+        var gateway = await EnvironmentOfAsync("gateway");
+
+        var database = new NpgsqlConnectionStringBuilder(callApi["ConnectionStrings__neolia"]);
+        Assert.Equal("neolia", database.Database);
+        Assert.Equal(stack.PostgresPassword, database.Password);
+        Assert.Equal(stack.App.GetEndpoint("postgres", "tcp").Port, database.Port);
+        Assert.Contains($"password={stack.RedisPassword}", callApi["ConnectionStrings__redis"]);
+        Assert.Equal(callApi["ConnectionStrings__redis"], notifier["ConnectionStrings__redis"]);
+
+        Assert.Equal(stack.JwtSigningKey, callApi["Jwt__SigningKey"]);
+        Assert.Equal(stack.JwtSigningKey, notifier["Jwt__SigningKey"]);
+        Assert.Equal(stack.WebhookSecret, callApi["Asterisk__WebhookSecret"]);
+
+        Assert.Equal(stack.App.GetEndpoint("callapi", "http").ToString().TrimEnd('/'), gateway["services__callapi__http__0"].TrimEnd('/'));
+        Assert.Equal(stack.App.GetEndpoint("notifier", "http").ToString().TrimEnd('/'), gateway["services__notifier__http__0"].TrimEnd('/'));
+        Assert.False(gateway.ContainsKey("ConnectionStrings__neolia"), "the gateway must not get the database");
+        Assert.False(notifier.ContainsKey("ConnectionStrings__neolia"), "the Notifier never touches PostgreSQL");
+    }
+
+    [Fact]
+    public async Task PostgreSQL_and_Redis_refuse_clients_without_the_password()
+    {
+        var port = stack.App.GetEndpoint("postgres", "tcp").Port;
+        await using (var wrong = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=postgres;Password=wrong;Database=postgres"))
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => wrong.OpenAsync());
+            Assert.Equal("28P01", refused.SqlState); // invalid_password
+        }
+        await using (var right = new NpgsqlConnection(await stack.App.GetConnectionStringAsync("neolia")))
+        {
+            await right.OpenAsync();
+        }
+
+        var redisPort = stack.App.GetEndpoint("redis", "tcp").Port;
+        await using var anonymous = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort},abortConnect=false,connectTimeout=2000");
+        var error = await Assert.ThrowsAnyAsync<RedisException>(() => anonymous.GetDatabase().PingAsync());
+        Assert.Contains("NOAUTH", error.ToString());
+    }
+
+    /// <summary>The environment a resource's process really got from DCP (Linux /proc), not what the model meant to give.</summary>
+    private async Task<Dictionary<string, string>> EnvironmentOfAsync(string resource)
+    {
+        using var timeout = new CancellationTokenSource(Wait);
+        var running = await stack.App.ResourceNotifications.WaitForResourceAsync(resource,
+            e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null), timeout.Token);
+        var pid = Convert.ToInt32(running.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        var environ = await File.ReadAllTextAsync($"/proc/{pid}/environ");
+        return environ.Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .GroupBy(pair => pair[0])
+            .ToDictionary(g => g.Key, g => g.Last().ElementAtOrDefault(1) ?? "");
     }
 
     [Fact]
@@ -71,7 +131,7 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         var call = message.GetProperty("call");
         Assert.Equal("101", call.GetProperty("apartment").GetString());
         Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
-        Assert.StartsWith("ws", call.GetProperty("livekitUrl").GetString());
+        Assert.StartsWith($"ws://{gatewayUri.Authority}", call.GetProperty("livekitUrl").GetString());
     }
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)

@@ -1,61 +1,54 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Neolia.AppHost;
+using Neolia.AppHost.LocalInfrastructure;
 
-// The whole Neolia stack. F5 / `aspire run` runs it (projects on the host, the rest in containers);
-// `aspire publish` writes a Docker Compose file from the same model (docs/apphost.md).
+// The whole Neolia stack, and the one way it runs: F5 / `aspire run` / scripts/run.sh, the Aspire integration tests,
+// and `--publisher manifest` for deployments (docs/apphost.md).
 var builder = DistributedApplication.CreateBuilder(args);
 var isRun = builder.ExecutionContext.IsRunMode;
+var mode = InfrastructureModes.From(builder.Configuration, isRun);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Secrets: parameters read from configuration (user secrets: Parameters:<name>), never from committed files.
+// Secrets: parameters (user secrets Parameters:<name>, environment Parameters__<name>), never committed. Under
+// `aspire run` a missing one is generated once and kept in the AppHost's user secrets; a published deployment
+// must be given each of them.
 // ---------------------------------------------------------------------------------------------------------------
-var liveKitApiKey = builder.AddParameter("livekit-api-key", secret: true)
-    .WithDescription("LiveKit API key (the name of the key pair; CallApi signs tokens with it).");
-var liveKitApiSecret = builder.AddParameter("livekit-api-secret", secret: true)
-    .WithDescription("LiveKit API secret, at least 32 characters.");
-var webhookSecret = builder.AddParameter("asterisk-webhook-secret", secret: true)
-    .WithDescription("Shared secret the dialplan sends to CallApi in X-Neolia-Webhook-Secret, at least 16 characters.");
-var jwtSigningKey = builder.AddParameter("jwt-signing-key", secret: true)
-    .WithDescription("Key that signs the apps' access tokens (CallApi issues them, Notifier checks them).");
-var postgresPassword = builder.AddParameter("postgres-password", secret: true)
-    .WithDescription("Password of the PostgreSQL superuser.");
-var demoSipPassword = builder.AddParameter("demo-sip-password", secret: true)
-    .WithDescription("SIP password of the demo accounts of containers/asterisk/pjsip.conf (demo-door-1, demo-alice, …).");
+IResourceBuilder<ParameterResource> Secret(string name, string description, int minLength, bool special = false) =>
+    (isRun
+        ? builder.AddParameter(name, new GenerateParameterDefault { MinLength = minLength, Special = special, MinLower = 1, MinUpper = 1, MinNumeric = 1 }, secret: true, persist: true)
+        : builder.AddParameter(name, secret: true))
+    .WithDescription(description);
+
+var liveKitApiKey = Secret("livekit-api-key", "LiveKit API key (the name of the key pair; CallApi signs tokens with it).", 16);
+var liveKitApiSecret = Secret("livekit-api-secret", "LiveKit API secret, at least 32 characters.", 48);
+var webhookSecret = Secret("asterisk-webhook-secret", "Shared secret the dialplan sends to CallApi in X-Neolia-Webhook-Secret, at least 16 characters.", 32);
+var jwtSigningKey = Secret("jwt-signing-key", "Key that signs the apps' access tokens (CallApi issues them, Notifier checks them), at least 32 characters.", 64);
+var postgresPassword = Secret("postgres-password", "Password of the PostgreSQL superuser.", 24);
+var redisPassword = Secret("redis-password", "Password of Redis.", 24);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Infrastructure
+// Infrastructure: containers, or the machine's own PostgreSQL and Redis (no container resource at all).
 // ---------------------------------------------------------------------------------------------------------------
-builder.AddDockerComposeEnvironment("compose");
-
-var postgres = builder.AddPostgres("postgres", password: postgresPassword)
-    .WithDataVolume();
-var database = postgres.AddDatabase("neolia");
-
-var redis = builder.AddRedis("redis");
-
-var ports = NeoliaPorts.From(builder.Configuration);
-
-// LiveKit: signalling on 7880 (reached by apps through the gateway's /rtc), media on one UDP port plus a TCP
-// fallback, so no UDP range is published. Keys and Redis come from the environment, not from livekit.yaml.
-var liveKit = builder.AddContainer("livekit", "livekit/livekit-server", "v1.9.8")
-    .WithBindMount("../containers/livekit/livekit.yaml", "/etc/livekit.yaml", isReadOnly: true)
-    .WithArgs("--config", "/etc/livekit.yaml")
-    .WithHttpEndpoint(targetPort: 7880, name: "http")
-    .WithEndpoint(port: ports.LiveKitRtcTcp, targetPort: 7881, name: "rtc-tcp", scheme: "tcp",
-        isProxied: false, isExternal: true, protocol: ProtocolType.Tcp)
-    .WithEndpoint(port: ports.LiveKitRtcUdp, targetPort: 7882, name: "rtc-udp", scheme: "udp",
-        isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
-    .WithEnvironment("LIVEKIT_KEYS", $"{liveKitApiKey}: {liveKitApiSecret}")
-    .WithEnvironment("LIVEKIT_WEBHOOK_API_KEY", liveKitApiKey)
-    .WithEnvironment("REDIS_HOST", $"{redis.Resource.PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}")
-    .WithEnvironment(context =>
-    {
-        if (redis.Resource.PasswordParameter is { } redisPassword) context.EnvironmentVariables["REDIS_PASSWORD"] = redisPassword;
-    })
-    .WithHttpHealthCheck("/", endpointName: "http")
-    .WaitFor(redis);
-liveKit.PublishAsDockerComposeService((_, service) => ComposePorts.RestoreUdp(liveKit.Resource, service));
+IResourceBuilder<IResourceWithConnectionString> database, redis;
+ContainerInfrastructure? containers = null;
+if (mode == InfrastructureMode.Local)
+{
+    var state = Path.GetFullPath(builder.Configuration["Neolia:Local:StateDirectory"] is { Length: > 0 } s ? s : Path.Combine(builder.AppHostDirectory, "..", ".devstack"));
+    var localPostgres = builder.AddLocalPostgres("postgres", postgresPassword, Path.Combine(state, "postgres"),
+        fast: builder.Configuration.GetValue("Neolia:Local:FastPostgres", false));
+    database = localPostgres.AddDatabase("neolia");
+    redis = builder.AddLocalRedis("redis", redisPassword);
+}
+else
+{
+    var postgres = builder.AddPostgres("postgres", password: postgresPassword).WithDataVolume();
+    database = postgres.AddDatabase("neolia");
+    redis = builder.AddRedis("redis", password: redisPassword);
+    containers = ContainerInfrastructure.Add(builder, NeoliaPorts.From(builder.Configuration), liveKitApiKey, liveKitApiSecret, redis);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Services
@@ -66,104 +59,50 @@ var callApi = builder.AddProject<Projects.Neolia_CallApi>("callapi")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithEnvironment("LiveKit__ApiKey", liveKitApiKey)
     .WithEnvironment("LiveKit__ApiSecret", liveKitApiSecret)
-    .WithEnvironment("LiveKit__ApiUrl", liveKit.GetEndpoint("http"))
     .WithEnvironment("Asterisk__WebhookSecret", webhookSecret)
     .WithHttpHealthCheck("/health");
+if (containers is not null) callApi.WithEnvironment("LiveKit__ApiUrl", containers.LiveKit.GetEndpoint("http"));
+else callApi.WithEnvironment("LiveKit__ApiUrl", builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880");
 
-if (isRun)
+// The development seed (tenant demo, alice/bob/carol…) only for a developer's stack, never in a published one.
+var demoPassword = isRun ? Secret("demo-password", "Password of every demo account of the development seed (alice@demo.neolia.test, …), at least 10 characters.", 16) : null;
+if (demoPassword is not null)
 {
-    // The development seed (tenant demo, alice/bob/carol…) only for a developer's stack, never in a published one.
-    var demoPassword = builder.AddParameter("demo-password", secret: true)
-        .WithDescription("Password of every demo account of the development seed (alice@demo.neolia.test, …), at least 10 characters.");
-    callApi
-        .WithEnvironment("Seed__Enabled", "true")
-        .WithEnvironment("Seed__DemoPassword", demoPassword);
+    callApi.WithEnvironment("Seed__Enabled", "true").WithEnvironment("Seed__DemoPassword", demoPassword);
 }
 
 var notifier = builder.AddProject<Projects.Neolia_Notifier>("notifier")
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithHttpHealthCheck("/health");
-
-// Push notifications are optional. A declared parameter must get a value (the dashboard prompts for it and holds the
-// notifier back; a test or a run without the dashboard fails), so the push parameters are declared only when their
-// configuration key is set (user secrets Parameters:push-…). Without them the Notifier logs once that push is
-// disabled and calls still ring over WebSocket. A partial APNs set declares the whole set, so the missing ones are
-// asked for by name.
-bool IsConfigured(string parameter) => !string.IsNullOrWhiteSpace(builder.Configuration[$"Parameters:{parameter}"]);
-
-if (IsConfigured("push-fcm-service-account"))
-{
-    var fcmServiceAccount = builder.AddParameter("push-fcm-service-account", secret: true)
-        .WithDescription("The JSON of a Firebase service-account key (FCM HTTP v1); project id and token URI are read from it.");
-    notifier.WithEnvironment("Push__Fcm__ServiceAccountJson", fcmServiceAccount);
-}
-
-string[] apnsParameters = ["push-apns-team-id", "push-apns-key-id", "push-apns-private-key", "push-apns-bundle-id"];
-if (apnsParameters.Any(IsConfigured))
-{
-    var apnsTeamId = builder.AddParameter("push-apns-team-id")
-        .WithDescription("Apple developer team id (10 characters).");
-    var apnsKeyId = builder.AddParameter("push-apns-key-id")
-        .WithDescription("Id of the APNs auth key (.p8).");
-    var apnsPrivateKey = builder.AddParameter("push-apns-private-key", secret: true)
-        .WithDescription("The APNs auth key's PEM text (the whole .p8 file).");
-    var apnsBundleId = builder.AddParameter("push-apns-bundle-id")
-        .WithDescription("The iOS app's bundle id; VoIP pushes go to <bundle id>.voip.");
-    notifier
-        .WithEnvironment("Push__Apns__TeamId", apnsTeamId)
-        .WithEnvironment("Push__Apns__KeyId", apnsKeyId)
-        .WithEnvironment("Push__Apns__PrivateKey", apnsPrivateKey)
-        .WithEnvironment("Push__Apns__BundleId", apnsBundleId);
-    if (IsConfigured("push-apns-environment"))
-    {
-        var apnsEnvironment = builder.AddParameter("push-apns-environment")
-            .WithDescription("sandbox (development builds) or production (TestFlight, App Store; the default).");
-        notifier.WithEnvironment("Push__Apns__Environment", apnsEnvironment);
-    }
-}
-
-// Asterisk: SIP for the doors (UDP and TCP 5060), SIP over WebSocket for the apps (8088/ws, through the gateway's
-// /sip), RTP 10000-10099 (containers/asterisk/rtp.conf). It reaches CallApi through NEOLIA_CALLAPI_URL; it does
-// not wait for CallApi, since the dialplan rings the apartment directly when CallApi is down.
-var asterisk = builder.AddContainer("asterisk", "andrius/asterisk", "22")
-    .WithBindMount("../containers/asterisk", "/etc/asterisk", isReadOnly: true)
-    .WithHttpEndpoint(targetPort: 8088, name: "http")
-    .WithEndpoint(port: ports.Sip, targetPort: 5060, name: "sip-udp", scheme: "udp",
-        isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
-    .WithEndpoint(port: ports.Sip, targetPort: 5060, name: "sip-tcp", scheme: "tcp",
-        isProxied: false, isExternal: true, protocol: ProtocolType.Tcp)
-    .WithEnvironment("NEOLIA_CALLAPI_URL", callApi.GetEndpoint("http"))
-    .WithEnvironment("NEOLIA_WEBHOOK_SECRET", webhookSecret)
-    .WithEnvironment("NEOLIA_DEMO_SIP_PASSWORD", demoSipPassword)
-    .WithHttpHealthCheck("/httpstatus", endpointName: "http");
-asterisk.PublishAsDockerComposeService((_, service) =>
-{
-    ComposePorts.RestoreUdp(asterisk.Resource, service);
-    service.Ports.Add(NeoliaPorts.RtpRangeMapping);
-});
-
-if (isRun && ports.PublishRtpRange)
-{
-    // A range of ports is not an Aspire endpoint: hand it to the container runtime (docker run -p). The compose
-    // file gets the same mapping from PublishAsDockerComposeService above.
-    asterisk.WithContainerRuntimeArgs("-p", NeoliaPorts.RtpRangeMapping);
-}
+notifier.WithPushCredentials(builder);
+var notifierReplicas = builder.Configuration.GetValue("Neolia:NotifierReplicas", 1);
+if (notifierReplicas > 1) notifier.WithReplicas(notifierReplicas);
 
 // The single public entry: /api → CallApi, /ws → Notifier, /rtc → LiveKit, /sip → Asterisk /ws.
 var gateway = builder.AddProject<Projects.Neolia_Gateway>("gateway")
     .WithReference(callApi).WaitFor(callApi)
     .WithReference(notifier).WaitFor(notifier)
-    .WithReference(liveKit.GetEndpoint("http"))
-    .WithReference(asterisk.GetEndpoint("http"))
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+if (builder.Configuration.GetValue<int?>("Neolia:GatewayPort") is { } gatewayPort)
+{
+    gateway.WithEndpoint("http", endpoint => endpoint.Port = gatewayPort);
+}
+if (containers is not null)
+{
+    gateway.WithReference(containers.LiveKit.GetEndpoint("http")).WithReference(containers.Asterisk.GetEndpoint("http"));
+    containers.Asterisk.WithEnvironment("NEOLIA_CALLAPI_URL", callApi.GetEndpoint("http"))
+        .WithEnvironment("NEOLIA_WEBHOOK_SECRET", webhookSecret)
+        .WithEnvironment("NEOLIA_DEMO_SIP_PASSWORD", Secret("demo-sip-password", "SIP password of the demo accounts of containers/asterisk/pjsip.conf (demo-door-1, demo-alice, …).", 24));
+}
 
 // What apps connect to for LiveKit: the gateway, with the WebSocket scheme. Published, that is the public address
 // operators give (parameter livekit-public-url, e.g. wss://intercom.example.com), not a container name.
 if (isRun)
 {
     callApi.WithEnvironment("LiveKit__Url", ReferenceExpression.Create($"ws://{gateway.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"));
+    builder.AddRunBanner(mode, gateway, callApi, webhookSecret, demoPassword!, jwtSigningKey, database);
 }
 else
 {
@@ -172,4 +111,18 @@ else
     callApi.WithEnvironment("LiveKit__Url", publicLiveKitUrl);
 }
 
-builder.Build().Run();
+using var app = builder.Build();
+if (mode == InfrastructureMode.Local)
+{
+    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia").LogWarning(
+        "Infrastructure mode 'local' ({Key}=local): PostgreSQL and Redis run as local processes from this machine's packages; " +
+        "Asterisk and LiveKit are not in the model (they need a container runtime), so doors cannot call in over SIP and " +
+        "LiveKit's server API is expected at {LiveKitApiUrl}. Start with {Key}=containers where Docker or Podman runs.",
+        InfrastructureModes.ConfigurationKey, builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880", InfrastructureModes.ConfigurationKey);
+}
+else if (isRun)
+{
+    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia").LogInformation(
+        "Infrastructure mode 'containers': PostgreSQL, Redis, Asterisk and LiveKit run as containers.");
+}
+app.Run();

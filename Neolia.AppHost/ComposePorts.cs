@@ -1,3 +1,4 @@
+#if NEOLIA_COMPOSE
 using System.Net.Sockets;
 using Aspire.Hosting.Docker.Resources.ComposeNodes;
 
@@ -22,3 +23,4 @@ public static class ComposePorts
         }
     }
 }
+#endif

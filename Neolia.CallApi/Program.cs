@@ -1,22 +1,28 @@
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.Auth;
+using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Documentation;
+using Neolia.CallApi.KeyRing;
 using Neolia.CallApi.LiveKit;
 using Neolia.CallApi.PushRegistrations;
+using Neolia.CallApi.RedisRecovery;
+using Neolia.CallApi.RequestErrors;
 using Neolia.CallApi.Seed;
+using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNeoliaData();
-builder.AddRedisConnection("redis");
+builder.AddRedisClient("redis");
 builder.AddNeoliaAuthentication();
-builder.AddNeoliaDataProtection();
-builder.Services.AddProblemDetails();
+builder.AddKeyRing();
+builder.AddRedisRecovery();
+builder.AddRequestErrors();
 builder.Services.AddValidation();
 builder.AddApiDocumentation();
 builder.Services.AddSingleton(TimeProvider.System);
@@ -26,7 +32,9 @@ builder.AddLiveKit();
 builder.AddCalls();
 builder.AddPushRegistrations();
 builder.AddAsteriskWebhooks();
+builder.AddCallControl();
 builder.AddAdministration();
+builder.AddSipAccounts();
 builder.AddDevelopmentSeed();
 
 var app = builder.Build();
@@ -44,6 +52,7 @@ app.MapCallEndpoints();
 app.MapAsteriskWebhooks();
 app.MapLiveKitWebhooks();
 app.MapAdministration();
+app.MapSipAccounts();
 app.MapPushRegistrations();
 
 app.Run();

@@ -7,7 +7,7 @@ using Neolia.ServiceDefaults.Authentication;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisConnection("redis");
+builder.AddRedisClient("redis");
 builder.AddNeoliaAuthentication(queryTokenPaths: SocketEndpoints.Path);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -10,8 +10,10 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Neolia service gets: OpenTelemetry, health checks, service discovery and resilient HTTP clients.
-/// The same binaries run under the Aspire AppHost and without it, so nothing here depends on Aspire packages.
+/// What every Neolia service gets, as in Aspire 13.6's service-defaults template: OpenTelemetry, health checks,
+/// service discovery and resilient HTTP clients. Two differences, on purpose: the health endpoints are mapped in
+/// every environment (orchestrators probe them in production too) and Neolia's own meters and sources are added.
+/// The platform's JWT authentication lives beside it (<c>Authentication/</c>).
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -54,7 +56,13 @@ public static class ServiceDefaultsExtensions
                     !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
                 .AddHttpClientInstrumentation());
 
-        // The AppHost sets this variable; without it (tests, a bare run) nothing is exported.
+        builder.AddOpenTelemetryExporters();
+        return builder;
+    }
+
+    private static TBuilder AddOpenTelemetryExporters<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        // The AppHost sets this variable (the dashboard's OTLP endpoint); without it (tests, a bare run) nothing is exported.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();

@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack=.devstack/stack.json
-[ -f "$stack" ] || { echo "No running stack found ($stack): start it with scripts/run.sh" >&2; exit 1; }
+no_stack() { echo "No running stack${1:+ ($1)}: start it with scripts/run.sh" >&2; exit 1; }
+[ -f "$stack" ] || no_stack "$stack is missing"
 field() { sed -nE "s/.*\"$1\": *\"([^\"]*)\".*/\1/p" "$stack"; }
+# The file outlives a stack that was killed: ask CallApi before ringing.
+curl -s -o /dev/null --max-time 3 "$(field callApi)/alive" || no_stack "CallApi does not answer at $(field callApi)"
 
 curl -sS --fail-with-body -X POST "$(field callApi)/webhook/call" \
   -H "X-Neolia-Webhook-Secret: $(field webhookSecret)" \

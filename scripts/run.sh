@@ -1,19 +1,54 @@
 #!/usr/bin/env bash
-# Starts the whole Neolia stack and prints the gateway URL and the demo accounts.
-# With Docker and the Aspire packages: through the Aspire AppHost (dashboard included).
-# Without them: PostgreSQL and Redis as local processes and the three services with the configuration the
-# AppHost would give them (Neolia.DevStack). Arguments go to DevStack: --gateway-port 8080 --notifiers 2 --reset
+# Starts the whole Neolia stack through the Aspire AppHost (the dashboard included) and prints the dashboard's
+# login URL, the gateway URL and the demo accounts.
+#   With a container runtime (docker info answers): PostgreSQL, Redis, Asterisk and LiveKit run as containers.
+#   Without one: PostgreSQL and Redis run as local processes from this machine's packages (installed when
+#   missing), Asterisk and LiveKit are left out (the AppHost says so).
+# Options: --gateway-port 8080 (default) · --notifiers 2 (Notifier replicas) · --reset (start from an empty
+# database) · --infrastructure containers|local (override the choice above).
+# Secrets are generated on the first run and kept in the AppHost's user secrets (outside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-if docker info >/dev/null 2>&1 && scripts/aspire-available.sh >/dev/null; then
-  echo "Docker and Aspire are here: starting the AppHost (the dashboard URL follows)."
-  exec dotnet run --project Neolia.AppHost
+gateway_port=8080 notifiers=1 infrastructure="" reset=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --gateway-port) gateway_port="$2"; shift 2 ;;
+    --notifiers) notifiers="$2"; shift 2 ;;
+    --infrastructure) infrastructure="$2"; shift 2 ;;
+    --reset) reset=1; shift ;;
+    *) echo "Unknown option $1 (see the top of $0)" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$infrastructure" ]; then
+  if docker info >/dev/null 2>&1; then infrastructure=containers; else infrastructure=local; fi
 fi
 
-scripts/install-prerequisites.sh
-echo "No Docker engine or no Aspire packages here: running the stack as local processes (Neolia.DevStack)."
-dotnet build Neolia.Local.slnf -nologo -clp:ErrorsOnly
+# A port someone else holds would only show up later as a failed resource: say so now.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+dashboard_port=18888
+for port in "$gateway_port" "$dashboard_port" 18889; do
+  if port_taken "$port"; then
+    echo "Port $port is already in use on this machine (another stack or program holds it)." >&2
+    [ "$port" = "$gateway_port" ] && echo "Choose another gateway port: scripts/run.sh --gateway-port 8081" >&2
+    [ "$port" != "$gateway_port" ] && echo "The Aspire dashboard needs ports $dashboard_port and 18889: stop what holds them." >&2
+    exit 1
+  fi
+done
+
+if [ "$infrastructure" = local ]; then
+  scripts/install-prerequisites.sh
+  [ "$reset" = 1 ] && rm -rf .devstack/postgres
+fi
+dotnet build Neolia.AppHost -nologo -clp:ErrorsOnly
+
+# The dashboard on a fixed address, so its login link is printed with the rest.
+export ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development
+export ASPNETCORE_URLS="http://localhost:$dashboard_port" ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:18889"
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+echo "Starting the AppHost ($infrastructure infrastructure); the dashboard and the gateway follow."
 # The built program itself (not `dotnet run`), so Ctrl+C and SIGTERM reach it and it stops what it started.
-exec dotnet Neolia.DevStack/bin/Debug/net10.0/Neolia.DevStack.dll "$@"
+exec dotnet Neolia.AppHost/bin/Debug/net10.0/Neolia.AppHost.dll \
+  --Neolia:Infrastructure="$infrastructure" --Neolia:GatewayPort="$gateway_port" --Neolia:NotifierReplicas="$notifiers" \
+  --Neolia:StackFile="$PWD/.devstack/stack.json"

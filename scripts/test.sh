@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds with warnings as errors, runs Neolia.Tests against real
-# PostgreSQL, Redis, services and sockets (started by the tests on loopback), and the AppHost tests where the
-# Aspire packages restore. Ends with one line: "N passed, N failed, N skipped".
+# Runs every test: installs what is missing, builds the whole solution with warnings as errors, runs Neolia.Tests
+# against real PostgreSQL, Redis, services and sockets (started by the tests on loopback) and Neolia.AppHost.Tests
+# against the real AppHost (Aspire, local-processes mode). Ends with one line: "N passed, N failed, N skipped".
 #   NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS: reuse running servers instead of starting them.
 #   Extra arguments go to `dotnet test` (e.g. --filter FullyQualifiedName~DoorRing).
 set -euo pipefail
@@ -13,15 +13,11 @@ if [ -f Neolia.Tests/LiveKit/oracle/package.json ]; then
   (cd Neolia.Tests/LiveKit/oracle && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-dotnet build Neolia.Local.slnf -nologo -clp:ErrorsOnly
+dotnet build Neolia.sln -nologo -clp:ErrorsOnly
 
 results=$(mktemp -d)
 status=0
-projects=(Neolia.Tests)
-if scripts/aspire-available.sh; then
-  dotnet build Neolia.AppHost.Tests -nologo -clp:ErrorsOnly
-  projects+=(Neolia.AppHost.Tests)
-fi
+projects=(Neolia.Tests Neolia.AppHost.Tests)
 for project in "${projects[@]}"; do
   dotnet test "$project" --no-build --logger "trx;LogFilePrefix=$project" --logger "console;verbosity=normal" \
     --results-directory "$results" "$@" || status=$?

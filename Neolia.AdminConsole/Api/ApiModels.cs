@@ -12,9 +12,12 @@ public sealed record ApartmentResidentDto(Guid Id, string DisplayName, string? E
 
 public sealed record ApartmentDto(Guid Id, Guid TenantId, Guid SiteId, string Number, IReadOnlyList<ApartmentResidentDto> Residents, DateTimeOffset CreatedAt);
 
+/// <param name="Registration">Only when one device is asked for (<c>GET /api/admin/devices/{id}</c>).</param>
 public sealed record DeviceDto(
     Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-    string? DoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, bool? Registered = null);
+    bool HasDoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, SipRegistrationDto? Registration = null);
+
+public sealed record SipRegistrationDto(bool Registered, DateTimeOffset? Since, DateTimeOffset? ExpiresAt, int Contacts, string? UserAgent, string? Address);
 
 public sealed record DeviceCreatedDto(DeviceDto Device, string SipPassword);
 

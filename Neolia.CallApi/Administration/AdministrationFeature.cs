@@ -11,16 +11,12 @@ public static class AdministrationFeature
 {
     public const string Prefix = "/api/admin";
 
-    /// <summary>The admin API's services, its role policies, and 400s (not 500s) for requests that cannot be read.</summary>
+    /// <summary>The admin API's services and its role policies.</summary>
     public static IHostApplicationBuilder AddAdministration(this IHostApplicationBuilder builder)
     {
         builder.Services.AddAuthorizationBuilder().AddAdminPolicies();
         builder.Services.AddSingleton<SipCredentials>();
-        builder.Services.AddSingleton<CameraSecrets>();
-        builder.Services.AddScoped<AccountRevocation>();
-        builder.Services.AddExceptionHandler<UnreadableRequestHandler>();
-        // Always throw for unreadable requests (by default only in Development) so UnreadableRequestHandler names the field.
-        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddSingleton<DeviceSecrets>();
         return builder;
     }
 

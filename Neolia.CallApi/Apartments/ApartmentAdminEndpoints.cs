@@ -13,11 +13,11 @@ public static class ApartmentAdminEndpoints
     public static IEndpointRouteBuilder MapApartmentAdministration(this IEndpointRouteBuilder admin)
     {
         var apartments = admin.MapGroup("/apartments").WithTags("Admin: apartments").RequireAuthorization(AdminPolicies.ManageBuildings);
-        apartments.MapGet("", ListAsync);
-        apartments.MapGet("/{id:guid}", GetAsync).WithName("GetApartment");
-        apartments.MapPost("", CreateAsync);
-        apartments.MapPut("/{id:guid}", UpdateAsync);
-        apartments.MapDelete("/{id:guid}", DeleteAsync);
+        apartments.MapGet("", ListAsync).WithSummary("List the apartments of a site");
+        apartments.MapGet("/{id:guid}", GetAsync).WithSummary("Get an apartment").WithName("GetApartment");
+        apartments.MapPost("", CreateAsync).WithSummary("Create an apartment (its number is the extension the door dials)");
+        apartments.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update an apartment");
+        apartments.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete an apartment");
         return admin;
     }
 

@@ -7,6 +7,7 @@ public static class AsteriskFeature
         builder.Services.AddValidatedOptions<AsteriskOptions>(AsteriskOptions.Section);
         builder.Services.AddSingleton<WebhookSecretFilter>();
         builder.Services.AddSingleton<WebhookAdmission>();
+        builder.Services.AddSingleton<WebhookDatabaseGuard>();
         return builder;
     }
 }

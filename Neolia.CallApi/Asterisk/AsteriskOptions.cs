@@ -31,4 +31,15 @@ public sealed class AsteriskOptions
     /// <summary>How long a webhook may wait for a slot before it is refused.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:00:03", ErrorMessage = "Asterisk:WebhookQueueTimeout must be between 10 ms and 3 s.")]
     public TimeSpan WebhookQueueTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a webhook's database work may take before it answers 503 (the dialplan then rings SIP directly). A
+    /// stopped PostgreSQL refuses connections at once; this bounds the case where it does not answer at all.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:02.500", ErrorMessage = "Asterisk:WebhookDatabaseBudget must be between 100 ms and 2.5 s.")]
+    public TimeSpan WebhookDatabaseBudget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>After repeated database failures, how long webhooks answer 503 at once before one probes the database again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00", ErrorMessage = "Asterisk:WebhookCircuitBreakDuration must be between 500 ms and 1 min.")]
+    public TimeSpan WebhookCircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -14,9 +14,10 @@ public static class AsteriskWebhookEndpoints
         var webhooks = app.MapGroup("/webhook").WithTags("Asterisk webhooks").AllowAnonymous().ExcludeFromDescription()
             .AddEndpointFilter<WebhookSecretFilter>()
             .AddEndpointFilter<WebhookAdmissionFilter>()
+            .AddEndpointFilter<WebhookDatabaseFilter>()
             .DisableAntiforgery();
-        webhooks.MapPost("/call", CallStartedAsync);
-        webhooks.MapPost("/call/end", CallEndedAsync);
+        webhooks.MapPost("/call", CallStartedAsync).WithSummary("Asterisk's door-call webhook (private): who to dial");
+        webhooks.MapPost("/call/end", CallEndedAsync).WithSummary("Asterisk's hangup webhook (private): the call's outcome");
         return app;
     }
 
@@ -76,7 +77,7 @@ public static class AsteriskWebhookEndpoints
             Callee: Field(form, "callee", 32, required: true, errors) ?? "");
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The webhook's fields are invalid");
 
-        return TypedResults.Ok(await doorCalls.StartAsync(ring, ct));
+        return TypedResults.Ok(await doorCalls.AnswerDialplanAsync(ring, ct));
     }
 
     private static string? Field(WebhookForm form, string name, int maxLength, bool required, Dictionary<string, string[]> errors)
@@ -88,6 +89,7 @@ public static class AsteriskWebhookEndpoints
             return null;
         }
         if (value.Length > maxLength) errors[name] = [$"The {name} field must be at most {maxLength} characters."];
+        else if (RequestErrors.SingleLineAttribute.HasControlCharacters(value)) errors[name] = [$"The {name} field must not contain control characters."];
         return value;
     }
 }

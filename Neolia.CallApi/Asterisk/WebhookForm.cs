@@ -44,6 +44,11 @@ public sealed class WebhookForm
             {
                 return (null, BadBody($"The body is not valid JSON: {e.Message}"));
             }
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException || e.Message.Contains("UTF", StringComparison.Ordinal))
+            {
+                // GetString() of a string holding invalid UTF-8 or a lone surrogate escape (\ud800).
+                return (null, BadBody("The JSON body holds text that is not valid UTF-8 or UTF-16."));
+            }
         }
         return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
             detail: "Send application/x-www-form-urlencoded (as Asterisk's CURL does) or application/json."));

@@ -24,6 +24,7 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
             new(NeoliaClaims.UserId, user.Id.ToString()),
             new(NeoliaClaims.Name, user.DisplayName),
             new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            new(NeoliaClaims.IssuedAtMilliseconds, now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         };
         if (user.Email is { } email) claims.Add(new(NeoliaClaims.Email, email));
         if (user.TenantId is { } tenantId) claims.Add(new(NeoliaClaims.TenantId, tenantId.ToString()));

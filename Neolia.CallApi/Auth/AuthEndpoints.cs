@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Neolia.CallApi.Users;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Auth;
 
@@ -9,15 +10,15 @@ public static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
-        auth.MapPost("/login", LoginAsync).AllowAnonymous();
-        auth.MapPost("/refresh", RefreshAsync).AllowAnonymous();
-        auth.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        var auth = app.MapGroup("/api/auth").WithTags("Auth").WithNoStore();
+        auth.MapPost("/login", LoginAsync).WithSummary("Sign in: an access token and a refresh token").AllowAnonymous();
+        auth.MapPost("/refresh", RefreshAsync).WithSummary("Exchange a refresh token for new tokens (rotates it)").AllowAnonymous();
+        auth.MapPost("/logout", LogoutAsync).WithSummary("Sign out: revoke this session's tokens").AllowAnonymous();
         return app;
     }
 
     public sealed record LoginRequest(
-        [Required, EmailAddress, MaxLength(256)] string Email,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
         [Required, MaxLength(256)] string Password);
 
     public sealed record RefreshRequest([Required, MaxLength(200)] string RefreshToken);
@@ -25,22 +26,23 @@ public static class AuthEndpoints
     public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken);
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, UserManager<User> users, AccessTokenIssuer issuer, RefreshTokenStore refreshTokens,
-        TimeProvider time, CancellationToken ct)
+        LoginRequest request, HttpContext http, UserManager<User> users, AccessTokenIssuer issuer, RefreshTokenStore refreshTokens,
+        SignInThrottle throttle, TimeProvider time, CancellationToken ct)
     {
-        var user = await users.FindByEmailAsync(request.Email);
-        if (user is null || !user.IsActive) return InvalidCredentials();
-        if (await users.IsLockedOutAsync(user))
+        var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.MustWait(request.Email, client) is { } wait)
         {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins",
-                detail: "This account is locked for a few minutes after repeated wrong passwords.");
+                detail: $"Too many wrong passwords for this account from this address: try again in {seconds} s.");
         }
-        if (!await users.CheckPasswordAsync(user, request.Password))
+        var user = await users.FindByEmailAsync(request.Email);
+        if (user is null || !user.IsActive || !await users.CheckPasswordAsync(user, request.Password))
         {
-            await users.AccessFailedAsync(user);
+            throttle.Failed(request.Email, client);
             return InvalidCredentials();
         }
-        await users.ResetAccessFailedCountAsync(user);
         return TypedResults.Ok(await IssueAsync(user, users, issuer, refreshTokens, time, ct));
     }
 
@@ -60,9 +62,13 @@ public static class AuthEndpoints
         return TypedResults.Ok(new TokenResponse(accessToken, "Bearer", Seconds(expiresAt, time), r.Token));
     }
 
-    private static async Task<NoContent> LogoutAsync(RefreshRequest request, RefreshTokenStore refreshTokens, CancellationToken ct)
+    /// <summary>
+    /// Signs this device out: its refresh token is revoked, and so are the user's access tokens (they carry no session,
+    /// so other devices simply get fresh ones with their own refresh tokens). An unknown token changes nothing.
+    /// </summary>
+    private static async Task<NoContent> LogoutAsync(RefreshRequest request, RefreshTokenStore refreshTokens, AccountRevocation revocation, CancellationToken ct)
     {
-        await refreshTokens.RevokeAsync(request.RefreshToken, ct);
+        if (await refreshTokens.RevokeAsync(request.RefreshToken, ct) is { } userId) await revocation.RevokeAccessTokensAsync(userId, ct);
         return TypedResults.NoContent();
     }
 

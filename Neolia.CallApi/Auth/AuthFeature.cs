@@ -5,7 +5,10 @@ public static class AuthFeature
     public static IHostApplicationBuilder AddAuthTokens(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AccessTokenIssuer>();
+        builder.Services.AddValidatedOptions<SignInThrottleOptions>(SignInThrottleOptions.Section);
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddScoped<RefreshTokenStore>();
+        builder.Services.AddScoped<Users.AccountRevocation>();
         return builder;
     }
 }

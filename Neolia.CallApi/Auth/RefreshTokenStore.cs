@@ -50,12 +50,17 @@ public sealed class RefreshTokenStore(NeoliaDb db, TimeProvider time)
         return (existing.UserId, token);
     }
 
-    public async Task RevokeAsync(string presented, CancellationToken ct)
+    /// <returns>The token's user when the token was valid (and is now revoked), else null.</returns>
+    public async Task<Guid?> RevokeAsync(string presented, CancellationToken ct)
     {
         var hash = Hash(presented);
         var now = time.GetUtcNow();
+        var userId = await db.RefreshTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null && t.ExpiresAt > now)
+            .Select(t => (Guid?)t.UserId).SingleOrDefaultAsync(ct);
+        if (userId is null) return null;
         await db.RefreshTokens.Where(t => t.TokenHash == hash && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+        return userId;
     }
 
     public async Task RevokeAllAsync(Guid userId, CancellationToken ct)

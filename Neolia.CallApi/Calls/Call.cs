@@ -51,6 +51,9 @@ public sealed class Call : ITenantOwned
     /// <summary>Asterisk's <c>HANGUPCAUSE</c> (Q.850 code), kept as sent.</summary>
     public string? HangupCause { get; set; }
 
+    /// <summary>Who drives the call after the ring (<see cref="CallControls"/>), and so who owns its ring timeout.</summary>
+    public string Control { get; set; } = CallControls.Dialplan;
+
     /// <summary>Rung by an administrator's "test this door" rather than by a visitor.</summary>
     public bool IsTest { get; set; }
 }
@@ -66,6 +69,7 @@ internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
         e.Property(c => c.EndReason).HasMaxLength(64);
         e.Property(c => c.DialStatus).HasMaxLength(32);
         e.Property(c => c.HangupCause).HasMaxLength(32);
+        e.Property(c => c.Control).HasMaxLength(16).HasDefaultValue(CallControls.Dialplan);
         e.HasIndex(c => c.AsteriskCallId).IsUnique();
         // History is read newest first per apartment.
         e.HasIndex(c => new { c.ApartmentId, c.StartedAt });

@@ -76,14 +76,14 @@ public static class CallAdminEndpoints
         if (door.Kind != DeviceKind.DoorIntercom) return AdminProblems.Invalid("id", "Only a door intercom can ring an apartment.");
         if (!door.IsActive) return AdminProblems.Conflict("Device inactive", "An inactive door rings nobody; activate it first.");
 
-        var answer = await doorCalls.StartAsync(
+        var start = await doorCalls.StartAsync(
             new DoorRing($"test-{Guid.NewGuid():N}", TenantSlug: null, Caller: door.SipUsername, Callee: request.Apartment.Trim(), IsTest: true), ct);
-        if (answer.Action != "dial")
+        if (!start.Started)
         {
-            return answer.Reason == "unknown_apartment"
+            return start.RejectReason == DoorCallService.RejectReasons.UnknownApartment
                 ? AdminProblems.Invalid("apartment", "The door's site has no apartment with this number.")
-                : AdminProblems.Conflict("The door cannot ring", $"The door call was refused ({answer.Reason}).");
+                : AdminProblems.Conflict("The door cannot ring", $"The door call was refused ({start.RejectReason}).");
         }
-        return TypedResults.Ok(new TestCallResponse(Guid.Parse(answer.CallId!), answer.Room!, answer.Dial ?? ""));
+        return TypedResults.Ok(new TestCallResponse(start.CallId, start.Room, start.DialString));
     }
 }

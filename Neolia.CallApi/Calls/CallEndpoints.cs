@@ -22,11 +22,11 @@ public static class CallEndpoints
     public static IEndpointRouteBuilder MapCallEndpoints(this IEndpointRouteBuilder app)
     {
         var calls = app.MapGroup("/api/calls").WithTags("Calls").RequireAuthorization();
-        calls.MapGet("/", ListAsync);
-        calls.MapGet("/{id:guid}", GetAsync);
-        calls.MapPost("/{id:guid}/answer", AnswerAsync);
-        calls.MapPost("/{id:guid}/decline", DeclineAsync);
-        calls.MapPost("/{id:guid}/open-door", OpenDoorAsync);
+        calls.MapGet("/", ListAsync).WithSummary("My call history, newest first (cursor paging, status filter)");
+        calls.MapGet("/{id:guid}", GetAsync).WithSummary("One of my calls");
+        calls.MapPost("/{id:guid}/answer", AnswerAsync).WithSummary("Answer a ringing call: the LiveKit URL, token and room (first answer wins, others get 409)");
+        calls.MapPost("/{id:guid}/decline", DeclineAsync).WithSummary("Decline a ringing call (stops my devices; the call is declined once every resident declined)");
+        calls.MapPost("/{id:guid}/open-door", OpenDoorAsync).WithSummary("Open the door of the call I answered");
         return app;
     }
 
@@ -34,7 +34,7 @@ public static class CallEndpoints
         Guid Id, string Status, string Caller, string Device, string Apartment, string Room,
         DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
         Guid? AnsweredBy, string? EndReason, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds,
-        string? HangupCause, DateTimeOffset? DoorOpenedAt, bool DeclinedByMe);
+        string? HangupCause, DateTimeOffset? DoorOpenedAt, string? DoorCode, bool DeclinedByMe);
 
     public sealed record CallPage(IReadOnlyList<CallSummary> Items, string? NextCursor);
 
@@ -42,7 +42,8 @@ public static class CallEndpoints
 
     public sealed record CallStatusResponse(Guid Id, string Status);
 
-    public sealed record DoorOpenedResponse(Guid Id, DateTimeOffset OpenedAt);
+    /// <param name="DoorCode">What became of the DTMF code: dtmf_sent, dtmf_failed, or dtmf_not_sent (CallApi does not control this call).</param>
+    public sealed record DoorOpenedResponse(Guid Id, DateTimeOffset OpenedAt, string DoorCode);
 
     private static async Task<Results<Ok<CallPage>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, CallLifecycle lifecycle, NeoliaDb db, string? status, string? cursor, int? limit, CancellationToken ct)
@@ -100,7 +101,7 @@ public static class CallEndpoints
         Guid id, ClaimsPrincipal user, CallLifecycle lifecycle, CancellationToken ct)
     {
         var result = await lifecycle.OpenDoorAsync(id, user.GetUserId(), ct);
-        return result.Outcome == CallActionOutcome.Done ? TypedResults.Ok(new DoorOpenedResponse(id, result.OpenedAt!.Value)) : Problem(result);
+        return result.Outcome == CallActionOutcome.Done ? TypedResults.Ok(new DoorOpenedResponse(id, result.OpenedAt!.Value, result.DoorCode!)) : Problem(result);
     }
 
     private static IQueryable<CallSummary> Summaries(IQueryable<Call> calls, NeoliaDb db, Guid userId) =>
@@ -110,13 +111,14 @@ public static class CallEndpoints
             db.Apartments.Where(a => a.Id == c.ApartmentId).Select(a => a.Number).First(),
             c.Room, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.AnsweredByUserId, c.EndReason, c.DialStatus,
             c.AnsweredSeconds, c.DialedSeconds, c.HangupCause, c.DoorOpenedAt,
+            db.DoorOpenings.Where(o => o.CallId == c.Id).OrderByDescending(o => o.OpenedAt).Select(o => o.Result).FirstOrDefault(),
             db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == userId)));
 
     private static ProblemHttpResult Problem(CallActionResult result) => result.Outcome switch
     {
         CallActionOutcome.NotFound => NotFound(),
         _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The call's status does not allow this",
-            detail: result.Detail, extensions: new Dictionary<string, object?> { ["status"] = result.Status }),
+            detail: result.Detail, extensions: new Dictionary<string, object?> { ["callStatus"] = result.Status }),
     };
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,

@@ -18,6 +18,7 @@ public sealed class CallLifecycle(
     CallEventPublisher events,
     CallRecipients recipients,
     RoomServiceClient liveKitRooms,
+    IDoorCallControl doorControl,
     TimeProvider time,
     ILogger<CallLifecycle> logger) : ICallRoomEvents
 {
@@ -35,6 +36,7 @@ public sealed class CallLifecycle(
         if (answered)
         {
             var room = await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+            doorControl.AppAnswered(callId);
             logger.LogInformation("Call {CallId} answered in the app by {UserId}", callId, userId);
             return CallActionResult.Done(CallStatuses.Answered, room);
         }
@@ -87,6 +89,7 @@ public sealed class CallLifecycle(
         if (everyoneDeclined)
         {
             await PublishAsync(callId, CallEventTypes.Ended, CallStatuses.Declined);
+            doorControl.CallClosed(callId, CallStatuses.Declined);
             logger.LogInformation("Call {CallId} declined by every resident", callId);
             return CallActionResult.Done(CallStatuses.Declined);
         }
@@ -98,15 +101,11 @@ public sealed class CallLifecycle(
     }
 
     /// <summary>
-    /// Records that the answerer opened the door and announces it (<see cref="CallEventTypes.DoorOpened"/>). Only the
-    /// resident who answered, and only while the call is answered: the check is the same conditional UPDATE, so a call
-    /// that ends at that instant cannot open the door.
+    /// Opens the door for the resident who answered, while the call is answered: sends the door's DTMF code on its
+    /// channel (<see cref="IDoorCallControl"/>), records the opening with what became of the code, and announces it
+    /// (<see cref="CallEventTypes.DoorOpened"/>). The check is one conditional UPDATE, so a call that ends at that
+    /// instant cannot open the door.
     /// </summary>
-    /// <remarks>
-    /// Sending the DTMF door code to the door is Asterisk's part and is not wired yet: CallApi has no ARI/AMI client.
-    /// The intended path is ARI <c>POST /ari/channels/{AsteriskCallId}/dtmf?dtmf={Device.DoorCode}</c> on the door's
-    /// channel (ARI channel ids are the UNIQUEID that <c>/webhook/call</c> receives as <c>call_id</c>).
-    /// </remarks>
     public async Task<CallActionResult> OpenDoorAsync(Guid callId, Guid userId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -123,19 +122,46 @@ public sealed class CallLifecycle(
                 : $"The call is {call.Status}: the door opens only during an answered call.");
         }
 
+        var result = await doorControl.SendDoorCodeAsync(callId, CancellationToken.None);
         var door = await db.Calls.Where(c => c.Id == callId).Select(c => new { c.TenantId, c.DeviceId }).SingleAsync(CancellationToken.None);
-        db.DoorOpenings.Add(new DoorOpening { TenantId = door.TenantId, CallId = callId, DeviceId = door.DeviceId, UserId = userId, OpenedAt = now });
+        db.DoorOpenings.Add(new DoorOpening { TenantId = door.TenantId, CallId = callId, DeviceId = door.DeviceId, UserId = userId, OpenedAt = now, Result = result });
         await db.SaveChangesAsync(CancellationToken.None);
         await PublishAsync(callId, CallEventTypes.DoorOpened, CallStatuses.Answered);
-        logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId} (DTMF to Asterisk not wired yet)", door.DeviceId, userId, callId);
-        return CallActionResult.Done(CallStatuses.Answered, openedAt: now);
+        logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId}: {Result}", door.DeviceId, userId, callId, result);
+        return CallActionResult.Done(CallStatuses.Answered, openedAt: now, doorCode: result);
     }
 
-    /// <summary>Closes ringing calls whose ring timeout passed as <c>missed</c>; each replica may run this, each call is closed once.</summary>
+    /// <summary>
+    /// A SIP endpoint of the apartment (indoor monitor, softphone) answered the door under ARI control: first answer
+    /// wins, and the answer is announced at once. The resident whose SIP account it is counts as the answerer.
+    /// </summary>
+    /// <returns>True when this answer won.</returns>
+    public async Task<bool> SipAnsweredAsync(Guid callId, string sipUsername, CancellationToken ct)
+    {
+        db.TenantScope = TenantScope.All;
+        var now = time.GetUtcNow();
+        var answerer = await db.Calls.Where(c => c.Id == callId)
+            .SelectMany(c => db.ApartmentMemberships.Where(m => m.ApartmentId == c.ApartmentId && m.User!.SipUsername == sipUsername))
+            .Select(m => (Guid?)m.UserId).FirstOrDefaultAsync(ct);
+        if (!await MoveAsync(callId, CallStatuses.Answered,
+                s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, answerer), null, ct)) return false;
+        await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+        logger.LogInformation("Call {CallId} answered by SIP endpoint {Endpoint}", callId, sipUsername);
+        return true;
+    }
+
+    /// <summary>
+    /// Closes ringing calls nobody closed after their ring timeout as <c>missed</c>; each replica may run this, each call
+    /// is closed once. It is a backstop, not the owner of the ring timeout: the dialplan's Dial() (or the ARI call control)
+    /// ends the ring and reports it, so the sweeper waits a grace period past the expiry before it steps in.
+    /// </summary>
     public async Task<int> CloseRungOutCallsAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var expired = await db.Calls.Where(c => c.Status == CallStatuses.Ringing && c.ExpiresAt <= now)
+        var dialplanCutoff = now - DialplanTimeoutGrace;
+        var ariCutoff = now - AriTimeoutGrace;
+        var expired = await db.Calls.Where(c => c.Status == CallStatuses.Ringing
+                && (c.Control == CallControls.Ari ? c.ExpiresAt <= ariCutoff : c.ExpiresAt <= dialplanCutoff))
             .OrderBy(c => c.ExpiresAt).Select(c => c.Id).Take(200).ToListAsync(ct);
         var closed = 0;
         foreach (var callId in expired)
@@ -144,11 +170,18 @@ public sealed class CallLifecycle(
                     s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, CallEndReasons.RingTimeout),
                     c => c.ExpiresAt <= now, ct)) continue;
             await PublishAsync(callId, CallEventTypes.Ended, CallStatuses.Missed);
+            doorControl.CallClosed(callId, CallStatuses.Missed);
             closed++;
         }
         if (closed > 0) logger.LogInformation("{Count} call(s) rang out unanswered: missed", closed);
         return closed;
     }
+
+    /// <summary>How long past the expiry the sweeper leaves a dialplan call to Dial()'s own timeout and hangup report.</summary>
+    public static readonly TimeSpan DialplanTimeoutGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long past the expiry the sweeper leaves an ARI call to the call control (which may be reconnecting).</summary>
+    public static readonly TimeSpan AriTimeoutGrace = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Asterisk's hangup handler: keeps what Asterisk reports (once) and moves the call to the outcome it implies.
@@ -183,12 +216,13 @@ public sealed class CallLifecycle(
                 await PublishAsync(id, CallEventTypes.Answered, CallStatuses.Answered);
             }
         }
-        if (await MoveAsync(id, CallStatuses.Ended, EndedBy(now, CallEndReasons.AsteriskHangup), null, ct))
+        var reason = hangup.EndReason ?? CallEndReasons.AsteriskHangup;
+        if (await MoveAsync(id, CallStatuses.Ended, EndedBy(now, reason), null, ct))
         {
             await PublishAsync(id, CallEventTypes.Ended, CallStatuses.Ended);
         }
         else if (dialStatus != "ANSWER" && AsteriskOutcome(dialStatus) is var outcome
-            && await MoveAsync(id, outcome, EndedBy(now, CallEndReasons.AsteriskHangup), null, ct))
+            && await MoveAsync(id, outcome, EndedBy(now, reason), null, ct))
         {
             await PublishAsync(id, CallEventTypes.Ended, outcome);
         }
@@ -222,6 +256,7 @@ public sealed class CallLifecycle(
                 c => db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId), ct))
         {
             await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+            doorControl.AppAnswered(callId);
             logger.LogInformation("Call {CallId} answered by {UserId} joining its room", callId, userId);
         }
     }
@@ -236,6 +271,7 @@ public sealed class CallLifecycle(
             if (await MoveAsync(callId, outcome, EndedBy(now, CallEndReasons.RoomFinished), null, ct))
             {
                 await PublishAsync(callId, CallEventTypes.Ended, outcome);
+                doorControl.CallClosed(callId, outcome);
                 logger.LogInformation("Call {CallId} closed as {Status}: its LiveKit room finished", callId, outcome);
                 return;
             }
@@ -291,7 +327,8 @@ public sealed class CallLifecycle(
 
 /// <summary>What Asterisk's hangup handler reports (<c>/webhook/call/end</c>).</summary>
 /// <param name="CallId">The UNIQUEID sent to <c>/webhook/call</c> (or the <c>call_id</c> that webhook answered).</param>
-public sealed record AsteriskHangup(string CallId, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds, string? Cause);
+/// <param name="EndReason">Neolia's reason when the reporter knows better than "Asterisk hung up" (the ARI call control's ring timeout).</param>
+public sealed record AsteriskHangup(string CallId, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds, string? Cause, string? EndReason = null);
 
 public enum CallActionOutcome
 {
@@ -303,10 +340,10 @@ public enum CallActionOutcome
 }
 
 public sealed record CallActionResult(CallActionOutcome Outcome, string? Status = null, string? Room = null, string? Detail = null,
-    DateTimeOffset? OpenedAt = null)
+    DateTimeOffset? OpenedAt = null, string? DoorCode = null)
 {
     public static readonly CallActionResult NotFound = new(CallActionOutcome.NotFound);
-    public static CallActionResult Done(string status, string? room = null, DateTimeOffset? openedAt = null) =>
-        new(CallActionOutcome.Done, status, room, OpenedAt: openedAt);
+    public static CallActionResult Done(string status, string? room = null, DateTimeOffset? openedAt = null, string? doorCode = null) =>
+        new(CallActionOutcome.Done, status, room, OpenedAt: openedAt, DoorCode: doorCode);
     public static CallActionResult Conflict(string status, string detail) => new(CallActionOutcome.Conflict, status, Detail: detail);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Neolia.CallApi.Calls;
 
 public static class CallsFeature
@@ -11,6 +13,9 @@ public static class CallsFeature
         builder.Services.AddScoped<CallLifecycle>();
         builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
         builder.Services.AddHostedService<RingTimeoutSweeper>();
+        builder.Services.AddHostedService<PendingCallEventPublisher>();
+        // Replaced by the ARI call control when it is configured (CallControl/).
+        builder.Services.TryAddSingleton<IDoorCallControl, NoDoorCallControl>();
         return builder;
     }
 }

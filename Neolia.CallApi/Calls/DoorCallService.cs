@@ -8,6 +8,9 @@ using Neolia.Contracts;
 
 namespace Neolia.CallApi.Calls;
 
+/// <summary>A live call as stored: how it started, and where it is now.</summary>
+public sealed record DoorCallSnapshot(DoorCallStart Start, string AsteriskCallId, string Status, DateTimeOffset StartedAt, DateTimeOffset? AnsweredAt);
+
 /// <summary>Starts a door call: finds who lives behind the dialled number, records the call and rings them.</summary>
 public sealed class DoorCallService(
     NeoliaDb db,
@@ -18,7 +21,16 @@ public sealed class DoorCallService(
     TimeProvider time,
     ILogger<DoorCallService> logger)
 {
-    public async Task<DialplanAnswer> StartAsync(DoorRing ring, CancellationToken ct)
+    /// <summary>The webhook's view of <see cref="StartAsync"/>: what the dialplan reads.</summary>
+    public async Task<DialplanAnswer> AnswerDialplanAsync(DoorRing ring, CancellationToken ct)
+    {
+        var start = await StartAsync(ring, ct);
+        return start.Started
+            ? new("dial", start.DialString, callOptions.Value.RingTimeoutSeconds.ToString(), start.CallId.ToString(), start.Room)
+            : DialplanAnswer.Reject(start.RejectReason!);
+    }
+
+    public async Task<DoorCallStart> StartAsync(DoorRing ring, CancellationToken ct)
     {
         // A webhook has no signed-in caller: it resolves the tenant from the door itself.
         db.TenantScope = TenantScope.All;
@@ -27,12 +39,12 @@ public sealed class DoorCallService(
         // no look-up first, so the common case costs three round trips (door, apartment with its residents, insert).
         var door = await db.Devices
             .Where(d => d.SipUsername == ring.Caller && d.IsActive)
-            .Select(d => new { d.Id, d.TenantId, d.SiteId, d.Name, TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First() })
+            .Select(d => new { d.Id, d.TenantId, d.SiteId, d.Name, d.SipUsername, TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First() })
             .SingleOrDefaultAsync(ct);
-        if (door is null) return Reject("unknown_device", ring, "no active device has this SIP username");
+        if (door is null) return Reject(RejectReasons.UnknownDevice, ring, "no active device has this SIP username");
         if (ring.TenantSlug is { } slug && !string.Equals(slug, door.TenantSlug, StringComparison.OrdinalIgnoreCase))
         {
-            return Reject("unknown_tenant", ring, $"the device belongs to tenant '{door.TenantSlug}', not '{slug}'");
+            return Reject(RejectReasons.UnknownTenant, ring, $"the device belongs to tenant '{door.TenantSlug}', not '{slug}'");
         }
 
         var apartment = await db.Apartments
@@ -53,7 +65,7 @@ public sealed class DoorCallService(
                     .Select(d => d.SipUsername).ToList(),
             })
             .SingleOrDefaultAsync(ct);
-        if (apartment is null) return Reject("unknown_apartment", ring, "the door's site has no apartment with this number");
+        if (apartment is null) return Reject(RejectReasons.UnknownApartment, ring, "the door's site has no apartment with this number");
 
         var now = time.GetUtcNow();
         var call = new Call
@@ -68,31 +80,13 @@ public sealed class DoorCallService(
             StartedAt = now,
             ExpiresAt = now + callOptions.Value.RingTimeout,
             IsTest = ring.IsTest,
+            Control = ring.Control,
         };
         call.Room = RoomName(call.Id);
-        var dial = DialString(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
+        var endpoints = SipEndpoints(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
         db.Calls.Add(call);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (e.IsUniqueViolation())
-        {
-            // The same webhook again (Asterisk retried, or raced us): the first one rang; answer alike, ring nobody.
-            db.ChangeTracker.Clear();
-            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", call.AsteriskCallId);
-            return await FindAnswerForExistingAsync(call.AsteriskCallId, ct)
-                ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
-        }
-
-        // Not awaited: the dialplan waits for this answer while the visitor stands at the door, and LiveKit creates
-        // the room anyway when the first participant joins. Creating it here only sets Neolia's limits (empty timeout,
-        // max participants) before anyone answers, seconds later. The client never throws for LiveKit's failures
-        // (it logs them) and has its own timeouts, so the task cannot fault unobserved or hang on.
-        _ = liveKitRooms.CreateRoomAsync(call.Room, CancellationToken.None);
-
         var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
-        await events.PublishAsync(new CallEvent
+        var ringing = new CallEvent
         {
             Type = CallEventTypes.Ringing,
             CallId = call.Id,
@@ -105,31 +99,67 @@ public sealed class DoorCallService(
             Recipients = apartment.Residents
                 .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
                 .ToList(),
-        });
+        };
+        // The ring goes into the outbox in the call's own INSERT batch (no extra round trip): if Redis is down, or
+        // this process dies before publishing, the ring is still sent once Redis answers.
+        var staged = CallEventPublisher.Stage(db, ringing, now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // The same webhook again (Asterisk retried, or raced us): the first one rang; answer alike, ring nobody.
+            db.ChangeTracker.Clear();
+            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", call.AsteriskCallId);
+            return await FindExistingAsync(call.AsteriskCallId, ct)
+                ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
+        }
+
+        // Not awaited: the dialplan waits for this answer while the visitor stands at the door, and LiveKit creates
+        // the room anyway when the first participant joins. Creating it here only sets Neolia's limits (empty timeout,
+        // max participants) before anyone answers, seconds later. The client never throws for LiveKit's failures
+        // (it logs them) and has its own timeouts, so the task cannot fault unobserved or hang on.
+        _ = liveKitRooms.CreateRoomAsync(call.Room, CancellationToken.None);
+
+        await events.PublishStagedAsync(ringing, staged);
         logger.LogInformation("Call {CallId} from {Caller} to apartment {Apartment} rings {Residents} resident(s) in room {Room}",
             call.Id, ring.Caller, apartment.Number, apartment.Residents.Count, call.Room);
-        return Dial(call, dial);
+        return new DoorCallStart(null, call.Id, door.Id, door.Name, door.SipUsername, call.Room, endpoints, apartment.Residents.Count, call.ExpiresAt);
     }
 
-    private async Task<DialplanAnswer?> FindAnswerForExistingAsync(string asteriskCallId, CancellationToken ct)
+    private async Task<DoorCallStart?> FindExistingAsync(string asteriskCallId, CancellationToken ct) =>
+        (await SnapshotsAsync(db.Calls.Where(c => c.AsteriskCallId == asteriskCallId), ct)).SingleOrDefault()?.Start;
+
+    /// <summary>
+    /// The calls still ringing or answered that <paramref name="control"/> drives, as they were started: what a call
+    /// control that restarted or reconnected needs to take them over again.
+    /// </summary>
+    public Task<IReadOnlyList<DoorCallSnapshot>> LiveCallsAsync(string control, CancellationToken ct)
     {
-        var existing = await db.Calls.Where(c => c.AsteriskCallId == asteriskCallId)
+        db.TenantScope = TenantScope.All;
+        return SnapshotsAsync(db.Calls.Where(c => c.Control == control && (c.Status == CallStatuses.Ringing || c.Status == CallStatuses.Answered)), ct);
+    }
+
+    private async Task<IReadOnlyList<DoorCallSnapshot>> SnapshotsAsync(IQueryable<Call> calls, CancellationToken ct)
+    {
+        var rows = await calls
             .Select(c => new
             {
                 Call = c,
+                Door = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => new { d.Name, d.SipUsername }).First(),
                 Residents = db.ApartmentMemberships.Where(m => m.ApartmentId == c.ApartmentId && m.User!.IsActive).Select(m => m.User!.SipUsername).ToList(),
                 Monitors = db.Devices.Where(d => d.ApartmentId == c.ApartmentId && d.IsActive && d.Kind == DeviceKind.IndoorMonitor).Select(d => d.SipUsername).ToList(),
             })
-            .SingleOrDefaultAsync(ct);
-        return existing is null ? null : Dial(existing.Call, DialString(existing.Monitors.Concat(existing.Residents)));
+            .ToListAsync(ct);
+        return rows.Select(r => new DoorCallSnapshot(
+            new DoorCallStart(null, r.Call.Id, r.Call.DeviceId, r.Door.Name, r.Door.SipUsername, r.Call.Room,
+                SipEndpoints(r.Monitors.Concat(r.Residents)), r.Residents.Count, r.Call.ExpiresAt),
+            r.Call.AsteriskCallId, r.Call.Status, r.Call.StartedAt, r.Call.AnsweredAt)).ToList();
     }
 
-    private DialplanAnswer Dial(Call call, string dial) =>
-        new("dial", dial, callOptions.Value.RingTimeoutSeconds.ToString(), call.Id.ToString(), call.Room);
-
-    /// <summary>Every SIP endpoint of the apartment rung in parallel (<c>PJSIP/a&amp;PJSIP/b</c>); empty when it has none.</summary>
-    private static string DialString(IEnumerable<string?> endpoints) =>
-        string.Join('&', endpoints.OfType<string>().Distinct().Select(e => $"PJSIP/{e}"));
+    /// <summary>Every SIP endpoint of the apartment, each once: they are rung in parallel.</summary>
+    private static IReadOnlyList<string> SipEndpoints(IEnumerable<string?> endpoints) => endpoints.OfType<string>().Distinct().ToList();
 
     private const string RoomPrefix = "call-";
 
@@ -142,10 +172,18 @@ public sealed class DoorCallService(
         return room.StartsWith(RoomPrefix, StringComparison.Ordinal) && Guid.TryParseExact(room.AsSpan(RoomPrefix.Length), "N", out callId);
     }
 
-    private DialplanAnswer Reject(string reason, DoorRing ring, string why)
+    private DoorCallStart Reject(string reason, DoorRing ring, string why)
     {
         logger.LogWarning("Door call rejected ({Reason}): caller {Caller}, callee {Callee}, tenant {Tenant}: {Why}",
             reason, ring.Caller, ring.Callee, ring.TenantSlug ?? "(not sent)", why);
-        return DialplanAnswer.Reject(reason);
+        return DoorCallStart.Rejected(reason);
+    }
+
+    /// <summary>Why <see cref="StartAsync"/> started no call.</summary>
+    public static class RejectReasons
+    {
+        public const string UnknownDevice = "unknown_device";
+        public const string UnknownTenant = "unknown_tenant";
+        public const string UnknownApartment = "unknown_apartment";
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
 using Npgsql;
@@ -16,13 +17,18 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddNeoliaData(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString("neolia");
+        // A pooled factory of our own (each request's context gets its caller's tenant scope; a webhook's context fails
+        // fast), enriched by Aspire's Npgsql EF Core integration: it keeps our retrying strategy and adds the readiness
+        // check, tracing and metrics.
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
-            npgsql => npgsql.EnableRetryOnFailure(maxRetryCount: 3)));
+            npgsql => npgsql.ExecutionStrategy(dependencies => new NeoliaExecutionStrategy(dependencies)).MapRealtimeEnums()));
+        builder.EnrichNpgsqlDbContext<NeoliaDb>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped(sp =>
         {
             var db = sp.GetRequiredService<IDbContextFactory<NeoliaDb>>().CreateDbContext();
             db.TenantScope = ScopeOf(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User);
+            db.FailFast = false;
             return db;
         });
 
@@ -31,15 +37,13 @@ public static class DataExtensions
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 10;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // No lockout anyone could trigger by guessing: SignInThrottle slows guessing per account and client instead.
+                options.Lockout.AllowedForNewUsers = false;
             })
             .AddRoles<Role>()
             .AddEntityFrameworkStores<NeoliaDb>();
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<NeoliaDb>("postgres");
         builder.Services.AddHostedService<DatabaseMigrator>();
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
         return builder;
     }
 

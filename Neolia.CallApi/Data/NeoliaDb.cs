@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Apartments;
@@ -15,10 +16,16 @@ namespace Neolia.CallApi.Data;
 /// The system of record. Every <see cref="ITenantOwned"/> entity is filtered to <see cref="TenantScope"/>:
 /// a context that was given no scope sees no tenant's data at all, so forgetting to scope fails closed.
 /// </summary>
-public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbContext<User, Role, Guid>(options)
+public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbContext<User, Role, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>Whose data this context may see. Set per request (pooled contexts are reset to <see cref="TenantScope.None"/>).</summary>
     public TenantScope TenantScope { get; set; } = TenantScope.None;
+
+    /// <summary>
+    /// Whether a failed command is given up at once instead of retried (<see cref="NeoliaExecutionStrategy"/>): for
+    /// callers that have a fallback and no time, such as Asterisk's webhooks. Set per request, like the scope.
+    /// </summary>
+    public bool FailFast { get; set; }
 
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<Site> Sites => Set<Site>();
@@ -29,6 +36,11 @@ public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbCon
     public DbSet<CallDecline> CallDeclines => Set<CallDecline>();
     public DbSet<DoorOpening> DoorOpenings => Set<DoorOpening>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<TokenRevocation> TokenRevocations => Set<TokenRevocation>();
+    public DbSet<PendingCallEvent> PendingCallEvents => Set<PendingCallEvent>();
+
+    /// <summary>The Data Protection key ring (each key encrypted under the configured key-encryption key).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

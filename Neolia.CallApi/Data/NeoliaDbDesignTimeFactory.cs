@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.Data;
 
@@ -7,5 +8,5 @@ namespace Neolia.CallApi.Data;
 internal sealed class NeoliaDbDesignTimeFactory : IDesignTimeDbContextFactory<NeoliaDb>
 {
     public NeoliaDb CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<NeoliaDb>().UseNpgsql("Host=localhost;Database=neolia").Options);
+        new(new DbContextOptionsBuilder<NeoliaDb>().UseNpgsql("Host=localhost;Database=neolia", npgsql => npgsql.MapRealtimeEnums()).Options);
 }

@@ -38,8 +38,8 @@ public sealed class Device : ITenantOwned
     public string? RtspUsernameProtected { get; set; }
     public string? RtspPasswordProtected { get; set; }
 
-    /// <summary>DTMF sequence that opens the door during a call.</summary>
-    public string? DoorCode { get; set; }
+    /// <summary>DTMF sequence that opens the door during a call, encrypted with Data Protection; null means <see cref="DeviceSecrets.DefaultDoorCode"/>.</summary>
+    public string? DoorCodeProtected { get; set; }
 
     public bool IsActive { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
@@ -52,7 +52,6 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         e.Property(d => d.Name).HasMaxLength(200);
         e.Property(d => d.SipUsername).HasMaxLength(64);
         e.Property(d => d.SipPasswordDigest).HasMaxLength(64);
-        e.Property(d => d.DoorCode).HasMaxLength(32);
         e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(32);
         e.HasIndex(d => d.SipUsername).IsUnique();
         e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);

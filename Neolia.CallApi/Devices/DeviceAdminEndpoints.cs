@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.RequestErrors;
+using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.Devices;
 
@@ -18,23 +20,25 @@ public static class DeviceAdminEndpoints
     public static IEndpointRouteBuilder MapDeviceAdministration(this IEndpointRouteBuilder admin)
     {
         var devices = admin.MapGroup("/devices").WithTags("Admin: devices").RequireAuthorization(AdminPolicies.ManageBuildings);
-        devices.MapGet("", ListAsync);
-        devices.MapGet("/{id:guid}", GetAsync).WithName("GetDevice");
-        devices.MapPost("", CreateAsync);
-        devices.MapPut("/{id:guid}", UpdateAsync);
-        devices.MapDelete("/{id:guid}", DeleteAsync);
-        devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync);
-        devices.MapPut("/{id:guid}/camera", SetCameraAsync);
-        devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync);
+        devices.MapGet("", ListAsync).WithSummary("List the devices (door intercoms, indoor monitors)");
+        devices.MapGet("/{id:guid}", GetAsync).WithSummary("Get a device").WithName("GetDevice");
+        devices.MapPost("", CreateAsync).WithSummary("Create a device: its SIP username and one-time password");
+        devices.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a device");
+        devices.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a device");
+        devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync).WithSummary("Reset a device's SIP password (shown once)");
+        devices.MapPut("/{id:guid}/camera", SetCameraAsync).WithSummary("Set a device's camera (RTSP URL and credentials, stored encrypted)");
+        devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
         return admin;
     }
 
     /// <param name="Host">The camera's host (and port): which camera it is, without the secret parts of its URL.</param>
     public sealed record CameraResponse(string? Host, bool HasCredentials);
 
+    /// <param name="Registration">Whether the device is registered with Asterisk now (only when one device is asked for).</param>
     public sealed record DeviceResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-        string? DoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt = null);
+        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null,
+        DateTimeOffset? LastCallAt = null);
 
     /// <param name="SipPassword">Shown this once: only its digest is stored. Type it into the device now.</param>
     public sealed record DeviceCreatedResponse(DeviceResponse Device, string SipPassword);
@@ -44,7 +48,7 @@ public static class DeviceAdminEndpoints
     public sealed record CreateDeviceRequest(
         [Required] Guid? SiteId,
         [Required, AllowedValues(DoorIntercom, IndoorMonitor)] string Kind,
-        [Required, MaxLength(200)] string Name,
+        [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
@@ -52,7 +56,7 @@ public static class DeviceAdminEndpoints
         [MaxLength(200)] string? RtspPassword);
 
     public sealed record UpdateDeviceRequest(
-        [Required, MaxLength(200)] string Name,
+        [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [Required] bool? IsActive);
@@ -64,12 +68,12 @@ public static class DeviceAdminEndpoints
 
     private static string KindName(DeviceKind kind) => kind == DeviceKind.DoorIntercom ? DoorIntercom : IndoorMonitor;
 
-    private static DeviceResponse ToResponse(Device d, SipCredentials sip, CameraSecrets camera) => new(
-        d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCode, d.IsActive,
-        d.RtspUrlProtected is null ? null : new CameraResponse(camera.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
+    private static DeviceResponse ToResponse(Device d, SipCredentials sip, DeviceSecrets secrets) => new(
+        d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCodeProtected is not null, d.IsActive,
+        d.RtspUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
         d.CreatedAt);
 
-    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
     {
         var devices = db.Devices.AsQueryable();
         if (siteId is { } s) devices = devices.Where(d => d.SiteId == s);
@@ -80,15 +84,28 @@ public static class DeviceAdminEndpoints
         var lastCalls = await db.Calls.Where(c => ids.Contains(c.DeviceId)).GroupBy(c => c.DeviceId)
             .Select(g => new { DeviceId = g.Key, At = g.Max(c => c.StartedAt) }).ToDictionaryAsync(x => x.DeviceId, x => x.At, ct);
         return TypedResults.Ok(new PagedList<DeviceResponse>(
-            page.Items.Select(d => ToResponse(d, sip, camera) with { LastCallAt = lastCalls.TryGetValue(d.Id, out var at) ? at : null }).ToList(),
+            page.Items.Select(d => ToResponse(d, sip, secrets) with { LastCallAt = lastCalls.TryGetValue(d.Id, out var at) ? at : null }).ToList(),
             page.Page, page.PageSize, page.TotalCount));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct) =>
-        await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is { } device
-            ? TypedResults.Ok(ToResponse(device, sip, camera)) : AdminProblems.NotFound("Device");
+    private static async Task<IResult> GetAsync(Guid id, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        var registration = await SipAccountRows.RegistrationOfAsync(db, device.SipUsername, time.GetUtcNow(), ct);
+        return TypedResults.Ok(ToResponse(device, sip, secrets) with { Registration = registration });
+    }
 
-    private static async Task<IResult> CreateAsync(CreateDeviceRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    private static SipAccountKind AccountKind(DeviceKind kind) => kind == DeviceKind.DoorIntercom ? SipAccountKind.DoorIntercom : SipAccountKind.IndoorMonitor;
+
+    /// <summary>Asterisk's rows for the device, as it is now (none when inactive); saved with the caller's changes.</summary>
+    public static async Task SyncSipAccountAsync(Device device, NeoliaDb db, SipAccountRows rows, CancellationToken ct)
+    {
+        var slug = await db.Tenants.Where(t => t.Id == device.TenantId).Select(t => t.Slug).SingleAsync(ct);
+        await rows.SyncAsync(db, new SipAccount(device.SipUsername, AccountKind(device.Kind), slug, device.Name, device.SipPasswordDigest ?? ""),
+            device.IsActive && device.SipPasswordDigest is not null, ct);
+    }
+
+    private static async Task<IResult> CreateAsync(CreateDeviceRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
     {
         var site = await db.Sites.Where(s => s.Id == request.SiteId)
             .Select(s => new { s.Id, s.TenantId, Slug = db.Tenants.Where(t => t.Id == s.TenantId).Select(t => t.Slug).First() })
@@ -105,7 +122,7 @@ public static class DeviceAdminEndpoints
         // A generated username may collide (rarely): try again with a new one rather than fail the request.
         for (var attempt = 1; ; attempt++)
         {
-            var username = SipCredentials.NewUsername(site.Slug, kind);
+            var username = SipCredentials.NewUsername(site.Slug, AccountKind(kind));
             var device = new Device
             {
                 TenantId = site.TenantId,
@@ -115,37 +132,40 @@ public static class DeviceAdminEndpoints
                 Name = request.Name.Trim(),
                 SipUsername = username,
                 SipPasswordDigest = sip.Ha1(username, password),
-                DoorCode = request.DoorCode,
-                RtspUrlProtected = camera.Protect(request.RtspUrl),
-                RtspUsernameProtected = camera.Protect(request.RtspUsername),
-                RtspPasswordProtected = camera.Protect(request.RtspPassword),
+                DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode),
+                RtspUrlProtected = secrets.Protect(request.RtspUrl),
+                RtspUsernameProtected = secrets.Protect(request.RtspUsername),
+                RtspPasswordProtected = secrets.Protect(request.RtspPassword),
             };
             db.Devices.Add(device);
+            await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest), ct);
             try
             {
                 await db.SaveChangesAsync(ct);
-                return TypedResults.CreatedAtRoute(new DeviceCreatedResponse(ToResponse(device, sip, camera), password), "GetDevice", new { id = device.Id });
+                return TypedResults.CreatedAtRoute(new DeviceCreatedResponse(ToResponse(device, sip, secrets), password), "GetDevice", new { id = device.Id });
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
             {
-                db.Entry(device).State = EntityState.Detached;
+                // The device and its Asterisk rows: none of them was saved.
+                db.ChangeTracker.Clear();
             }
         }
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, UpdateDeviceRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(Guid id, UpdateDeviceRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         if (await CheckApartmentAsync(device.Kind, request.ApartmentId, device.SiteId, db, ct) is { } problem) return problem;
         device.Name = request.Name.Trim();
         device.ApartmentId = request.ApartmentId;
-        device.DoorCode = request.DoorCode;
+        device.DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode);
         device.IsActive = request.IsActive!.Value;
+        await SyncSipAccountAsync(device, db, rows, ct);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToResponse(device, sip, camera));
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
     }
 
-    private static async Task<IResult> DeleteAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    private static async Task<IResult> DeleteAsync(Guid id, NeoliaDb db, SipAccountRows rows, CancellationToken ct)
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         // Calls keep pointing at their door: the history must survive.
@@ -154,27 +174,31 @@ public static class DeviceAdminEndpoints
             return AdminProblems.Conflict("Device has calls", "A device with call history cannot be deleted; deactivate it instead (isActive: false).");
         }
         db.Devices.Remove(device);
+        await rows.RemoveAsync(db, device.SipUsername, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ResetSipPasswordAsync(Guid id, NeoliaDb db, SipCredentials sip, CancellationToken ct)
+    private static async Task<IResult> ResetSipPasswordAsync(Guid id, NeoliaDb db, SipCredentials sip, SipAccountRows rows, CancellationToken ct)
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         var password = SipCredentials.NewPassword();
         device.SipPasswordDigest = sip.Ha1(device.SipUsername, password);
+        // The old password stops working at once, and registrations made with it are dropped.
+        await rows.DropRegistrationsAsync(db, device.SipUsername, ct);
+        await SyncSipAccountAsync(device, db, rows, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new SipPasswordResponse(device.SipUsername, sip.Realm, password));
     }
 
-    private static async Task<IResult> SetCameraAsync(Guid id, CameraRequest request, NeoliaDb db, SipCredentials sip, CameraSecrets camera, CancellationToken ct)
+    private static async Task<IResult> SetCameraAsync(Guid id, CameraRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
-        device.RtspUrlProtected = camera.Protect(request.RtspUrl);
-        device.RtspUsernameProtected = camera.Protect(request.RtspUsername);
-        device.RtspPasswordProtected = camera.Protect(request.RtspPassword);
+        device.RtspUrlProtected = secrets.Protect(request.RtspUrl);
+        device.RtspUsernameProtected = secrets.Protect(request.RtspUsername);
+        device.RtspPasswordProtected = secrets.Protect(request.RtspPassword);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToResponse(device, sip, camera));
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
     }
 
     private static async Task<IResult> RemoveCameraAsync(Guid id, NeoliaDb db, CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Neolia.CallApi.Asterisk;
+using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.Devices;
 
@@ -13,11 +14,18 @@ public sealed class SipCredentials(IOptions<AsteriskOptions> asterisk)
     public string Realm => asterisk.Value.SipRealm;
 
     /// <summary>
-    /// <c>{tenant}-{door|monitor}-{8 random}</c>: readable in Asterisk's logs, unique by chance and by the unique index
-    /// (a collision is retried by the caller).
+    /// <c>{tenant}-{door|monitor|app}-{8 random}</c>: readable in Asterisk's logs, unique by chance and by the unique
+    /// index (a collision is retried by the caller). At most 37 characters: Asterisk's <c>ps_auths.username</c> holds 40.
     /// </summary>
-    public static string NewUsername(string tenantSlug, DeviceKind kind) =>
-        $"{tenantSlug[..Math.Min(tenantSlug.Length, 40)]}-{(kind == DeviceKind.DoorIntercom ? "door" : "monitor")}-{RandomNumberGenerator.GetString(Alphabet, 8)}";
+    public static string NewUsername(string tenantSlug, SipAccountKind kind) =>
+        $"{tenantSlug[..Math.Min(tenantSlug.Length, 20)]}-{KindPart(kind)}-{RandomNumberGenerator.GetString(Alphabet, 8)}";
+
+    private static string KindPart(SipAccountKind kind) => kind switch
+    {
+        SipAccountKind.DoorIntercom => "door",
+        SipAccountKind.IndoorMonitor => "monitor",
+        _ => "app",
+    };
 
     /// <summary>24 random characters (~120 bits), typed once into the device's web page.</summary>
     public static string NewPassword() => RandomNumberGenerator.GetString(Alphabet + "ABCDEFGHJKLMNPQRSTUVWXYZ", 24);

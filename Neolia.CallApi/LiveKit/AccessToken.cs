@@ -18,6 +18,9 @@ public sealed class AccessToken(string apiKey, string apiSecret)
     public TimeSpan Ttl { get; init; } = TimeSpan.FromHours(1);
     public VideoGrants? Video { get; init; }
 
+    /// <summary>The <c>sip</c> claim: what the SIP service API lets the bearer do.</summary>
+    public SipGrants? Sip { get; init; }
+
     /// <summary>Base64 SHA-256 of a webhook body (the LiveKit server signs its webhooks with this claim).</summary>
     public string? Sha256 { get; init; }
 
@@ -33,6 +36,7 @@ public sealed class AccessToken(string apiKey, string apiSecret)
             NotBefore = now,
             Expires = now + (long)Ttl.TotalSeconds,
             Video = Video,
+            Sip = Sip,
             Sha256 = Sha256,
         };
         return Sign(JsonSerializer.SerializeToUtf8Bytes(claims, LiveKitJson.Default.Claims), apiSecret);
@@ -69,6 +73,7 @@ public sealed class AccessToken(string apiKey, string apiSecret)
         [JsonPropertyName("nbf")] public long NotBefore { get; init; }
         [JsonPropertyName("exp")] public long Expires { get; init; }
         [JsonPropertyName("video")] public VideoGrants? Video { get; init; }
+        [JsonPropertyName("sip")] public SipGrants? Sip { get; init; }
         [JsonPropertyName("sha256")] public string? Sha256 { get; init; }
     }
 }

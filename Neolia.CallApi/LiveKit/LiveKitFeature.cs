@@ -25,6 +25,16 @@ public static class LiveKitFeature
                 o.Retry.MaxRetryAttempts = 1;
                 o.Retry.Delay = TimeSpan.FromMilliseconds(200);
             });
+        // SIP calls are not idempotent (a retried CreateSIPParticipant would dial twice): no retry, a bounded wait.
+        builder.Services.AddHttpClient<SipClient>()
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(o =>
+            {
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(8);
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+                o.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
+            });
 #pragma warning restore EXTEXP0001
 
         builder.Services.AddSingleton(sp =>

@@ -11,7 +11,7 @@ public static class LiveKitWebhookEndpoints
 
     public static IEndpointRouteBuilder MapLiveKitWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhook/livekit", ReceiveAsync)
+        app.MapPost("/webhook/livekit", ReceiveAsync).WithSummary("LiveKit's webhook (private): participant joined, room finished")
             .WithTags("LiveKit webhooks")
             .ExcludeFromDescription()
             .AllowAnonymous()

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -18,9 +17,6 @@ public sealed class RoomServiceClient(HttpClient http, IOptions<LiveKitOptions> 
     public const uint EmptyTimeoutSeconds = 300;
     public const uint MaxParticipants = 100;
 
-    /// <summary>The official SDKs' default for the tokens of server API calls.</summary>
-    internal static readonly TimeSpan ApiTokenLifetime = TimeSpan.FromMinutes(10);
-
     /// <summary>Creates the call's room (or returns it if it exists) with Neolia's limits.</summary>
     public Task<RoomServiceResult<LiveKitRoom>> CreateRoomAsync(string name, CancellationToken ct = default) =>
         SendAsync("CreateRoom", new CreateRoomRequest(name, EmptyTimeoutSeconds, MaxParticipants), LiveKitJson.Default.CreateRoomRequest,
@@ -39,64 +35,15 @@ public sealed class RoomServiceClient(HttpClient http, IOptions<LiveKitOptions> 
         return new(result.Value?.Rooms ?? (result.Succeeded ? [] : null), result.Error);
     }
 
-    private async Task<RoomServiceResult<TResponse>> SendAsync<TRequest, TResponse>(
+    private Task<RoomServiceResult<TResponse>> SendAsync<TRequest, TResponse>(
         string method, TRequest body, JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType, VideoGrants grants, string? room, CancellationToken ct)
-        where TResponse : class
-    {
-        var o = options.Value;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, MethodUri(o.ApiUrl, method))
-            {
-                Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, requestType)),
-            };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
-                new AccessToken(o.ApiKey, o.ApiSecret) { Ttl = ApiTokenLifetime, Video = grants }.ToJwt(time));
-
-            using var response = await http.SendAsync(request, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = $"LiveKit answered {(int)response.StatusCode}: {Truncate(text)}";
-                logger.LogWarning("LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
-                return new(null, error);
-            }
-            return new(JsonSerializer.Deserialize(text, responseType) ?? throw new JsonException("empty answer"), null);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // Whatever it is (refused connection, the resilience pipeline's timeout or open circuit, a bad answer),
-            // the call goes on without it.
-            var error = e is OperationCanceledException || e.GetType().Name == "TimeoutRejectedException"
-                ? "LiveKit did not answer in time"
-                : e.Message;
-            // An unreachable or slow LiveKit is an expected condition, said in one line; a stack trace per call would
-            // bury the log (megabytes a minute under load). Anything else keeps its exception for diagnosis.
-            if (e is HttpRequestException or OperationCanceledException || e.GetType().Name is "TimeoutRejectedException" or "BrokenCircuitException")
-                logger.LogWarning("LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
-            else
-                logger.LogWarning(e, "LiveKit {Method} for room {Room} failed: {Error}", method, room, error);
-            return new(null, error);
-        }
-    }
-
-    private static Uri MethodUri(string apiUrl, string method)
-    {
-        // As the official SDKs: a ws(s):// server address means its http(s):// API.
-        var baseUrl = apiUrl.StartsWith("ws", StringComparison.OrdinalIgnoreCase) ? "http" + apiUrl[2..] : apiUrl;
-        return new Uri(new Uri(baseUrl.TrimEnd('/') + "/"), $"twirp/livekit.RoomService/{method}");
-    }
-
-    private static string Truncate(string s) => s.Length <= 300 ? s : s[..300] + "…";
+        where TResponse : class =>
+        new TwirpClient(http, options.Value, time, logger)
+            .SendAsync("RoomService", method, body, requestType, responseType, grants, sip: null, room is null ? "all rooms" : $"room {room}", ct);
 }
 
-/// <summary>What a room service call gave: <see cref="Error"/> is set when it failed (already logged).</summary>
+/// <summary>What a LiveKit server API call (room or SIP service) gave: <see cref="Error"/> is set when it failed (already logged).</summary>
 public record RoomServiceResult(string? Error)
 {
     public bool Succeeded => Error is null;

@@ -23,3 +23,10 @@ public sealed record VideoGrants
     [JsonPropertyName("hidden")] public bool? Hidden { get; init; }
     [JsonPropertyName("recorder")] public bool? Recorder { get; init; }
 }
+
+/// <summary>The <c>sip</c> claim of a LiveKit access token (livekit/protocol <c>SIPGrant</c>): trunks and rules, or calls.</summary>
+public sealed record SipGrants
+{
+    [JsonPropertyName("admin")] public bool? Admin { get; init; }
+    [JsonPropertyName("call")] public bool? Call { get; init; }
+}

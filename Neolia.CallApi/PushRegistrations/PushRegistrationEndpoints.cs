@@ -15,9 +15,9 @@ public static class PushRegistrationEndpoints
     public static IEndpointRouteBuilder MapPushRegistrations(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Path).WithTags("Push registrations").RequireAuthorization();
-        group.MapPost("", RegisterAsync);
-        group.MapGet("", ListAsync);
-        group.MapDelete("/{id:guid}", DeleteAsync);
+        group.MapPost("", RegisterAsync).WithSummary("Register this app installation for push (FCM, APNs VoIP, APNs)");
+        group.MapGet("", ListAsync).WithSummary("List my push registrations");
+        group.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Remove a push registration");
         return app;
     }
 
@@ -38,7 +38,7 @@ public static class PushRegistrationEndpoints
     {
         var errors = Validate(request);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        if (principal.GetTenantId() is not { } tenantId)
+        if (principal.GetTenantId() is not { } tenantId || !principal.IsInRole(NeoliaRoles.Resident))
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Only residents register push tokens");
         var userId = principal.GetUserId();
         var token = request.Token.Trim();
@@ -46,10 +46,16 @@ public static class PushRegistrationEndpoints
 
         for (var attempt = 0; ; attempt++)
         {
-            // The token moved to this installation (another account signed in on the phone): it leaves the old one.
-            await db.Set<PushRegistration>().IgnoreQueryFilters()
-                .Where(r => r.Platform == request.Platform && r.Token == token && !(r.UserId == userId && r.DeviceId == request.DeviceId))
-                .ExecuteDeleteAsync(ct);
+            // The token moved to this installation (another account of the same tenant signed in on the phone): it
+            // leaves the old one. A token registered in another tenant never moves silently: 409, and nothing changes.
+            var elsewhere = db.Set<PushRegistration>().IgnoreQueryFilters()
+                .Where(r => r.Platform == request.Platform && r.Token == token && !(r.UserId == userId && r.DeviceId == request.DeviceId));
+            if (await elsewhere.AnyAsync(r => r.TenantId != tenantId, ct))
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Push token registered elsewhere",
+                    detail: "This push token belongs to an account of another customer; sign out there first (the app deletes its registration).");
+            }
+            await elsewhere.ExecuteDeleteAsync(ct);
 
             var existing = await db.Set<PushRegistration>()
                 .SingleOrDefaultAsync(r => r.UserId == userId && r.DeviceId == request.DeviceId && r.Platform == request.Platform, ct);

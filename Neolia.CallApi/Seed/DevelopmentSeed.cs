@@ -5,6 +5,7 @@ using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Devices;
 using Neolia.CallApi.Sites;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Tenants;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
@@ -13,7 +14,8 @@ namespace Neolia.CallApi.Seed;
 
 /// <summary>
 /// Demo data for a developer's stack: tenant <c>demo</c>, one building with one door and apartments 101 and 102,
-/// and their residents. Applied once, only when <c>Seed:Enabled</c> is true.
+/// and their residents. Applied once, only when <c>Seed:Enabled</c> is true. The SIP accounts are made the way the admin
+/// API makes them: Asterisk's realtime rows, saved with the door and the residents.
 /// </summary>
 public static class DevelopmentSeed
 {
@@ -56,16 +58,27 @@ public static class DevelopmentSeed
         var users = services.GetRequiredService<UserManager<User>>();
         var tenant = new Tenant { Slug = TenantSlug, Name = "Demo Property Management" };
         var site = new Site { TenantId = tenant.Id, Name = "12 Rue de la Paix", Address = "12 Rue de la Paix, 75002 Paris" };
-        var door = new Device { TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername, DoorCode = "#1" };
+        var sip = services.GetRequiredService<SipCredentials>();
+        var door = new Device
+        {
+            TenantId = tenant.Id, SiteId = site.Id, Kind = DeviceKind.DoorIntercom, Name = "Main entrance", SipUsername = DoorSipUsername,
+            DoorCodeProtected = services.GetRequiredService<DeviceSecrets>().ProtectDoorCode("#1"),
+            SipPasswordDigest = sip.Ha1(DoorSipUsername, options.SipPassword!),
+        };
         var apartments = People.Select(p => p.Apartment).OfType<string>().Distinct()
             .Select(number => new Apartment { TenantId = tenant.Id, SiteId = site.Id, Number = number }).ToList();
         db.AddRange(tenant, site, door);
         db.AddRange(apartments);
+        var rows = services.GetRequiredService<SipAccountRows>();
+        await rows.WriteAsync(db, new SipAccount(DoorSipUsername, SipAccountKind.DoorIntercom, TenantSlug, door.Name, door.SipPasswordDigest), ct);
         await db.SaveChangesAsync(ct);
 
-        foreach (var (login, name, apartment, sip) in People)
+        var softphones = services.GetRequiredService<SoftphoneAccounts>();
+
+        foreach (var (login, name, apartment, softphone) in People)
         {
-            var user = new User { TenantId = tenant.Id, UserName = $"{login}@{EmailDomain}", Email = $"{login}@{EmailDomain}", EmailConfirmed = true, DisplayName = name, SipUsername = sip };
+            var user = new User { TenantId = tenant.Id, UserName = $"{login}@{EmailDomain}", Email = $"{login}@{EmailDomain}", EmailConfirmed = true, DisplayName = name };
+            if (softphone is not null) await softphones.AssignAsync(db, user, TenantSlug, ct, softphone, options.SipPassword);
             Check(await users.CreateAsync(user, options.DemoPassword!));
             Check(await users.AddToRoleAsync(user, apartment is null ? NeoliaRoles.TenantAdmin : NeoliaRoles.Resident));
             if (apartment is not null)

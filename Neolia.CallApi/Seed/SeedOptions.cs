@@ -12,6 +12,12 @@ public sealed class SeedOptions : IValidatableObject
     /// <summary>Password of every demo account; required when the seed is on, and never committed.</summary>
     public string? DemoPassword { get; set; }
 
+    /// <summary>SIP password of the demo door and softphones (demo-door-1, demo-alice, …); <see cref="DemoPassword"/> when unset.</summary>
+    [MinLength(10, ErrorMessage = "Seed:DemoSipPassword must be at least 10 characters.")]
+    public string? DemoSipPassword { get; set; }
+
+    public string? SipPassword => DemoSipPassword ?? DemoPassword;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Enabled && (DemoPassword is null || DemoPassword.Length < 10))

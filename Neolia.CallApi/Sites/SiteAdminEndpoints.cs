@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Sites;
 
@@ -12,20 +13,20 @@ public static class SiteAdminEndpoints
     public static IEndpointRouteBuilder MapSiteAdministration(this IEndpointRouteBuilder admin)
     {
         var sites = admin.MapGroup("/sites").WithTags("Admin: sites").RequireAuthorization(AdminPolicies.ManageBuildings);
-        sites.MapGet("", ListAsync);
-        sites.MapGet("/{id:guid}", GetAsync).WithName("GetSite");
-        sites.MapPost("", CreateAsync);
-        sites.MapPut("/{id:guid}", UpdateAsync);
-        sites.MapDelete("/{id:guid}", DeleteAsync);
+        sites.MapGet("", ListAsync).WithSummary("List the sites (buildings)");
+        sites.MapGet("/{id:guid}", GetAsync).WithSummary("Get a site").WithName("GetSite");
+        sites.MapPost("", CreateAsync).WithSummary("Create a site");
+        sites.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a site");
+        sites.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a site");
         return admin;
     }
 
     public sealed record SiteResponse(Guid Id, Guid TenantId, string Name, string? Address, DateTimeOffset CreatedAt);
 
     /// <param name="TenantId">Required from a platform administrator; a tenant administrator's own tenant otherwise.</param>
-    public sealed record CreateSiteRequest(Guid? TenantId, [Required, MaxLength(200)] string Name, [MaxLength(500)] string? Address);
+    public sealed record CreateSiteRequest(Guid? TenantId, [Required, SingleLine, MaxLength(200)] string Name, [SingleLine, MaxLength(500)] string? Address);
 
-    public sealed record UpdateSiteRequest([Required, MaxLength(200)] string Name, [MaxLength(500)] string? Address);
+    public sealed record UpdateSiteRequest([Required, SingleLine, MaxLength(200)] string Name, [SingleLine, MaxLength(500)] string? Address);
 
     private static SiteResponse ToResponse(Site s) => new(s.Id, s.TenantId, s.Name, s.Address, s.CreatedAt);
 

@@ -5,6 +5,7 @@ using Neolia.CallApi.Administration;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Users;
 using Neolia.ServiceDefaults.Authentication;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Tenants;
 
@@ -16,12 +17,12 @@ public static class TenantAdminEndpoints
     public static IEndpointRouteBuilder MapTenantAdministration(this IEndpointRouteBuilder admin)
     {
         var tenants = admin.MapGroup("/tenants").WithTags("Admin: tenants").RequireAuthorization(AdminPolicies.ManageTenants);
-        tenants.MapGet("", ListAsync);
-        tenants.MapGet("/{id:guid}", GetAsync).WithName("GetTenant");
-        tenants.MapPost("", CreateAsync);
-        tenants.MapPut("/{id:guid}", UpdateAsync);
-        tenants.MapDelete("/{id:guid}", DeleteAsync);
-        tenants.MapPost("/{id:guid}/admins", CreateAdminAsync);
+        tenants.MapGet("", ListAsync).WithSummary("List the tenants (platform administrators)");
+        tenants.MapGet("/{id:guid}", GetAsync).WithSummary("Get a tenant").WithName("GetTenant");
+        tenants.MapPost("", CreateAsync).WithSummary("Create a tenant");
+        tenants.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a tenant");
+        tenants.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a tenant");
+        tenants.MapPost("/{id:guid}/admins", CreateAdminAsync).WithSummary("Create a tenant administrator");
         return admin;
     }
 
@@ -29,13 +30,13 @@ public static class TenantAdminEndpoints
 
     public sealed record CreateTenantRequest(
         [Required, MaxLength(63), RegularExpression(SlugPattern, ErrorMessage = "Lowercase letters, digits and inner hyphens only.")] string Slug,
-        [Required, MaxLength(200)] string Name);
+        [Required, SingleLine, MaxLength(200)] string Name);
 
-    public sealed record UpdateTenantRequest([Required, MaxLength(200)] string Name);
+    public sealed record UpdateTenantRequest([Required, SingleLine, MaxLength(200)] string Name);
 
     public sealed record CreateTenantAdminRequest(
-        [Required, EmailAddress, MaxLength(256)] string Email,
-        [Required, MaxLength(200)] string DisplayName,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
+        [Required, SingleLine, MaxLength(200)] string DisplayName,
         [Required, MinLength(10), MaxLength(128)] string Password);
 
     public sealed record TenantAdminResponse(Guid Id, Guid TenantId, string Email, string DisplayName);

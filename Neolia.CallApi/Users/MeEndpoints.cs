@@ -15,8 +15,8 @@ public static class MeEndpoints
     public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/me").WithTags("Me").RequireAuthorization();
-        me.MapGet("", GetAsync);
-        me.MapPost("/password", ChangePasswordAsync);
+        me.MapGet("", GetAsync).WithSummary("My profile, apartments and push registrations");
+        me.MapPost("/password", ChangePasswordAsync).WithSummary("Change my password (signs out my other sessions)").WithNoStore();
         return app;
     }
 
@@ -47,11 +47,11 @@ public static class MeEndpoints
     }
 
     /// <summary>
-    /// Changes the password and signs out the user's other devices (their refresh tokens are revoked); this device
-    /// gets a fresh pair. Access tokens already issued elsewhere expire on their own within their short lifetime.
+    /// Changes the password and signs out every session (refresh and access tokens are revoked, as on deactivation,
+    /// and open sockets close); this device gets a fresh pair.
     /// </summary>
     private static async Task<IResult> ChangePasswordAsync(ChangePasswordRequest request, ClaimsPrincipal caller, UserManager<User> users,
-        AccessTokenIssuer issuer, RefreshTokenStore refreshTokens, TimeProvider time, CancellationToken ct)
+        AccessTokenIssuer issuer, RefreshTokenStore refreshTokens, AccountRevocation revocation, TimeProvider time, CancellationToken ct)
     {
         if (await users.FindByIdAsync(caller.GetUserId().ToString()) is not { IsActive: true } user) return Gone();
         if (!await users.CheckPasswordAsync(user, request.CurrentPassword))
@@ -61,7 +61,7 @@ public static class MeEndpoints
         var changed = await users.ChangePasswordAsync(user, request.CurrentPassword, request.NewPassword);
         if (!changed.Succeeded) return UserAccounts.ProblemOf(changed, "newPassword");
 
-        await refreshTokens.RevokeAllAsync(user.Id, ct);
+        await revocation.RevokeEverySessionAsync(user.Id, ct);
         var (accessToken, expiresAt) = issuer.Issue(user, await users.GetRolesAsync(user));
         var refreshToken = await refreshTokens.IssueAsync(user.Id, ct);
         return TypedResults.Ok(new AuthEndpoints.TokenResponse(accessToken, "Bearer", (int)(expiresAt - time.GetUtcNow()).TotalSeconds, refreshToken));

@@ -5,7 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Administration;
 using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.SipAccounts;
 using Neolia.ServiceDefaults.Authentication;
+using Neolia.CallApi.RequestErrors;
 
 namespace Neolia.CallApi.Users;
 
@@ -19,14 +21,14 @@ public static class ResidentAdminEndpoints
     public static IEndpointRouteBuilder MapResidentAdministration(this IEndpointRouteBuilder admin)
     {
         var residents = admin.MapGroup("/residents").WithTags("Admin: residents").RequireAuthorization(AdminPolicies.ManageBuildings);
-        residents.MapGet("", ListAsync);
-        residents.MapGet("/{id:guid}", GetAsync).WithName("GetResident");
-        residents.MapPost("", CreateAsync);
-        residents.MapPut("/{id:guid}", UpdateAsync);
-        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync);
-        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync);
-        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync);
-        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync);
+        residents.MapGet("", ListAsync).WithSummary("List the residents");
+        residents.MapGet("/{id:guid}", GetAsync).WithSummary("Get a resident").WithName("GetResident");
+        residents.MapPost("", CreateAsync).WithSummary("Create a resident with a first password");
+        residents.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a resident");
+        residents.MapPut("/{id:guid}/apartments/{apartmentId:guid}", AssignAsync).WithSummary("Make a resident a member of an apartment");
+        residents.MapDelete("/{id:guid}/apartments/{apartmentId:guid}", UnassignAsync).WithSummary("Remove a resident from an apartment");
+        residents.MapPost("/{id:guid}/deactivate", DeactivateAsync).WithSummary("Deactivate a resident (signs them out everywhere, closes their sockets)");
+        residents.MapPost("/{id:guid}/reactivate", ReactivateAsync).WithSummary("Reactivate a resident");
         return admin;
     }
 
@@ -40,12 +42,12 @@ public static class ResidentAdminEndpoints
     /// <param name="ApartmentIds">Apartments the resident is rung for, from the start.</param>
     public sealed record CreateResidentRequest(
         Guid? TenantId,
-        [Required, EmailAddress, MaxLength(256)] string Email,
-        [Required, MaxLength(200)] string DisplayName,
+        [Required, EmailAddress, SingleLine, MaxLength(256)] string Email,
+        [Required, SingleLine, MaxLength(200)] string DisplayName,
         [Required, MinLength(10), MaxLength(128)] string Password,
         [MaxLength(50)] Guid[]? ApartmentIds);
 
-    public sealed record UpdateResidentRequest([Required, MaxLength(200)] string DisplayName);
+    public sealed record UpdateResidentRequest([Required, SingleLine, MaxLength(200)] string DisplayName);
 
     /// <summary>Users with the resident role, in the caller's tenant (all tenants for a platform administrator, none if anonymous).</summary>
     public static IQueryable<User> Residents(NeoliaDb db)
@@ -76,7 +78,8 @@ public static class ResidentAdminEndpoints
         await Responses(db, Residents(db).Where(u => u.Id == id)).SingleOrDefaultAsync(ct) is { } resident
             ? TypedResults.Ok(resident) : AdminProblems.NotFound("Resident");
 
-    private static async Task<IResult> CreateAsync(CreateResidentRequest request, ClaimsPrincipal caller, NeoliaDb db, UserManager<User> users, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(CreateResidentRequest request, ClaimsPrincipal caller, NeoliaDb db, UserManager<User> users,
+        SoftphoneAccounts softphones, CancellationToken ct)
     {
         var (tenantId, problem) = await TenantChoice.ResolveAsync(caller, request.TenantId, db, ct);
         if (problem is not null) return problem;
@@ -86,16 +89,20 @@ public static class ResidentAdminEndpoints
         if (found.Count != apartmentIds.Count) return AdminProblems.NotFound("Apartment");
 
         var user = new User { TenantId = tenantId, UserName = request.Email, Email = request.Email, EmailConfirmed = true, DisplayName = request.DisplayName.Trim() };
+        // Tracked on the same context: the save that creates the user creates the softphone account in Asterisk.
+        var slug = await db.Tenants.Where(t => t.Id == tenantId).Select(t => t.Slug).SingleAsync(ct);
+        await softphones.AssignAsync(db, user, slug, ct);
         if (await UserAccounts.CreateAsync(users, user, request.Password, NeoliaRoles.Resident) is { } refused) return refused;
         db.ApartmentMemberships.AddRange(apartmentIds.Select(a => new ApartmentMembership { TenantId = tenantId, ApartmentId = a, UserId = user.Id }));
         await db.SaveChangesAsync(ct);
         return TypedResults.CreatedAtRoute(await Responses(db, Residents(db).Where(u => u.Id == user.Id)).SingleAsync(ct), "GetResident", new { id = user.Id });
     }
 
-    private static async Task<IResult> UpdateAsync(Guid id, UpdateResidentRequest request, NeoliaDb db, CancellationToken ct)
+    private static async Task<IResult> UpdateAsync(Guid id, UpdateResidentRequest request, NeoliaDb db, SoftphoneAccounts softphones, CancellationToken ct)
     {
         if (await Residents(db).SingleOrDefaultAsync(u => u.Id == id, ct) is not { } user) return AdminProblems.NotFound("Resident");
         user.DisplayName = request.DisplayName.Trim();
+        await softphones.SyncAsync(db, user, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(await Responses(db, Residents(db).Where(u => u.Id == id)).SingleAsync(ct));
     }
@@ -136,20 +143,22 @@ public static class ResidentAdminEndpoints
     /// The resident can no longer sign in or refresh, is rung for nothing, and every token already issued stops
     /// working at once, on CallApi and on the Notifier (whose open sockets of this user close).
     /// </summary>
-    private static async Task<IResult> DeactivateAsync(Guid id, NeoliaDb db, AccountRevocation revocation, CancellationToken ct)
+    private static async Task<IResult> DeactivateAsync(Guid id, NeoliaDb db, AccountRevocation revocation, SoftphoneAccounts softphones, CancellationToken ct)
     {
         if (await Residents(db).SingleOrDefaultAsync(u => u.Id == id, ct) is not { } user) return AdminProblems.NotFound("Resident");
         user.IsActive = false;
+        await softphones.SyncAsync(db, user, ct);
         await db.SaveChangesAsync(ct);
         // After the save: a sign-in racing this sees the user inactive, or gets a token that this revokes.
         await revocation.RevokeEverySessionAsync(id, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ReactivateAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    private static async Task<IResult> ReactivateAsync(Guid id, NeoliaDb db, SoftphoneAccounts softphones, CancellationToken ct)
     {
         if (await Residents(db).SingleOrDefaultAsync(u => u.Id == id, ct) is not { } user) return AdminProblems.NotFound("Resident");
         user.IsActive = true;
+        await softphones.SyncAsync(db, user, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

@@ -18,6 +18,9 @@ public sealed class User : IdentityUser<Guid>
     /// <summary>The user's app softphone (PJSIP endpoint), rung over SIP together with the apartment's monitors.</summary>
     public string? SipUsername { get; set; }
 
+    /// <summary>The softphone's SIP password, encrypted (SipAccounts.SoftphonePasswords): the app fetches it on each phone.</summary>
+    public string? SipPasswordProtected { get; set; }
+
     /// <summary>A deactivated user cannot sign in, and is rung for nothing.</summary>
     public bool IsActive { get; set; } = true;
 

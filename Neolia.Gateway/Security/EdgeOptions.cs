@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Neolia.Gateway.Security;
 
 /// <summary>What the public edge lets in (section <c>Edge</c>).</summary>
-public sealed class EdgeOptions
+public sealed class EdgeOptions : IValidatableObject
 {
     public const string Section = "Edge";
 
@@ -17,4 +17,19 @@ public sealed class EdgeOptions
     /// <summary>Largest request body accepted, in bytes; the API takes small JSON documents only.</summary>
     [Range(1024, 100_000_000, ErrorMessage = "Edge:MaxRequestBodyBytes must be between 1 KiB and 100 MB.")]
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
+
+    /// <summary>
+    /// Proxies (addresses or CIDR networks) whose X-Forwarded-For / X-Forwarded-Proto the gateway believes, such as a
+    /// load balancer in front of it; none by default.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in TrustedProxies)
+        {
+            var valid = proxy.Contains('/') ? System.Net.IPNetwork.TryParse(proxy, out _) : System.Net.IPAddress.TryParse(proxy, out _);
+            if (!valid) yield return new ValidationResult($"Edge:TrustedProxies holds '{proxy}', which is neither an IP address nor a CIDR network.");
+        }
+    }
 }

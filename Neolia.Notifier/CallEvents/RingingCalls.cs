@@ -7,7 +7,8 @@ namespace Neolia.Notifier.CallEvents;
 /// <summary>The calls still ringing for a resident (kept by CallApi in Redis), replayed to a socket that (re)connects.</summary>
 public sealed class RingingCalls(IConnectionMultiplexer redis, TimeProvider time, ILogger<RingingCalls> logger)
 {
-    public async Task<IReadOnlyList<(Guid CallId, byte[] Message)>> ForUserAsync(Guid userId)
+    /// <summary>The <paramref name="limit"/> newest calls still ringing for the user, newest first.</summary>
+    public async Task<IReadOnlyList<(Guid CallId, byte[] Message)>> ForUserAsync(Guid userId, int limit)
     {
         HashEntry[] entries;
         try
@@ -22,13 +23,18 @@ public sealed class RingingCalls(IConnectionMultiplexer redis, TimeProvider time
         }
 
         var now = time.GetUtcNow();
-        var replay = new List<(Guid, byte[])>(entries.Length);
+        var ringing = new List<IncomingCall>(entries.Length);
         foreach (var entry in entries)
         {
-            var call = JsonSerializer.Deserialize((byte[])entry.Value!, ContractsJson.Default.IncomingCall);
+            IncomingCall? call;
+            try { call = JsonSerializer.Deserialize((byte[])entry.Value!, ContractsJson.Default.IncomingCall); }
+            catch (JsonException) { continue; } // never let one bad entry keep a resident from connecting
             if (call is null || call.ExpiresAt <= now) continue;
-            replay.Add((call.Id, JsonSerializer.SerializeToUtf8Bytes(new IncomingCallMessage(call), ContractsJson.Default.IncomingCallMessage)));
+            ringing.Add(call);
         }
-        return replay;
+        if (ringing.Count > limit) logger.LogWarning("User {UserId} has {Count} calls ringing; only the {Limit} newest are replayed", userId, ringing.Count, limit);
+        return ringing.OrderByDescending(c => c.CreatedAt).Take(limit)
+            .Select(c => (c.Id, JsonSerializer.SerializeToUtf8Bytes(new IncomingCallMessage(c), ContractsJson.Default.IncomingCallMessage)))
+            .ToList();
     }
 }

@@ -20,6 +20,12 @@ public sealed class ResidentConnection
     private const long NoMoreRingsMemoryMs = 10 * 60 * 1000;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
     private string? _closeDescription;
+    // Set once the server decided to close this socket with a close frame: later sends are dropped quietly instead of
+    // aborting the socket, which would lose the close frame the app needs to see.
+    private volatile bool _closing;
+
+    /// <summary>How long the client has to answer the server's close frame before the socket is aborted.</summary>
+    internal static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
 
     public ResidentConnection(Guid userId, WebSocket socket, SocketOptions options)
     {
@@ -42,6 +48,7 @@ public sealed class ResidentConnection
     public bool TrySend(ReadOnlyMemory<byte> utf8Json)
     {
         if (_outbox.Writer.TryWrite(utf8Json)) return true;
+        if (_closing) return false;
         Drop("send queue full: the client is not reading");
         return false;
     }
@@ -94,11 +101,20 @@ public sealed class ResidentConnection
     /// Closes the socket because its user may no longer be here (deactivated, signed out everywhere): what is queued
     /// is still sent, then a close frame with 1008 (policy violation) tells the app not to reconnect with this token.
     /// </summary>
-    public void CloseRevoked()
+    public void CloseRevoked() => Close(WebSocketCloseStatus.PolicyViolation, "token revoked", "the user's tokens were revoked");
+
+    /// <summary>
+    /// Closes the socket because whether its token is still valid cannot be known now (Redis restarting): 1011 tells the
+    /// app to reconnect shortly, unlike <see cref="CloseRevoked"/>.
+    /// </summary>
+    public void CloseUnverifiable() => Close(WebSocketCloseStatus.InternalServerError, "try again", "the token's revocation could not be checked");
+
+    private void Close(WebSocketCloseStatus status, string description, string reason)
     {
-        DropReason ??= "the user's tokens were revoked";
-        _closeStatus = WebSocketCloseStatus.PolicyViolation;
-        _closeDescription = "token revoked";
+        DropReason ??= reason;
+        _closeStatus = status;
+        _closeDescription = description;
+        _closing = true;
         _outbox.Writer.TryComplete();
     }
 
@@ -111,9 +127,15 @@ public sealed class ResidentConnection
         _outbox.Writer.TryComplete();
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var closeTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            try { await _socket.CloseOutputAsync(_closeStatus, _closeDescription, closeTimeout.Token); }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException) { }
+            using var closeTimeout = new CancellationTokenSource(CloseGrace);
+            try
+            {
+                await _socket.CloseOutputAsync(_closeStatus, _closeDescription, closeTimeout.Token);
+                // The close frame is on its way; aborting at once could reset the connection before the gateway relays
+                // it. Wait for the client's own close frame (the receive loop ends on it), within the grace.
+                await receiving.WaitAsync(closeTimeout.Token);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or TimeoutException) { }
         }
         _socket.Abort();
         await Task.WhenAll(sending, receiving).ContinueWith(_ => { }, TaskScheduler.Default);

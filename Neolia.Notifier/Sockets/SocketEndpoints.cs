@@ -20,6 +20,26 @@ public static class SocketEndpoints
         return app;
     }
 
+    /// <summary>
+    /// At most this many ringing calls are replayed to a socket that connects: half the send queue, leaving room for
+    /// <c>hello</c> and the live events that arrive meanwhile. A door rings one apartment at a time, so more calls
+    /// ringing at once for one resident are stale or a flood; the newest are the ones the resident can still answer.
+    /// </summary>
+    internal static int ReplayLimit(SocketOptions options) => Math.Max(1, options.SendQueueCapacity / 2);
+
+    private static async Task CloseIfRevokedAsync(ResidentConnection connection, TokenRevocations revocations, long issuedAtMs, ILogger logger)
+    {
+        try
+        {
+            if (await revocations.IsRevokedAsync(connection.UserId, issuedAtMs)) connection.CloseRevoked();
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or RevocationsUnknownException)
+        {
+            logger.LogWarning("Socket of user {UserId} closed: its token's revocation could not be checked ({Message})", connection.UserId, e.Message);
+            connection.CloseUnverifiable();
+        }
+    }
+
     private static async Task<IResult> AcceptAsync(HttpContext http, ConnectionRegistry registry, RingingCalls ringing,
         TokenRevocations revocations, IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, ILogger<ResidentConnection> logger)
     {
@@ -40,11 +60,12 @@ public static class SocketEndpoints
         try
         {
             // Revoked between the token check and the registration: the revocation message found no socket to close.
-            if (await revocations.IsRevokedAsync(userId, http.User.GetIssuedAt())) connection.CloseRevoked();
+            await CloseIfRevokedAsync(connection, revocations, http.User.GetIssuedAtMilliseconds(), logger);
             connection.TrySend(Hello);
             // Registered first, replayed second: a call that starts in between arrives live, and the
-            // connection's own dedupe keeps it from ringing twice.
-            foreach (var (callId, message) in await ringing.ForUserAsync(userId))
+            // connection's own dedupe keeps it from ringing twice. The replay is bounded (newest first) so that it
+            // never fills the send queue: a resident with many calls ringing still connects.
+            foreach (var (callId, message) in await ringing.ForUserAsync(userId, ReplayLimit(options.Value)))
             {
                 connection.TrySendRinging(callId, message);
             }

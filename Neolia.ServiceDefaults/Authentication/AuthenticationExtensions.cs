@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Neolia.ServiceDefaults.Authentication;
@@ -14,9 +13,9 @@ public static class AuthenticationExtensions
     /// <summary>
     /// Bearer authentication with Neolia's access tokens. Browsers and mobile WebSocket clients cannot always
     /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
-    /// <paramref name="queryTokenPaths"/>. A token whose user was revoked (<see cref="TokenRevocations"/>, in Redis)
+    /// <paramref name="queryTokenPaths"/>. A token whose user was revoked (<see cref="TokenRevocations"/>, cached in Redis)
     /// is refused here, so every service that authenticates this way refuses it alike; the service must register
-    /// Redis (<c>AddRedisConnection</c>).
+    /// Redis (<c>AddRedisClient("redis")</c>, Aspire.StackExchange.Redis).
     /// </summary>
     public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder, params string[] queryTokenPaths)
         where TBuilder : IHostApplicationBuilder
@@ -57,15 +56,12 @@ public static class AuthenticationExtensions
             context.Fail("The access token has no user id.");
             return;
         }
-        var issuedAt = context.SecurityToken is JsonWebToken jwt && jwt.IssuedAt != DateTime.MinValue
-            ? new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero).ToUnixTimeSeconds()
-            : 0;
         var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>();
         try
         {
-            if (await revocations.IsRevokedAsync(userId, issuedAt)) context.Fail("The user's access tokens were revoked.");
+            if (await revocations.IsRevokedAsync(userId, context.Principal.GetIssuedAtMilliseconds())) context.Fail("The user's access tokens were revoked.");
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or RevocationsUnknownException)
         {
             context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions))
                 .LogWarning(e, "Token revocation could not be checked; the token is refused");

@@ -4,43 +4,57 @@ using StackExchange.Redis;
 namespace Neolia.ServiceDefaults.Authentication;
 
 /// <summary>
-/// "Every access token of this user issued before T is dead", shared through Redis so CallApi (which decides) and
-/// the Notifier (which never reads PostgreSQL) refuse the same tokens. Access tokens are stateless JWTs: without
-/// this a deactivated user would keep working until the token expires, and an open socket would stay open.
+/// "Every access token of this user issued before T is dead", cached in Redis so CallApi and the Notifier (which never
+/// reads PostgreSQL) refuse the same tokens. The record of truth is CallApi's PostgreSQL table: CallApi writes there
+/// first, then here, and refills this cache from it when Redis comes back empty (<see cref="MarkCompleteAsync"/>).
+/// Until the cache is known to be complete, every token is refused: a Redis restart must not revive a revoked token.
 /// </summary>
 public sealed class TokenRevocations(IConnectionMultiplexer redis, ILogger<TokenRevocations> logger)
 {
     /// <summary>Pub/sub channel carrying the id of a user whose tokens were just revoked (open sockets close on it).</summary>
     public static readonly RedisChannel RevokedChannel = RedisChannel.Literal("neolia:tokens-revoked");
 
-    private static RedisKey KeyOf(Guid userId) => $"neolia:tokens-revoked-before:{userId:N}";
+    /// <summary>Present once CallApi has copied every live revocation from PostgreSQL into this Redis (no expiry).</summary>
+    public static readonly RedisKey CompleteKey = "neolia:tokens-revoked:complete";
 
-    /// <summary>
-    /// Revokes every access token of <paramref name="userId"/> issued up to <paramref name="at"/>, and tells every
-    /// service. The key lives as long as a token could, after which no token from before can be valid anyway.
-    /// </summary>
-    public async Task RevokeAsync(Guid userId, DateTimeOffset at, TimeSpan accessTokenLifetime)
+    private static RedisKey KeyOf(Guid userId) => $"neolia:tokens-revoked-before-ms:{userId:N}";
+
+    // Keeps the later of two revocations: a refill from PostgreSQL never rolls back a revocation made meanwhile.
+    private static readonly LuaScript SetLater = LuaScript.Prepare(
+        "local current = tonumber(redis.call('GET', @key) or '0') " +
+        "if current < tonumber(@value) then redis.call('SET', @key, @value, 'PX', @ttl) end return 1");
+
+    /// <summary>The revocation of <paramref name="userId"/>'s tokens issued before <paramref name="revokedBefore"/> (unix ms).</summary>
+    public async Task CacheAsync(Guid userId, long revokedBefore, DateTimeOffset keepUntil, DateTimeOffset now, bool announce)
     {
-        // iat has whole seconds: rounding up revokes a token issued in the same second, before or after. A token
-        // issued just after a revocation may be refused for that one second; a revoked one is never accepted.
-        var revokedBefore = (long)Math.Ceiling(at.ToUnixTimeMilliseconds() / 1000.0);
-        var db = redis.GetDatabase();
-        await db.StringSetAsync(KeyOf(userId), revokedBefore, accessTokenLifetime + TimeSpan.FromMinutes(5));
-        await redis.GetSubscriber().PublishAsync(RevokedChannel, userId.ToString("N"));
-        logger.LogInformation("Access tokens of user {UserId} issued before {RevokedBefore} revoked", userId, revokedBefore);
+        var ttl = (long)Math.Max(1000, (keepUntil - now).TotalMilliseconds);
+        await redis.GetDatabase().ScriptEvaluateAsync(SetLater, new { key = KeyOf(userId), value = revokedBefore, ttl });
+        // Open sockets of the user close on this (also after a refill: an announcement made while Redis was down was lost).
+        if (announce) await redis.GetSubscriber().PublishAsync(RevokedChannel, userId.ToString("N"));
+        logger.LogInformation("Access tokens of user {UserId} issued before {RevokedBefore} (unix ms) revoked", userId, revokedBefore);
     }
 
+    /// <summary>Says that every revocation still in force is in this Redis; written by CallApi after a refill.</summary>
+    public Task MarkCompleteAsync() => redis.GetDatabase().StringSetAsync(CompleteKey, "1");
+
+    /// <summary>Whether the cache is known to be complete (false after Redis restarted empty, until CallApi refills it).</summary>
+    public Task<bool> IsCompleteAsync() => redis.GetDatabase().KeyExistsAsync(CompleteKey);
+
     /// <summary>
-    /// Whether a token of <paramref name="userId"/> issued at <paramref name="issuedAt"/> (unix seconds) is revoked.
-    /// When Redis cannot answer this throws: the caller refuses the token (fail closed), because a deactivated user
-    /// must not get in through an outage, and both services already depend on Redis for calls.
+    /// Whether a token of <paramref name="userId"/> issued at <paramref name="issuedAtMs"/> (unix ms) is revoked. Throws
+    /// when Redis cannot answer and <see cref="RevocationsUnknownException"/> when the cache is not known to be complete:
+    /// the caller refuses the token (fail closed), because a deactivated user must not get in through an outage.
     /// </summary>
-    public async Task<bool> IsRevokedAsync(Guid userId, long issuedAt)
+    public async Task<bool> IsRevokedAsync(Guid userId, long issuedAtMs)
     {
-        var value = await redis.GetDatabase().StringGetAsync(KeyOf(userId));
-        return value.HasValue && issuedAt < (long)value;
+        var values = await redis.GetDatabase().StringGetAsync([CompleteKey, KeyOf(userId)]);
+        if (!values[0].HasValue) throw new RevocationsUnknownException();
+        return values[1].HasValue && issuedAtMs < (long)values[1];
     }
 
     /// <summary>Reads a revocation message's user id.</summary>
     public static Guid? UserIdOf(RedisValue message) => Guid.TryParse(message.ToString(), out var id) ? id : null;
 }
+
+/// <summary>The revocation cache in Redis is not known to be complete (Redis restarted and CallApi has not refilled it yet).</summary>
+public sealed class RevocationsUnknownException() : Exception("The token revocations in Redis are not known to be complete.");

@@ -1,193 +1,190 @@
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Neolia.CallApi.Asterisk;
-using Neolia.CallApi.Calls;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Seed;
 
 namespace Neolia.Tests.Asterisk;
 
 /// <summary>
-/// The dialplan (containers/asterisk/extensions.conf) is CallApi's client: these tests build the exact requests
-/// its CURL() calls send and check them against what CallApi reads. They need no running stack.
+/// The dialplan (containers/asterisk/extensions.conf) hands door calls to CallApi's Stasis application; these tests read
+/// it and check the hand-off against what CallApi's call control reads, the fallback that rings SIP phones when no ARI
+/// client is connected, and that every application and function it uses is a module modules.conf loads.
 /// </summary>
-public sealed class DialplanContractTests
+public sealed partial class DialplanContractTests
 {
-    // Sample channel: the demo door rings apartment 101, and the call ends unanswered after 30 s.
-    public const string SampleUniqueId = "1764000000.42";
-    public const string SampleSecret = "dialplan-contract-test-webhook-secret"; // not a real secret: the test's own
-    public const string SampleCallApiUrl = "http://callapi.test:5100";
+    private static readonly Dialplan Plan = Dialplan.Load();
+    private static List<DialplanStep> Door => Plan.InContext("neolia-door").Where(s => s.Extension.StartsWith('_')).ToList();
 
-    public static readonly IReadOnlyDictionary<string, string> SampleChannel = new Dictionary<string, string>
+    [Theory]
+    [InlineData("1")]
+    [InlineData("7")]
+    [InlineData("101")]
+    [InlineData("B12")]
+    public void Every_tenant_context_sends_any_apartment_number_to_the_door_call(string apartment)
     {
-        ["UNIQUEID"] = SampleUniqueId,
-        ["NEOLIA_TENANT"] = DevelopmentSeed.TenantSlug,
-        ["CHANNEL(endpoint)"] = DevelopmentSeed.DoorSipUsername,
-        ["EXTEN"] = "101",
-        ["DIALSTATUS"] = "NOANSWER",
-        ["NEOLIA_ANSWERED_SEC"] = "0",
-        ["NEOLIA_DIALED_SEC"] = "30",
-        ["HANGUPCAUSE"] = "16",
-    };
-
-    public static DialplanExpressions SampleExpressions(string callApiUrl = SampleCallApiUrl, string secret = SampleSecret) =>
-        new(SampleChannel, new Dictionary<string, string> { ["NEOLIA_CALLAPI_URL"] = callApiUrl, ["NEOLIA_WEBHOOK_SECRET"] = secret });
-
-    public static IReadOnlyList<WebhookRequest> SampleRequests(string callApiUrl = SampleCallApiUrl, string secret = SampleSecret) =>
-        DialplanWebhooks.Build(Dialplan.Load(), SampleExpressions(callApiUrl, secret));
-
-    public static WebhookRequest RingRequest(IReadOnlyList<WebhookRequest> requests) => requests.Single(r => r.Path == "/webhook/call");
-
-    public static WebhookRequest EndRequest(IReadOnlyList<WebhookRequest> requests) => requests.Single(r => r.Path == "/webhook/call/end");
-
-    [Fact]
-    public void Dialplan_calls_exactly_the_two_webhooks()
-    {
-        var requests = SampleRequests();
-
-        Assert.Equal(["/webhook/call", "/webhook/call/end"], requests.Select(r => r.Path).Order());
-        Assert.All(requests, r => Assert.Equal(new Uri(SampleCallApiUrl).Authority, r.Url.Authority));
+        var tenant = Plan.InContext($"tenant-{DevelopmentSeed.TenantSlug}").Single();
+        Assert.True(PatternMatches(tenant.Extension, apartment), $"{tenant.Extension} does not take {apartment}");
+        Assert.Equal("Goto", tenant.Application);
+        Assert.Equal("neolia-door,${EXTEN},1", tenant.Arguments);
+        Assert.True(PatternMatches(Door[0].Extension, apartment), $"{Door[0].Extension} does not take {apartment}");
     }
 
     [Fact]
-    public void Ring_request_sends_the_fields_CallApi_reads()
+    public void The_door_rings_then_is_handed_to_the_Stasis_application_with_the_arguments_CallApi_reads()
     {
-        var ring = RingRequest(SampleRequests());
+        var stasis = Door.Single(s => s.Application == "Stasis");
+        var arguments = stasis.Arguments.Split(',');
 
-        Assert.Equal(new Dictionary<string, string>
-        {
-            ["call_id"] = SampleUniqueId,
-            ["tenant"] = "demo",
-            ["caller"] = "demo-door-1",
-            ["callee"] = "101",
-        }, ring.Form);
-        Assert.Equal("neolia-door", ring.Step.Context);
+        Assert.Equal(new CallControlOptions().StasisApplication, arguments[0]);
+        // DoorCallController reads StasisStart args as [door, tenant, door endpoint, apartment].
+        Assert.Equal([DoorCallController.DoorArgument, "${NEOLIA_TENANT}", "${CHANNEL(endpoint)}", "${EXTEN}"], arguments[1..]);
+        Assert.InRange(Door.FindIndex(s => s.Application == "Ringing"), 0, Door.IndexOf(stasis) - 1);
+        Assert.True(Door.FindIndex(s => s.Arguments == "CALLERID(num)=${CHANNEL(endpoint)}") < Door.IndexOf(stasis), "the caller number is the door's name, dashes included");
     }
 
     [Fact]
-    public void End_request_sends_call_id_dialstatus_durations_and_cause()
+    public void Without_an_ARI_client_the_fallback_dials_what_CallApi_stored_and_then_the_static_list()
     {
-        var end = EndRequest(SampleRequests());
-
-        Assert.Equal(new Dictionary<string, string>
-        {
-            ["call_id"] = SampleUniqueId,
-            ["dialstatus"] = "NOANSWER",
-            ["answered_sec"] = "0",
-            ["dialed_sec"] = "30",
-            ["cause"] = "16",
-        }, end.Form);
-        Assert.Equal("neolia-call-end", end.Step.Context);
-    }
-
-    [Fact]
-    public void Both_requests_send_the_secret_once_as_a_form_with_short_timeouts()
-    {
-        foreach (var request in SampleRequests())
-        {
-            Assert.Equal(SampleSecret, request.Header(WebhookSecretFilter.HeaderName));
-            Assert.Equal("application/x-www-form-urlencoded", request.Header("Content-Type"));
-            Assert.Equal(request.Headers.Count, request.Headers.Select(h => h.Key.ToLowerInvariant()).Distinct().Count());
-            Assert.Equal(2, request.ConnectTimeoutSeconds);
-            Assert.Equal(3, request.TotalTimeoutSeconds);
-        }
-    }
-
-    [Fact]
-    public void Values_are_uri_encoded_in_the_body()
-    {
-        var channel = new Dictionary<string, string>(SampleChannel) { ["EXTEN"] = "B 12&x" };
-        var expressions = new DialplanExpressions(channel, new Dictionary<string, string> { ["NEOLIA_CALLAPI_URL"] = SampleCallApiUrl, ["NEOLIA_WEBHOOK_SECRET"] = SampleSecret });
-
-        var ring = RingRequest(DialplanWebhooks.Build(Dialplan.Load(), expressions));
-
-        Assert.Contains("callee=B%2012%26x", ring.Body);
-        Assert.Equal("B 12&x", ring.Form["callee"]);
+        var afterStasis = Door.SkipWhile(s => s.Application != "Stasis").Skip(1).ToList();
+        var read = afterStasis.First(s => s.Arguments.Contains("${DB(", StringComparison.Ordinal));
+        Assert.Contains($"${{{DoorCallController.FallbackDialVariable("${NEOLIA_TENANT}", "${EXTEN}")}}}", read.Arguments);
+        Assert.Contains(afterStasis, s => s.Application == "GosubIf" && s.Arguments.Contains("tenant-${NEOLIA_TENANT}-apartments,${EXTEN},1"));
+        var dial = afterStasis.Single(s => s.Application == "Dial");
+        Assert.Equal("dial", dial.Label);
+        Assert.Equal("${NEOLIA_DIAL},${NEOLIA_FALLBACK_RING_TIMEOUT}", dial.Arguments);
+        Assert.DoesNotContain(afterStasis, s => s.Application == "Hangup" && s.Arguments.Length == 0);
     }
 
     [Theory]
-    [InlineData("/webhook/call", new[] { "call_id", "tenant", "caller", "callee" })]
-    [InlineData("/webhook/call/end", new[] { "call_id", "dialstatus", "answered_sec", "dialed_sec", "cause" })]
-    public async Task CallApi_reads_each_field_from_the_request_body(string path, string[] fields)
+    [InlineData("NOANSWER", "19")] // 480
+    [InlineData("BUSY", "17")]     // 486
+    [InlineData("ANSWER", "16")]
+    public void After_the_fallback_dial_the_door_hears_the_outcome(string dialStatus, string cause)
     {
-        var request = SampleRequests().Single(r => r.Path == path);
-        var http = ToHttpContext(request);
-
-        var (form, problem) = await WebhookForm.ReadAsync(http.Request, CancellationToken.None);
-
-        Assert.Null(problem);
-        Assert.NotNull(form);
-        foreach (var field in fields) Assert.Equal(request.Form[field], form[field]);
+        var afterDial = Door.SkipWhile(s => s.Application != "Dial").Skip(1).ToList();
+        Assert.Contains(afterDial, s => s.Application == "ExecIf" && s.Arguments == $"$[\"${{DIALSTATUS}}\" = \"{dialStatus}\"]?Hangup({cause})");
+        // Anything else (CHANUNAVAIL, CONGESTION): 503; no SIP endpoint known at all: 404.
+        Assert.Equal("34", afterDial.First(s => s.Application == "Hangup").Arguments);
+        var unknown = Door.Single(s => s.Label == "unknown");
+        Assert.Equal("1", Door[Door.IndexOf(unknown) + 1].Arguments);
     }
 
     [Fact]
-    public async Task CallApi_admits_the_requests_with_the_configured_secret()
+    public void LiveKit_SIP_calls_are_handed_to_the_Stasis_application_with_the_call_id()
     {
-        var filter = new WebhookSecretFilter(Options.Create(new AsteriskOptions { WebhookSecret = SampleSecret }), NullLogger<WebhookSecretFilter>.Instance);
-        foreach (var request in SampleRequests())
+        var livekit = Plan.InContext("neolia-livekit").ToList();
+        Assert.True(PatternMatches(livekit[0].Extension, Guid.NewGuid().ToString("N")));
+        Assert.Equal($"{new CallControlOptions().StasisApplication},{DoorCallController.LiveKitArgument},${{EXTEN}}", livekit.Single(s => s.Application == "Stasis").Arguments);
+    }
+
+    [Fact]
+    public void No_secret_and_no_webhook_in_the_dialplan()
+    {
+        var text = string.Join('\n', Plan.Steps.Select(s => $"{s.Application}({s.Arguments})"));
+        Assert.DoesNotContain("${ENV(", text);
+        Assert.DoesNotContain("CURL", text);
+        Assert.DoesNotContain("SECRET", text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Only_the_modules_the_configuration_uses_are_loaded_and_each_one_it_uses_is()
+    {
+        var modules = RepositoryFiles.Read("containers", "asterisk", "modules.conf").Split('\n').Select(l => l.Split(';')[0].Trim()).ToList();
+        Assert.Contains("autoload = no", modules);
+        var loaded = modules.Where(l => l.StartsWith("load =")).Select(l => l["load =".Length..].Trim()).ToHashSet();
+
+        var applications = new Dictionary<string, string>
         {
-            var context = new DefaultEndpointFilterInvocationContext(ToHttpContext(request));
-            var result = await filter.InvokeAsync(context, _ => ValueTask.FromResult<object?>("admitted"));
-            Assert.Equal("admitted", result);
+            ["Dial"] = "app_dial.so", ["Stasis"] = "app_stasis.so", ["GosubIf"] = "app_stack.so", ["ExecIf"] = "app_exec.so", ["Log"] = "app_verbose.so",
+        };
+        var builtIn = new HashSet<string> { "NoOp", "Goto", "GotoIf", "Set", "Ringing", "Hangup", "Return" };
+        foreach (var step in Plan.Steps)
+        {
+            if (builtIn.Contains(step.Application)) continue;
+            Assert.True(applications.TryGetValue(step.Application, out var module), $"line {step.Line}: which module has {step.Application}?");
+            Assert.Contains(module, loaded);
         }
+        var functions = new Dictionary<string, string>
+        {
+            ["CHANNEL"] = "func_channel.so", ["CALLERID"] = "func_callerid.so", ["DB"] = "func_db.so", ["DIALPLAN_EXISTS"] = "func_dialplan.so",
+        };
+        foreach (Match call in FunctionCall().Matches(string.Join('\n', Plan.Steps.Select(s => s.Arguments))))
+        {
+            Assert.True(functions.TryGetValue(call.Groups[1].Value, out var module), $"which module has {call.Groups[1].Value}()?");
+            Assert.Contains(module, loaded);
+        }
+        Assert.Contains(functions["CALLERID"], loaded); // written with Set(CALLERID(num)=…)
+        foreach (var ari in new[] { "res_ari.so", "res_ari_channels.so", "res_ari_bridges.so", "res_ari_endpoints.so", "res_ari_applications.so", "res_ari_events.so", "res_stasis.so" })
+            Assert.Contains(ari, loaded);
     }
 
     [Fact]
-    public void Dialplan_reads_only_fields_that_CallApi_answers()
+    public void The_ARI_user_comes_from_the_environment_and_no_password_is_committed()
     {
-        var answer = JsonSerializer.SerializeToElement(new DialplanAnswer("dial", "PJSIP/demo-alice", "30", "call", "room"));
-        var answered = answer.EnumerateObject().Select(p => p.Name).ToHashSet();
+        var ari = RepositoryFiles.Read("containers", "asterisk", "ari.conf");
+        Assert.Contains("#exec /bin/sh /etc/asterisk/neolia-ari.sh", ari);
+        Assert.DoesNotContain("password", ari.Split('\n').Where(l => !l.TrimStart().StartsWith(';')).Select(l => l.Split(';')[0]).Aggregate("", (a, b) => a + b), StringComparison.OrdinalIgnoreCase);
 
-        var read = Dialplan.Load().Steps
-            .SelectMany(s => DialplanExpressions.FunctionCalls(s.Arguments, "JSON_DECODE"))
-            .Select(args => DialplanExpressions.SplitArguments(args))
-            .Where(args => args[0] == "NEOLIA_ANSWER")
-            .Select(args => args[1])
-            .ToHashSet();
-
-        Assert.Equal(new HashSet<string> { "action", "dial", "timeout", "call_id", "room" }, read);
-        Assert.Subset(answered, read);
+        var unset = RunScript("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = null });
+        Assert.StartsWith(";", unset.Trim()); // a comment, never empty: Asterisk warns about an empty #exec
+        var set = RunScript("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = "a-password-of-the-test", ["NEOLIA_ARI_USERNAME"] = "callapi" });
+        Assert.Equal("[callapi]\ntype = user\nread_only = no\npassword_format = plain\npassword = a-password-of-the-test\n", set);
     }
 
-    [Fact]
-    public void Ring_is_sent_before_the_webhook_and_the_end_handler_after_the_options()
+    [Theory]
+    [InlineData("neolia-nat.sh", "transport")]
+    [InlineData("neolia-nat.sh", "ice")]
+    [InlineData("neolia-ari.sh", "")]
+    public void Each_exec_script_prints_something_when_its_settings_are_unset(string script, string argument)
     {
-        var door = Dialplan.Load().InContext("neolia-door").ToList();
-        var ringing = door.FindIndex(s => s.Application == "Ringing");
-        var webhook = door.FindIndex(s => s.Arguments.Contains("${CURL(", StringComparison.Ordinal));
-        var lastOption = door.FindLastIndex(s => s.Arguments.StartsWith("CURLOPT(", StringComparison.Ordinal));
-        var firstPush = door.FindIndex(s => s.Arguments.StartsWith("CHANNEL(hangup_handler_push)=", StringComparison.Ordinal));
-
-        Assert.InRange(ringing, 0, webhook);
-        Assert.True(lastOption < webhook, "every CURLOPT is set before the first webhook");
-        Assert.True(lastOption < firstPush, "the hangup handler is pushed after the CURLOPTs it relies on");
+        var output = RunScript(script, new Dictionary<string, string?> { ["NEOLIA_EXTERNAL_ADDRESS"] = null, ["NEOLIA_STUN_ADDRESS"] = null, ["NEOLIA_TURN_ADDRESS"] = null }, argument);
+        Assert.NotEqual("", output.Trim());
+        Assert.All(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith(";", l));
     }
 
-    [Fact]
-    public void Hangup_handler_returns()
+    /// <summary>Asterisk's extension patterns: _ then X, Z, N, [set], . (one or more), ! (zero or more), literals.</summary>
+    public static bool PatternMatches(string pattern, string extension)
     {
-        var handler = Dialplan.Load().InContext("neolia-call-end").ToList();
-        Assert.Equal("Return", handler[^1].Application);
+        if (!pattern.StartsWith('_')) return pattern == extension;
+        var regex = new System.Text.StringBuilder("^");
+        for (var i = 1; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            switch (c)
+            {
+                case 'X': regex.Append("[0-9]"); break;
+                case 'Z': regex.Append("[1-9]"); break;
+                case 'N': regex.Append("[2-9]"); break;
+                case '.': regex.Append(".+"); break;
+                case '!': regex.Append(".*"); break;
+                case '[':
+                    var close = pattern.IndexOf(']', i);
+                    regex.Append(pattern[i..(close + 1)]);
+                    i = close;
+                    break;
+                default: regex.Append(Regex.Escape(c.ToString())); break;
+            }
+        }
+        return Regex.IsMatch(extension, regex.Append('$').ToString());
     }
 
-    [Fact]
-    public void Expanding_an_unknown_variable_fails_loudly()
+    private static string RunScript(string script, IReadOnlyDictionary<string, string?> environment, string argument = "")
     {
-        var expressions = SampleExpressions();
-        Assert.Throws<KeyNotFoundException>(() => expressions.Expand("x=${NOT_A_SAMPLE}"));
-        Assert.Throws<NotSupportedException>(() => expressions.Expand("x=${SHELL(ls)}"));
-        Assert.Equal("a%2Fb", expressions.Expand("${URIENCODE(a/b)}"));
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepositoryFiles.PathOf("containers", "asterisk", script));
+        if (argument.Length > 0) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output;
     }
 
-    private static DefaultHttpContext ToHttpContext(WebhookRequest request)
-    {
-        var http = new DefaultHttpContext();
-        http.Request.Method = "POST";
-        http.Request.Path = request.Path;
-        foreach (var (name, value) in request.Headers) http.Request.Headers.Append(name, value);
-        http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(request.Body));
-        return http;
-    }
+    [GeneratedRegex(@"\$\{([A-Z_]+)\(")]
+    private static partial Regex FunctionCall();
 }

@@ -1,49 +1,77 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Neolia.CallApi.Seed;
 
 namespace Neolia.Tests.Asterisk;
 
-/// <summary>containers/asterisk/pjsip.conf and its companions agree with the seed and keep secrets out.</summary>
-public sealed partial class PjsipConfigTests
+/// <summary>containers/asterisk/pjsip.conf and its companions: transports only, NAT for each, no secret, no #exec warning.</summary>
+public sealed class PjsipConfigTests
 {
-    private static readonly string Pjsip = RepositoryFiles.Read("containers", "asterisk", "pjsip.conf");
-
-    /// <summary>Sections (name, template arguments, options) of an Asterisk configuration file.</summary>
-    private static IEnumerable<(string Name, string Options, Dictionary<string, List<string>> Values)> Sections(string text)
-    {
-        (string Name, string Options, Dictionary<string, List<string>> Values)? current = null;
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.Split(';')[0].Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            var header = SectionHeader().Match(line);
-            if (header.Success)
-            {
-                if (current is { } done) yield return done;
-                current = (header.Groups[1].Value, header.Groups[2].Value, new Dictionary<string, List<string>>());
-                continue;
-            }
-            var equals = line.IndexOf('=');
-            if (equals > 0 && current is { } section)
-            {
-                var key = line[..equals].Trim();
-                if (!section.Values.TryGetValue(key, out var values)) section.Values[key] = values = [];
-                values.Add(line[(equals + 1)..].Trim().TrimStart('>').Trim());
-            }
-        }
-        if (current is { } last) yield return last;
-    }
-
-    private static List<string> Endpoints() => Sections(Pjsip)
-        .Where(s => !s.Options.Contains('!') && (s.Options.Contains("endpoint") || s.Values.GetValueOrDefault("type")?.Contains("endpoint") == true))
-        .Select(s => s.Name)
-        .ToList();
+    private static readonly string PjsipText = RepositoryFiles.Read("containers", "asterisk", "pjsip.conf");
+    private static readonly IReadOnlyList<AsteriskConfigSection> Pjsip = AsteriskConfigFile.Parse(PjsipText);
+    private static readonly string[] Transports = ["transport-udp", "transport-tcp", "transport-ws"];
 
     [Fact]
-    public void Demo_accounts_are_those_of_the_development_seed()
+    public void Pjsip_conf_keeps_only_the_global_section_and_the_transports()
     {
-        var seeded = DevelopmentSeed.People.Select(p => p.Sip).OfType<string>().Append(DevelopmentSeed.DoorSipUsername).Order();
-        Assert.Equal(seeded, Endpoints().Order());
+        // Accounts are rows in PostgreSQL (SipAccounts tests); a section here would shadow or duplicate them.
+        Assert.Equal(["global", .. Transports], Pjsip.Select(s => s.Name));
+        Assert.Equal("global", Pjsip[0].Single("type"));
+        Assert.All(Pjsip.Skip(1), s => Assert.Equal("transport", s.Single("type")));
+        Assert.Equal(["udp", "tcp", "ws"], Pjsip.Skip(1).Select(s => s.Single("protocol")));
+    }
+
+    [Fact]
+    public void Every_transport_that_carries_media_gets_the_nat_settings()
+    {
+        var directives = AsteriskConfigFile.Directives(PjsipText);
+        foreach (var transport in Transports)
+        {
+            var section = Pjsip.Single(s => s.Name == transport);
+            Assert.Contains("192.168.0.0/16", section.Values["local_net"]);
+            Assert.Equal("#exec /bin/sh /etc/asterisk/neolia-nat.sh transport", Assert.Single(directives[transport]));
+        }
+    }
+
+    [Fact]
+    public void Nat_script_prints_the_external_address_when_set_and_a_comment_otherwise()
+    {
+        var unset = RunNatScript("transport", new());
+        Assert.NotEmpty(unset);
+        Assert.All(unset, l => Assert.StartsWith(";", l));
+
+        var set = RunNatScript("transport", new() { ["NEOLIA_EXTERNAL_ADDRESS"] = "203.0.113.7" });
+        Assert.Equal(["external_media_address = 203.0.113.7", "external_signaling_address = 203.0.113.7"], set);
+    }
+
+    [Fact]
+    public void Ice_servers_come_from_the_environment()
+    {
+        var directives = AsteriskConfigFile.Directives(RepositoryFiles.Read("containers", "asterisk", "rtp.conf"));
+        Assert.Equal("#exec /bin/sh /etc/asterisk/neolia-nat.sh ice", Assert.Single(directives["general"]));
+        Assert.Equal("yes", AsteriskConfigFile.Load("rtp.conf").Single(s => s.Name == "general").Single("icesupport"));
+
+        Assert.All(RunNatScript("ice", new()), l => Assert.StartsWith(";", l));
+        var ice = RunNatScript("ice", new()
+        {
+            ["NEOLIA_STUN_ADDRESS"] = "stun.example.net:3478", ["NEOLIA_TURN_ADDRESS"] = "turn.example.net:3478",
+            ["NEOLIA_TURN_USERNAME"] = "neolia", ["NEOLIA_TURN_PASSWORD"] = "turn-secret",
+        }).Where(l => !l.StartsWith(';'));
+        Assert.Equal(["stunaddr = stun.example.net:3478", "turnaddr = turn.example.net:3478", "turnusername = neolia", "turnpassword = turn-secret"], ice);
+    }
+
+    [Fact]
+    public void Every_exec_names_a_script_of_the_repository()
+    {
+        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf("containers", "asterisk"), "*.conf"))
+        {
+            foreach (var exec in File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.StartsWith("#exec", StringComparison.Ordinal)))
+            {
+                var script = exec.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+                Assert.StartsWith("/etc/asterisk/", script);
+                Assert.True(File.Exists(RepositoryFiles.PathOf("containers", "asterisk", Path.GetFileName(script))), $"{Path.GetFileName(file)}: {exec}");
+            }
+        }
     }
 
     [Fact]
@@ -54,41 +82,6 @@ public sealed partial class PjsipConfigTests
             var lines = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => !l.StartsWith(';') && !l.StartsWith('#'));
             Assert.DoesNotContain(lines, l => Regex.IsMatch(l, @"^(password|secret|api_secret)\s*[:=]\s*\S", RegexOptions.IgnoreCase));
         }
-    }
-
-    [Fact]
-    public void The_password_script_covers_every_account()
-    {
-        var script = RepositoryFiles.Read("containers", "asterisk", "neolia-pjsip.sh");
-        var accounts = AccountList().Match(script).Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-
-        Assert.Equal(Endpoints().Order(), accounts.Order());
-        Assert.All(Sections(Pjsip).Where(s => Endpoints().Contains(s.Name) && s.Options.Contains("endpoint")),
-            s => Assert.Equal(s.Name, Assert.Single(s.Values["auth"])));
-    }
-
-    [Fact]
-    public void Every_endpoint_lands_in_a_context_of_the_dialplan()
-    {
-        var contexts = Dialplan.Load().Steps.Select(s => s.Context).ToHashSet();
-        foreach (var (name, options, values) in Sections(Pjsip).Where(s => s.Options.Contains("endpoint") && !s.Options.Contains('!')))
-        {
-            Assert.True(values.TryGetValue("context", out var context), $"{name} has no context");
-            Assert.Contains(Assert.Single(context), contexts);
-            Assert.Contains($"NEOLIA_TENANT={DevelopmentSeed.TenantSlug}", values["set_var"]);
-        }
-    }
-
-    [Fact]
-    public void Door_template_has_the_nat_settings()
-    {
-        var door = Sections(Pjsip).Single(s => s.Name == "door-endpoint").Values;
-        Assert.Equal("yes", door["rtp_symmetric"].Single());
-        Assert.Equal("yes", door["force_rport"].Single());
-        Assert.Equal("yes", door["rewrite_contact"].Single());
-        Assert.Equal("no", door["direct_media"].Single());
-        Assert.True(int.Parse(door["rtp_keepalive"].Single()) > 0);
-        Assert.Equal("yes", Sections(Pjsip).Single(s => s.Name == "app-endpoint").Values["webrtc"].Single());
     }
 
     [Fact]
@@ -107,14 +100,26 @@ public sealed partial class PjsipConfigTests
     [Fact]
     public void Rtp_range_is_the_published_one()
     {
-        var rtp = Sections(RepositoryFiles.Read("containers", "asterisk", "rtp.conf")).Single(s => s.Name == "general").Values;
-        Assert.Equal("10000", rtp["rtpstart"].Single());
-        Assert.Equal("10099", rtp["rtpend"].Single());
+        var rtp = AsteriskConfigFile.Load("rtp.conf").Single(s => s.Name == "general");
+        Assert.Equal("10000", rtp.Single("rtpstart"));
+        Assert.Equal("10099", rtp.Single("rtpend"));
     }
 
-    [GeneratedRegex(@"^\[([^\]]+)\](?:\(([^)]*)\))?$")]
-    private static partial Regex SectionHeader();
-
-    [GeneratedRegex("DEMO_ACCOUNTS=\"([^\"]*)\"")]
-    private static partial Regex AccountList();
+    /// <summary>Runs containers/asterisk/neolia-nat.sh with only the given environment, as #exec would; its output lines.</summary>
+    private static List<string> RunNatScript(string argument, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("/bin/sh", [RepositoryFiles.PathOf("containers", "asterisk", "neolia-nat.sh"), argument])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+    }
 }

@@ -72,6 +72,10 @@ public sealed class CallLifecycleTests(StackFixture stack)
         foreach (var loser in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
             await CallDriver.AssertProblemAsync(loser, HttpStatusCode.Conflict);
+            // One "status" in a problem: the HTTP status; the call's own status has a name of its own.
+            var body = await loser.Content.ReadAsStringAsync();
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(body, "\"status\""));
+            Assert.Equal("answered", JsonDocument.Parse(body).RootElement.GetProperty("callStatus").GetString());
         }
         var winner = tokens[Array.IndexOf(responses, winners[0])].Resident;
         var update = await watcher.WaitForUpdateAsync(call.Id, "answered");

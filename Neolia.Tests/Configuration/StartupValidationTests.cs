@@ -30,6 +30,8 @@ public sealed class StartupValidationTests
         { "LiveKit__Url", "not a url", "LiveKit:Url" },
         { "Asterisk__WebhookSecret", null, "Asterisk:WebhookSecret" },
         { "Calls__RingTimeoutSeconds", "0", "Calls:RingTimeoutSeconds" },
+        { "Asterisk__Realtime__Password", "short", "Asterisk:Realtime:Password" },
+        { "Asterisk__Realtime__Role", "Robert'); DROP", "Asterisk:Realtime:Role" },
     };
 
     [Theory]

@@ -23,6 +23,9 @@ public sealed class ResidentSocket : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
+    /// <summary>The status of the server's close frame, once one arrived (null when the socket was dropped without one).</summary>
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
     /// <summary>Completes when the server closes or drops the socket.</summary>
     public Task Closed => _receiving;
 

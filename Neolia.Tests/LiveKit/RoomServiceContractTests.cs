@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,29 +34,8 @@ public sealed class RoomServiceContractTests : IAsyncLifetime
         return (our!, their!);
     }
 
-    private async Task AssertSameRequestAsync(CapturingServer.Captured ours, CapturingServer.Captured official, string expectedGrantsJson)
-    {
-        Assert.Equal(official.Method, ours.Method);
-        Assert.Equal(official.Path, ours.Path);
-
-        var (ourType, theirType) = (MediaTypeHeaderValue.Parse(ours.ContentType!), MediaTypeHeaderValue.Parse(official.ContentType!));
-        Assert.Equal(theirType.MediaType, ourType.MediaType);
-        Assert.Equal(theirType.CharSet, ourType.CharSet, StringComparer.OrdinalIgnoreCase);
-
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(official.Body), JsonNode.Parse(ours.Body)), $"ours {ours.Body}, official {official.Body}");
-
-        Assert.StartsWith("Bearer ", official.Authorization);
-        Assert.StartsWith("Bearer ", ours.Authorization);
-        var (ourToken, theirToken) = (ours.Authorization!["Bearer ".Length..], official.Authorization!["Bearer ".Length..]);
-        var verdict = await Oracle.RunAsync("verify-token.mjs", new { apiKey = _credentials.Key, apiSecret = _credentials.Secret, token = ourToken });
-        Assert.True((bool)verdict["ok"]!, verdict.ToJsonString());
-
-        var (ourClaims, theirClaims) = (Oracle.Payload(ourToken), Oracle.Payload(theirToken));
-        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expectedGrantsJson), theirClaims["video"]), $"the oracle's grants changed: {theirClaims["video"]?.ToJsonString()}");
-        Assert.True(JsonNode.DeepEquals(theirClaims["video"], ourClaims["video"]), $"ours {ourClaims["video"]?.ToJsonString()}, official {theirClaims["video"]?.ToJsonString()}");
-        Assert.Equal(theirClaims.Select(c => c.Key).Order(), ourClaims.Select(c => c.Key).Order());
-        Assert.Equal((long)theirClaims["exp"]! - (long)theirClaims["nbf"]!, (long)ourClaims["exp"]! - (long)ourClaims["nbf"]!);
-    }
+    private Task AssertSameRequestAsync(CapturingServer.Captured ours, CapturingServer.Captured official, string expectedGrantsJson) =>
+        TwirpContract.AssertSameRequestAsync(ours, official, _credentials, new Dictionary<string, string> { ["video"] = expectedGrantsJson });
 
     [Fact]
     public async Task CreateRoom_sends_what_the_official_client_sends()

@@ -33,7 +33,7 @@ public sealed class BenchOptions
     public const string Help = """
         Neolia.Bench: ring latency and socket capacity (issue 7).
 
-          --stack DIR                use a stack started by Neolia.DevStack with --state DIR (else one is started)
+          --stack DIR                use the stack scripts/run.sh runs (DIR = its .devstack folder; else one is started)
           --notifiers N              Notifier replicas of the started stack (2)
           --gateways N               gateway processes (1); sockets are spread over them round robin
           --sockets N                resident sockets to connect (1000)

@@ -3,7 +3,7 @@ using Neolia.DevStack;
 
 namespace Neolia.Bench;
 
-/// <summary>The stack under test: started here with DevStack's code, or a running DevStack read from its state directory.</summary>
+/// <summary>The stack under test: started here with DevStack's code, or a running AppHost stack read from its stack file (.devstack/stack.json).</summary>
 public sealed class BenchStack : IAsyncDisposable
 {
     private LocalStack? _owned;
@@ -88,14 +88,13 @@ public sealed class BenchStack : IAsyncDisposable
         return handle;
     }
 
-    /// <summary>A stack started with <c>dotnet run --project Neolia.DevStack -- --state DIR</c>: its stack.json and secrets.json.</summary>
+    /// <summary>A stack started with <c>scripts/run.sh</c>: the stack file the AppHost writes in <c>.devstack/</c>.</summary>
     public static BenchStack Attach(string directory)
     {
         using var stack = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "stack.json")));
-        using var secrets = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "secrets.json")));
         var root = stack.RootElement;
         string Get(string name) => root.TryGetProperty(name, out var v) ? v.GetString()! :
-            throw new InvalidOperationException($"{directory}/stack.json has no '{name}': restart the stack with this version of Neolia.DevStack.");
+            throw new InvalidOperationException($"{directory}/stack.json has no '{name}': restart the stack with this version of scripts/run.sh.");
         var processes = new List<(string, int)>();
         if (root.TryGetProperty("processes", out var pids))
         {
@@ -108,7 +107,7 @@ public sealed class BenchStack : IAsyncDisposable
             WebhookSecret = Get("webhookSecret"),
             DemoPassword = Get("demoPassword"),
             DatabaseConnectionString = Get("database"),
-            JwtSigningKey = secrets.RootElement.GetProperty("JwtSigningKey").GetString()!,
+            JwtSigningKey = Get("jwtSigningKey"),
             Processes = processes,
         };
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.SipAccounts;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
@@ -20,7 +21,29 @@ namespace Neolia.CallApi.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "ast_bool_values", new[] { "0", "1", "false", "no", "off", "on", "true", "yes" });
+            NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "pjsip_auth_type_values_v2", new[] { "google_oauth", "md5", "userpass" });
+            NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "pjsip_dtmf_mode_values_v3", new[] { "auto", "auto_info", "inband", "info", "rfc4733" });
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
+                });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
@@ -242,6 +265,13 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Control")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("dialplan");
+
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("uuid");
 
@@ -345,6 +375,11 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<DateTimeOffset>("OpenedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid");
 
@@ -362,6 +397,31 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("DoorOpenings");
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.Calls.PendingCallEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("Payload")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("PendingCallEvents", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.Devices.Device", b =>
                 {
                     b.Property<Guid>("Id")
@@ -374,9 +434,8 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("DoorCode")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
+                    b.Property<string>("DoorCodeProtected")
+                        .HasColumnType("text");
 
                     b.Property<bool>("IsActive")
                         .HasColumnType("boolean");
@@ -477,6 +536,258 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("push_registrations", (string)null);
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.SipAccounts.PsAor", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("MaxContacts")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_contacts");
+
+                    b.Property<int?>("QualifyFrequency")
+                        .HasColumnType("integer")
+                        .HasColumnName("qualify_frequency");
+
+                    b.Property<AstBool?>("RemoveExisting")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("remove_existing");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ps_aors", (string)null);
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.SipAccounts.PsAuth", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<PjsipAuthType>("AuthType")
+                        .HasColumnType("pjsip_auth_type_values_v2")
+                        .HasColumnName("auth_type");
+
+                    b.Property<string>("Md5Cred")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("md5_cred");
+
+                    b.Property<string>("Realm")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("realm");
+
+                    b.Property<string>("Username")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("username");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ps_auths", (string)null);
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.SipAccounts.PsContact", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<AstBool?>("AuthenticateQualify")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("authenticate_qualify");
+
+                    b.Property<string>("CallId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("call_id");
+
+                    b.Property<string>("Endpoint")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("endpoint");
+
+                    b.Property<long?>("ExpirationTime")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expiration_time");
+
+                    b.Property<string>("OutboundProxy")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("outbound_proxy");
+
+                    b.Property<string>("Path")
+                        .HasColumnType("text")
+                        .HasColumnName("path");
+
+                    b.Property<AstBool?>("PruneOnBoot")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("prune_on_boot");
+
+                    b.Property<AstBool?>("Qualify2xxOnly")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("qualify_2xx_only");
+
+                    b.Property<int?>("QualifyFrequency")
+                        .HasColumnType("integer")
+                        .HasColumnName("qualify_frequency");
+
+                    b.Property<double?>("QualifyTimeout")
+                        .HasColumnType("double precision")
+                        .HasColumnName("qualify_timeout");
+
+                    b.Property<string>("RegServer")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("reg_server");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("registered_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<string>("Uri")
+                        .HasMaxLength(511)
+                        .HasColumnType("character varying(511)")
+                        .HasColumnName("uri");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<string>("ViaAddr")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("via_addr");
+
+                    b.Property<int?>("ViaPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("via_port");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint");
+
+                    b.HasIndex("Id", "RegServer")
+                        .IsUnique()
+                        .HasDatabaseName("ps_contacts_uq");
+
+                    b.HasIndex("QualifyFrequency", "ExpirationTime")
+                        .HasDatabaseName("ps_contacts_qualifyfreq_exp");
+
+                    b.ToTable("ps_contacts", (string)null);
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.SipAccounts.PsEndpoint", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Allow")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("allow");
+
+                    b.Property<AstBool?>("AllowSubscribe")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("allow_subscribe");
+
+                    b.Property<string>("Aors")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("aors");
+
+                    b.Property<string>("Auth")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("auth");
+
+                    b.Property<string>("Callerid")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("callerid");
+
+                    b.Property<string>("Context")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("context");
+
+                    b.Property<AstBool?>("DirectMedia")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("direct_media");
+
+                    b.Property<string>("Disallow")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("disallow");
+
+                    b.Property<AstBool?>("DtlsAutoGenerateCert")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("dtls_auto_generate_cert");
+
+                    b.Property<PjsipDtmfMode?>("DtmfMode")
+                        .HasColumnType("pjsip_dtmf_mode_values_v3")
+                        .HasColumnName("dtmf_mode");
+
+                    b.Property<AstBool?>("ForceRport")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("force_rport");
+
+                    b.Property<AstBool?>("RewriteContact")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("rewrite_contact");
+
+                    b.Property<int?>("RtpKeepalive")
+                        .HasColumnType("integer")
+                        .HasColumnName("rtp_keepalive");
+
+                    b.Property<AstBool?>("RtpSymmetric")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("rtp_symmetric");
+
+                    b.Property<int?>("RtpTimeout")
+                        .HasColumnType("integer")
+                        .HasColumnName("rtp_timeout");
+
+                    b.Property<AstBool?>("SendRpid")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("send_rpid");
+
+                    b.Property<string>("SetVar")
+                        .HasColumnType("text")
+                        .HasColumnName("set_var");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("tenantid");
+
+                    b.Property<string>("Transport")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("transport");
+
+                    b.Property<AstBool?>("Webrtc")
+                        .HasColumnType("ast_bool_values")
+                        .HasColumnName("webrtc");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ps_endpoints", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.Sites.Site", b =>
                 {
                     b.Property<Guid>("Id")
@@ -560,6 +871,24 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("AspNetRoles", (string)null);
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.Users.TokenRevocation", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("KeepUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RevokedBeforeMs")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("KeepUntil");
+
+                    b.ToTable("TokenRevocations", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -615,6 +944,9 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasColumnType("boolean");
 
                     b.Property<string>("SecurityStamp")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SipPasswordProtected")
                         .HasColumnType("text");
 
                     b.Property<string>("SipUsername")
@@ -851,6 +1183,15 @@ namespace Neolia.CallApi.Data.Migrations
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Users.TokenRevocation", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Neolia.AppHost.Tests;
+
+/// <summary>
+/// The deployment manifest (what azd and other tools deploy) written by the real AppHost with
+/// <c>--publisher manifest</c>, and checked as an operator would read it.
+/// </summary>
+public sealed class ManifestTests : IAsyncLifetime
+{
+    // Values given to the AppHost while it publishes: none of them may appear in the file.
+    private static readonly Dictionary<string, string> SecretValues = new()
+    {
+        ["livekit-api-key"] = "key-" + Guid.NewGuid().ToString("N"),
+        ["livekit-api-secret"] = "secret-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+        ["asterisk-webhook-secret"] = "webhook-" + Guid.NewGuid().ToString("N"),
+        ["jwt-signing-key"] = "jwt-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+        ["postgres-password"] = "pg-" + Guid.NewGuid().ToString("N"),
+        ["redis-password"] = "redis-" + Guid.NewGuid().ToString("N"),
+        ["demo-sip-password"] = "sip-" + Guid.NewGuid().ToString("N"),
+    };
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "neolia-manifest-" + Guid.NewGuid().ToString("N")[..8]);
+    private string _text = "";
+    private JsonElement _resources;
+
+    public async Task InitializeAsync()
+    {
+        var appHost = Path.Combine(AppContext.BaseDirectory, "Neolia.AppHost.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var arg in new[] { "exec", appHost, "--publisher", "manifest", "--output-path", Path.Combine(_directory, "aspire-manifest.json") }) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in SecretValues) start.Environment[$"Parameters__{name}"] = value;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"the AppHost's manifest publishing failed ({process.ExitCode}):\n{await output}\n{await errors}");
+
+        _text = await File.ReadAllTextAsync(Path.Combine(_directory, "aspire-manifest.json"));
+        _resources = JsonDocument.Parse(_text).RootElement.GetProperty("resources").Clone();
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public void Every_resource_of_the_platform_is_in_the_manifest()
+    {
+        string[] expected = ["postgres", "neolia", "redis", "livekit", "asterisk", "callapi", "notifier", "gateway"];
+        var missing = expected.Where(name => !_resources.TryGetProperty(name, out _)).ToList();
+        Assert.True(missing.Count == 0, $"missing from the manifest: {string.Join(", ", missing)}");
+        Assert.Equal("project.v0", _resources.GetProperty("callapi").GetProperty("type").GetString());
+        Assert.Equal("container.v0", _resources.GetProperty("asterisk").GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("asterisk", "sip-udp", 5060)]
+    [InlineData("livekit", "rtc-udp", 7882)]
+    public void Media_and_signalling_ports_are_published_as_udp(string resource, string binding, int targetPort)
+    {
+        var endpoint = _resources.GetProperty(resource).GetProperty("bindings").GetProperty(binding);
+        Assert.Equal("udp", endpoint.GetProperty("protocol").GetString());
+        Assert.Equal(targetPort, endpoint.GetProperty("targetPort").GetInt32());
+        Assert.True(endpoint.GetProperty("external").GetBoolean(), $"{resource}.{binding} must be reachable from outside");
+    }
+
+    [Fact]
+    public void Every_secret_is_a_secret_parameter_and_no_value_is_written()
+    {
+        foreach (var name in SecretValues.Keys)
+        {
+            var parameter = _resources.GetProperty(name);
+            Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
+            Assert.True(parameter.GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean(), $"{name} is not marked secret");
+        }
+        foreach (var (name, value) in SecretValues) Assert.False(_text.Contains(value), $"the value of {name} is written in the manifest");
+
+        var callApiEnv = _resources.GetProperty("callapi").GetProperty("env");
+        Assert.Equal("{jwt-signing-key.value}", callApiEnv.GetProperty("Jwt__SigningKey").GetString());
+        Assert.Equal("{asterisk-webhook-secret.value}", callApiEnv.GetProperty("Asterisk__WebhookSecret").GetString());
+        Assert.Equal("{neolia.connectionString}", callApiEnv.GetProperty("ConnectionStrings__neolia").GetString());
+    }
+
+    [Theory]
+    [InlineData("asterisk", "/etc/asterisk", "containers/asterisk")]
+    [InlineData("livekit", "/etc/livekit.yaml", "containers/livekit/livekit.yaml")]
+    public void Configuration_is_bind_mounted_from_the_repository(string resource, string target, string source)
+    {
+        var mount = _resources.GetProperty(resource).GetProperty("bindMounts").EnumerateArray().Single(m => m.GetProperty("target").GetString() == target);
+        Assert.EndsWith(source, mount.GetProperty("source").GetString());
+        Assert.True(mount.GetProperty("readOnly").GetBoolean());
+        var onDisk = Path.GetFullPath(Path.Combine(_directory, mount.GetProperty("source").GetString()!));
+        Assert.True(File.Exists(onDisk) || Directory.Exists(onDisk), $"{onDisk} does not exist");
+    }
+
+    [Fact]
+    public void The_development_seed_is_not_published()
+    {
+        Assert.False(_resources.TryGetProperty("demo-password", out _), "the demo accounts' password parameter is published");
+        var env = _resources.GetProperty("callapi").GetProperty("env");
+        Assert.False(env.TryGetProperty("Seed__Enabled", out _), "the development seed would run in a deployment");
+        Assert.False(env.TryGetProperty("Seed__DemoPassword", out _));
+    }
+
+    [Fact]
+    public void Apps_reach_LiveKit_at_the_public_address_the_operator_gives()
+    {
+        Assert.Equal("{livekit-public-url.value}", _resources.GetProperty("callapi").GetProperty("env").GetProperty("LiveKit__Url").GetString());
+        Assert.True(_resources.GetProperty("gateway").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+    }
+}

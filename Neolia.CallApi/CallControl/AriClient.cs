@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Neolia.CallApi.CallControl;
+
+/// <summary>Asterisk answered an ARI request with an error status.</summary>
+public sealed class AriException(HttpStatusCode status, string message) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+}
+
+/// <summary>
+/// The ARI requests call control makes (routes and parameters as in asterisk/asterisk rest-api/api-docs: channels,
+/// bridges, endpoints, applications), authenticated with HTTP basic auth from <see cref="CallControlOptions"/>. Query
+/// strings carry no secret, so a logged URL never leaks one.
+/// </summary>
+public sealed class AriClient
+{
+    private readonly HttpClient _http;
+    private readonly string _application;
+
+    public AriClient(HttpClient http, IOptions<CallControlOptions> options)
+    {
+        var o = options.Value;
+        _http = http;
+        _application = o.StasisApplication;
+        if (o.Enabled)
+        {
+            _http.BaseAddress = new Uri(o.AriUrl!.TrimEnd('/') + "/ari/");
+            _http.DefaultRequestHeaders.Authorization = BasicAuthorization(o);
+        }
+    }
+
+    public static AuthenticationHeaderValue BasicAuthorization(CallControlOptions o) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.AriUsername}:{o.AriPassword}")));
+
+    /// <summary>Indicates ringing to the door (180 Ringing, if not sent yet).</summary>
+    public Task RingAsync(string channelId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/ring", ct);
+
+    public Task AnswerAsync(string channelId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/answer", ct);
+
+    /// <summary>Hangs a channel up with one of <see cref="AriHangupReasons"/>; a channel already gone is not an error.</summary>
+    public Task HangupAsync(string channelId, string reason, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"channels/{Escape(channelId)}?reason={reason}", ct, tolerateNotFound: true);
+
+    /// <summary>Returns a channel that left the application to the dialplan, after the Stasis() that handed it over.</summary>
+    public Task ContinueAsync(string channelId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/continue", ct);
+
+    /// <summary>
+    /// Dials <paramref name="endpoint"/> (e.g. <c>PJSIP/alice</c>) as channel <paramref name="channelId"/>; once it
+    /// answers it enters the application with <paramref name="appArgs"/> (StasisStart).
+    /// </summary>
+    public Task OriginateAsync(string channelId, string endpoint, string appArgs, string callerId, int timeoutSeconds, string originator, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}?endpoint={Escape(endpoint)}&app={Escape(_application)}&appArgs={Escape(appArgs)}" +
+            $"&callerId={Escape(callerId)}&timeout={timeoutSeconds}&originator={Escape(originator)}", ct);
+
+    public Task SendDtmfAsync(string channelId, string dtmf, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/dtmf?dtmf={Escape(dtmf)}&between=200&duration=200", ct);
+
+    /// <summary>Sets a channel variable, or a dialplan function such as <c>DB(family/key)</c>.</summary>
+    public Task SetVariableAsync(string channelId, string variable, string value, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/variable?variable={Escape(variable)}&value={Escape(value)}", ct);
+
+    public Task CreateBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}?type=mixing", ct);
+
+    public Task AddToBridgeAsync(string bridgeId, IEnumerable<string> channelIds, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}/addChannel?channel={Escape(string.Join(',', channelIds))}", ct);
+
+    public Task DestroyBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"bridges/{Escape(bridgeId)}", ct, tolerateNotFound: true);
+
+    /// <summary>Delivers the events of every endpoint of this technology (ContactStatusChange, EndpointStateChange) to the application.</summary>
+    public Task SubscribeToEndpointsAsync(string technology, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"applications/{Escape(_application)}/subscription?eventSource={Escape($"endpoint:{technology}")}", ct);
+
+    public async Task<AriEndpoint?> GetEndpointAsync(string technology, string resource, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"endpoints/{Escape(technology)}/{Escape(resource)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync(AriJson.Default.AriEndpoint, ct);
+    }
+
+    public async Task<IReadOnlyList<AriChannel>> ListChannelsAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("channels", ct);
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync(AriJson.Default.IReadOnlyListAriChannel, ct) ?? [];
+    }
+
+    private async Task SendAsync(HttpMethod method, string path, CancellationToken ct, bool tolerateNotFound = false)
+    {
+        using var response = await _http.SendAsync(new HttpRequestMessage(method, path), ct);
+        if (tolerateNotFound && response.StatusCode == HttpStatusCode.NotFound) return;
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var body = await response.Content.ReadAsStringAsync(ct);
+        throw new AriException(response.StatusCode,
+            $"ARI {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode}: {(body.Length > 200 ? body[..200] : body)}");
+    }
+
+    private static string Escape(string value) => Uri.EscapeDataString(value);
+}

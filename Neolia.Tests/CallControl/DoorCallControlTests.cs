@@ -1,0 +1,297 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Neolia.CallApi.CallControl;
+using Neolia.CallApi.Calls;
+using Neolia.Contracts;
+using Neolia.Tests.Infrastructure;
+
+namespace Neolia.Tests.CallControl;
+
+/// <summary>
+/// Door calls driven by CallApi over ARI, against <see cref="FakeAsterisk"/> (a stand-in written from Asterisk's REST API
+/// description): what CallApi asks Asterisk to do, what the door hears, what the apps see.
+/// </summary>
+[Collection(AriStackCollection.Name)]
+public sealed class DoorCallControlTests(AriStackFixture stack)
+{
+    private FakeAsterisk Asterisk => stack.Asterisk;
+
+    [Fact]
+    public async Task An_app_only_apartment_rings_for_the_whole_ring_time_then_the_door_hears_480()
+    {
+        // A one-character apartment number: the dialplan's pattern takes it, and so does CallApi.
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk, apartment: "4");
+        var (resident, _) = await scenario.AddResidentAsync();
+        await using var socket = await scenario.ConnectAsync(resident);
+
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        await socket.WaitForRingAsync(call.Id.ToString());
+
+        Assert.Single(Asterisk.RequestsTo("POST", $"/ari/channels/{door}/ring"));
+        Assert.Empty(Asterisk.Originates(door));
+        var missed = await socket.WaitForUpdateAsync(call.Id.ToString(), "missed", TimeSpan.FromSeconds(AriStackFixture.RingTimeoutSeconds + 10));
+        var hungUp = Asterisk.AllChannels[door];
+        Assert.Equal(AriHangupReasons.NoAnswer, hungUp.HangupReason); // cause 19: chan_pjsip answers 480
+        Assert.True(hungUp.HungUpAt >= call.ExpiresAt.AddMilliseconds(-200), $"the door rang until {hungUp.HungUpAt:O}, not until {call.ExpiresAt:O}");
+
+        var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Missed);
+        Assert.Equal(CallEndReasons.RingTimeout, ended.EndReason);
+        Assert.Equal("NOANSWER", ended.DialStatus);
+        Assert.Equal("19", ended.HangupCause);
+        Assert.Equal(CallControls.Ari, ended.Control);
+        Assert.Single(socket.UpdatesFor(call.Id.ToString()));
+        Assert.Equal("missed", DoorCallScenario.StatusOf(missed));
+    }
+
+    [Fact]
+    public async Task A_SIP_phone_that_answers_first_is_bridged_with_the_door_and_published_at_once()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, aliceSip) = await scenario.AddResidentAsync(sip: true);
+        var monitor = await scenario.AddMonitorAsync();
+        var (_, offlineSip) = await scenario.AddResidentAsync(sip: true, registered: false);
+        await using var socket = await scenario.ConnectAsync(alice);
+
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 2, what: "both registered endpoints dialled");
+        var legs = Asterisk.Originates(door);
+        Assert.Equal(new[] { $"PJSIP/{aliceSip}", $"PJSIP/{monitor}" }.Order(), legs.Select(l => l.Query["endpoint"]).Order());
+        Assert.DoesNotContain(legs, l => l.Query["endpoint"] == $"PJSIP/{offlineSip}");
+        Assert.All(legs, l => Assert.Equal($"\"Door\" <{scenario.Tenant.DoorSipUsername}>", l.Query["callerId"])); // dashes kept
+        Assert.All(legs, l => Assert.InRange(int.Parse(l.Query["timeout"]), 1, AriStackFixture.RingTimeoutSeconds));
+
+        var aliceLeg = legs.Single(l => l.Query["endpoint"] == $"PJSIP/{aliceSip}").Path["/ari/channels/".Length..];
+        var monitorLeg = legs.Single(l => l.Query["endpoint"] == $"PJSIP/{monitor}").Path["/ari/channels/".Length..];
+        await Asterisk.AnswerLegAsync(aliceLeg);
+
+        var answered = await socket.WaitForUpdateAsync(call.Id.ToString(), "answered");
+        Assert.Equal(alice.Id.ToString(), answered.GetProperty("call").GetProperty("answeredBy").GetString());
+        Assert.True(Asterisk.Channels.ContainsKey(door), "the door is still connected when the answer is published");
+        await Eventually.TrueAsync(() => Asterisk.Bridges.TryGetValue($"neolia-{call.Id:N}", out var m) && m.Contains(door) && m.Contains(aliceLeg), what: "door and phone bridged");
+        Assert.Equal("Up", Asterisk.Channels[door].State);
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(monitorLeg), what: "the other leg hung up");
+        Assert.Equal(AriHangupReasons.AnsweredElsewhere, Asterisk.AllChannels[monitorLeg].HangupReason);
+
+        await Asterisk.HangUpFromOutsideAsync(door);
+        await socket.WaitForUpdateAsync(call.Id.ToString(), "ended");
+        var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended);
+        Assert.Equal("ANSWER", ended.DialStatus);
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(aliceLeg), what: "the phone hung up with the door");
+    }
+
+    [Fact]
+    public async Task An_app_that_answers_first_gets_the_door_into_its_room_through_LiveKit_SIP()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync(sip: true);
+        var token = await stack.SignInAsync(alice);
+        await using var socket = await stack.ConnectAsync(token);
+
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the SIP phone dialled");
+        var phoneLeg = Asterisk.Originates(door)[0].Path["/ari/channels/".Length..];
+
+        using (var answer = await stack.ActAsync(token, call.Id.ToString(), "answer")) await answer.EnsureSuccessWithBodyAsync();
+
+        await Eventually.TrueAsync(() => Asterisk.SipParticipants.Any(p => p["roomName"]!.GetValue<string>() == call.Room), what: "CreateSIPParticipant");
+        var participant = Assert.Single(Asterisk.SipParticipants, p => p["roomName"]!.GetValue<string>() == call.Room);
+        Assert.Equal($"door:{call.DeviceId}", participant["participantIdentity"]!.GetValue<string>());
+        Assert.Equal(call.Id.ToString("N"), participant["sipCallTo"]!.GetValue<string>());
+        Assert.Equal("ST_fake", participant["sipTrunkId"]!.GetValue<string>());
+        Assert.NotEmpty(Asterisk.RequestsTo("POST", "/twirp/livekit.SIP/CreateSIPOutboundTrunk"));
+
+        var liveKitLeg = "";
+        await Eventually.TrueAsync(() => Asterisk.Bridges.TryGetValue($"neolia-{call.Id:N}", out var m) && m.Count == 2
+            && m.Contains(door) && (liveKitLeg = m.Single(c => c != door)) != "", what: "door bridged with LiveKit's leg");
+        Assert.Equal("neolia-livekit", Asterisk.Channels[liveKitLeg].Context);
+        Assert.Equal("Up", Asterisk.Channels[door].State);
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(phoneLeg), what: "the SIP phone stops ringing");
+        Assert.Equal(AriHangupReasons.AnsweredElsewhere, Asterisk.AllChannels[phoneLeg].HangupReason);
+
+        // LiveKit's side leaves (the app hung up): the door is hung up and the call ends.
+        await Asterisk.HangUpFromOutsideAsync(liveKitLeg);
+        await socket.WaitForUpdateAsync(call.Id.ToString(), "ended");
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_registers_during_the_ring_is_dialled_then()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (_, sip) = await scenario.AddResidentAsync(sip: true, registered: false);
+
+        var door = await scenario.RingAsync();
+        await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.RequestsTo("GET", $"/ari/endpoints/PJSIP/{sip}").Count == 1, what: "the endpoint's state asked");
+        Assert.Empty(Asterisk.Originates(door));
+
+        await Asterisk.RegisterAsync(sip!);
+
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the endpoint dialled once it registered");
+        Assert.Equal($"PJSIP/{sip}", Asterisk.Originates(door)[0].Query["endpoint"]);
+        await Asterisk.HangUpFromOutsideAsync(door);
+    }
+
+    [Fact]
+    public async Task A_visitor_who_hangs_up_while_it_rings_cancels_the_call_and_stops_the_phones()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync(sip: true);
+        await using var socket = await scenario.ConnectAsync(alice);
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the phone dialled");
+        var leg = Asterisk.Originates(door)[0].Path["/ari/channels/".Length..];
+
+        await Asterisk.HangUpFromOutsideAsync(door, cause: 16);
+
+        await socket.WaitForUpdateAsync(call.Id.ToString(), "cancelled");
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(leg), what: "the ringing phone hung up");
+        var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Cancelled);
+        Assert.Equal("CANCEL", ended.DialStatus);
+        Assert.Equal("16", ended.HangupCause);
+    }
+
+    [Fact]
+    public async Task Open_door_sends_the_door_code_as_DTMF_on_the_door_channel_only_while_the_call_is_up()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync(sip: true);
+        var token = await stack.SignInAsync(alice);
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+
+        using (var early = await stack.ActAsync(token, call.Id.ToString(), "open-door"))
+            await CallDriver.AssertProblemAsync(early, HttpStatusCode.Conflict);
+        Assert.Empty(Asterisk.AllChannels[door].Dtmf);
+
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the phone dialled");
+        await Asterisk.AnswerLegAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..]);
+        await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Answered);
+        await Eventually.TrueAsync(() => Asterisk.Bridges.ContainsKey($"neolia-{call.Id:N}"), what: "bridged");
+
+        using var open = await stack.ActAsync(token, call.Id.ToString(), "open-door");
+        await open.EnsureSuccessWithBodyAsync();
+        var body = await open.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(DoorOpeningResults.Sent, body.GetProperty("doorCode").GetString());
+        Assert.Equal(["#"], Asterisk.AllChannels[door].Dtmf); // the default code: the test door has none of its own
+        Assert.Equal(DoorOpeningResults.Sent, (await stack.GetCallAsync(token, call.Id.ToString())).GetProperty("doorCode").GetString());
+
+        await Asterisk.HangUpFromOutsideAsync(door);
+        await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended);
+        using var late = await stack.ActAsync(token, call.Id.ToString(), "open-door");
+        await CallDriver.AssertProblemAsync(late, HttpStatusCode.Conflict);
+        Assert.Single(Asterisk.AllChannels[door].Dtmf);
+    }
+
+    [Fact]
+    public async Task An_unknown_apartment_gets_404()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var door = await scenario.RingAsync(apartment: "999");
+
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door refused");
+        Assert.Equal(AriHangupReasons.Unallocated, Asterisk.AllChannels[door].HangupReason); // cause 1 → 404
+    }
+
+    [Fact]
+    public async Task Declined_by_every_resident_gets_486()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync();
+        var token = await stack.SignInAsync(alice);
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+
+        using (var decline = await stack.ActAsync(token, call.Id.ToString(), "decline")) await decline.EnsureSuccessWithBodyAsync();
+
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
+        Assert.Equal(AriHangupReasons.Busy, Asterisk.AllChannels[door].HangupReason); // cause 17 → 486
+        var ended = await scenario.CallOfAsync(door, c => c.DialStatus is not null);
+        Assert.Equal(CallStatuses.Declined, ended.Status);
+        Assert.Equal("BUSY", ended.DialStatus);
+    }
+
+    [Fact]
+    public async Task A_monitor_only_apartment_whose_phone_is_busy_gets_486()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        await scenario.AddMonitorAsync();
+        var door = await scenario.RingAsync();
+        await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the monitor dialled");
+
+        await Asterisk.HangUpFromOutsideAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..], cause: 17);
+
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
+        Assert.Equal(AriHangupReasons.Busy, Asterisk.AllChannels[door].HangupReason);
+        Assert.Equal(CallStatuses.Declined, (await scenario.CallOfAsync(door, c => c.Status != CallStatuses.Ringing)).Status);
+    }
+
+    [Fact]
+    public async Task A_monitor_only_apartment_whose_phone_fails_gets_503()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        await scenario.AddMonitorAsync();
+        var door = await scenario.RingAsync();
+        await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the monitor dialled");
+
+        await Asterisk.HangUpFromOutsideAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..], cause: 38);
+
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
+        Assert.Equal(AriHangupReasons.Congestion, Asterisk.AllChannels[door].HangupReason); // cause 34 → 503
+        Assert.Equal(CallStatuses.Failed, (await scenario.CallOfAsync(door, c => c.Status != CallStatuses.Ringing)).Status);
+    }
+
+    [Fact]
+    public async Task An_app_answer_that_LiveKit_SIP_cannot_carry_ends_the_call_with_503()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync();
+        var token = await stack.SignInAsync(alice);
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        Asterisk.LiveKitSipFailure = 503;
+        try
+        {
+            using (var answer = await stack.ActAsync(token, call.Id.ToString(), "answer")) await answer.EnsureSuccessWithBodyAsync();
+            await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
+        }
+        finally
+        {
+            Asterisk.LiveKitSipFailure = null;
+        }
+        Assert.Equal(AriHangupReasons.Congestion, Asterisk.AllChannels[door].HangupReason);
+        Assert.Equal(CallStatuses.Ended, (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).Status);
+    }
+
+    [Fact]
+    public async Task After_an_ARI_disconnect_CallApi_reconnects_and_settles_what_happened_meanwhile()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync(sip: true);
+        await using var socket = await scenario.ConnectAsync(alice);
+        var gone = await scenario.RingAsync();
+        var goneCall = await scenario.CallOfAsync(gone);
+        var stays = await scenario.RingAsync();
+        var staysCall = await scenario.CallOfAsync(stays);
+        await Eventually.TrueAsync(() => Asterisk.Originates(stays).Count == 1, what: "the phone dialled");
+
+        Asterisk.DropEventStream();
+        // While CallApi is away, one visitor gives up: nobody hears of it.
+        await Asterisk.DestroyAsync(gone, 16, announce: false);
+        await Asterisk.Connected.WaitAsync(TimeSpan.FromSeconds(15));
+
+        await socket.WaitForUpdateAsync(goneCall.Id.ToString(), "cancelled");
+        // The other call is still CallApi's: its phone answers, and it is bridged.
+        await Asterisk.AnswerLegAsync(Asterisk.Originates(stays)[0].Path["/ari/channels/".Length..]);
+        await socket.WaitForUpdateAsync(staysCall.Id.ToString(), "answered");
+        await Eventually.TrueAsync(() => Asterisk.Bridges.ContainsKey($"neolia-{staysCall.Id:N}"), what: "bridged after the reconnection");
+        await Asterisk.HangUpFromOutsideAsync(stays);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Neolia.DevStack;
+using Neolia.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Neolia.Tests.Reliability;
+
+/// <summary>
+/// A stack of its own for tests that stop and restart its PostgreSQL and Redis under a listening resident, with the
+/// Data Protection key ring encrypted under a configured key (as in Production). Faults are injected through the
+/// servers' public members; PostgreSQL is stopped with SIGINT to its postmaster and started again on the same data
+/// directory and port (<see cref="StopPostgresAsync"/>), since <see cref="PostgresServer"/> has no stop-and-start.
+/// </summary>
+public sealed class FaultStackFixture : StackFixture
+{
+    public static readonly string KeyEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public const string KeyEncryptionKeyId = "fault-tests-2026";
+
+    private readonly List<IAsyncDisposable> _restarted = [];
+
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
+        new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = CallApiExtraSettings };
+
+    public static IReadOnlyDictionary<string, string?> CallApiExtraSettings => new Dictionary<string, string?>
+    {
+        ["DataProtection__KeyEncryptionKey"] = KeyEncryptionKey,
+        ["DataProtection__KeyEncryptionKeyId"] = KeyEncryptionKeyId,
+    };
+
+    /// <summary>Whether this run owns its servers (NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS share outside ones, which a test must not stop).</summary>
+    public bool OwnsServers => Stack.Postgres is not null && Stack.Redis is not null;
+
+    private string PostgresDataDirectory => Path.Combine(Path.GetDirectoryName(Stack.LogDirectory)!, "postgres");
+
+    /// <summary>Stops PostgreSQL the way an operator or a crash-restart would (fast shutdown) and waits until it refuses connections.</summary>
+    public async Task StopPostgresAsync()
+    {
+        var pid = int.Parse(File.ReadLines(Path.Combine(PostgresDataDirectory, "postmaster.pid")).First());
+        using (var kill = Process.Start("kill", ["-INT", pid.ToString()])) await kill.WaitForExitAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (File.Exists(Path.Combine(PostgresDataDirectory, "postmaster.pid")) && DateTime.UtcNow < deadline) await Task.Delay(50);
+    }
+
+    /// <summary>Starts PostgreSQL again on the same data directory and port.</summary>
+    public async Task StartPostgresAsync()
+    {
+        var server = await PostgresServer.StartAsync(PostgresDataDirectory, Stack.Postgres!.Port, Stack.LogDirectory, fast: true);
+        _restarted.Add(server);
+    }
+
+    /// <summary>A second CallApi process on the same PostgreSQL and Redis, as a new deployment or replica would start.</summary>
+    public async Task<ServiceProcess> StartFreshCallApiAsync(string name)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["ConnectionStrings__neolia"] = Stack.DatabaseConnectionString,
+            ["ConnectionStrings__redis"] = Stack.RedisConnectionString,
+            ["Jwt__SigningKey"] = Secrets.JwtSigningKey,
+            ["LiveKit__Url"] = "ws://127.0.0.1:1",
+            ["LiveKit__ApiUrl"] = "http://127.0.0.1:1",
+            ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
+            ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
+            ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
+            ["Seed__Enabled"] = "false",
+        };
+        foreach (var (key, value) in CallApiExtraSettings) settings[key] = value;
+        var service = await ServiceProcess.StartAsync(name, "Neolia.CallApi", FreePort.Next(), settings, Stack.LogDirectory);
+        _restarted.Add(service);
+        return service;
+    }
+
+    /// <summary>Rings with the dialplan's request and measures how long the answer took.</summary>
+    public async Task<(HttpResponseMessage Response, TimeSpan Took)> TimedRingAsync(Administration.AdminTenant tenant)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var response = await RingAsync(new Dictionary<string, string>
+        {
+            ["call_id"] = CallDriver.NewAsteriskCallId(), ["tenant"] = tenant.Slug, ["caller"] = tenant.DoorSipUsername, ["callee"] = tenant.ApartmentNumber,
+        });
+        return (response, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Waits until CallApi reports ready again (after a fault the Redis refill must have run).</summary>
+    public async Task WaitHealthyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var health = await CallApi.GetAsync("/health");
+                if (health.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("CallApi did not become healthy again.");
+            await Task.Delay(100);
+        }
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var restarted in Enumerable.Reverse(_restarted)) await restarted.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultStackCollection : ICollectionFixture<FaultStackFixture>
+{
+    public const string Name = "stack whose servers the tests stop";
+}
+
+/// <summary>Figures the fault tests print (answer times, faults survived), one line each, for docs/reliability.md.</summary>
+public static class Figures
+{
+    public static void Print(ITestOutputHelper output, string line)
+    {
+        output.WriteLine(line);
+        Console.WriteLine($"[figures] {line}");
+    }
+}

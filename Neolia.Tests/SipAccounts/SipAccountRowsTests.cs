@@ -1,0 +1,251 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Neolia.Tests.Administration;
+using Neolia.Tests.Infrastructure;
+using static Neolia.Tests.SipAccounts.RealtimeRows;
+
+namespace Neolia.Tests.SipAccounts;
+
+/// <summary>
+/// What the admin API writes for Asterisk: the realtime rows of a door, an indoor monitor and a resident's softphone,
+/// column by column as Asterisk reads them, and how they follow every change of the device or resident.
+/// </summary>
+[Collection(SipAccountsStackCollection.Name)]
+public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
+{
+    private const string Realm = SipAccountsStackFixture.Realm;
+
+    private Task<AdminTenant> TenantAsync() => AdminWorld.PlatformAdminAsync(stack).ContinueWith(p => AdminWorld.CreateTenantAsync(stack, p.Result)).Unwrap();
+
+    [Fact]
+    public async Task A_door_gets_an_endpoint_an_aor_and_an_auth_with_the_door_settings()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Side gate" });
+        var (username, password) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["id"] = username, ["aors"] = username, ["auth"] = username,
+            ["context"] = $"tenant-{tenant.Slug}",
+            ["disallow"] = "all", ["allow"] = "g722,ulaw,alaw,h264",
+            ["direct_media"] = "no", ["dtmf_mode"] = "rfc4733",
+            ["force_rport"] = "yes", ["rewrite_contact"] = "yes", ["rtp_symmetric"] = "yes",
+            ["rtp_keepalive"] = "15", ["rtp_timeout"] = "60",
+            ["callerid"] = $"\"Side gate\" <{username}>",
+            ["send_rpid"] = "yes", ["allow_subscribe"] = "no", ["webrtc"] = "no",
+            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug}", ["tenantid"] = tenant.Slug,
+        }, Set((await RowAsync(db, "ps_endpoints", username))!));
+        Assert.Equal(new Dictionary<string, string> { ["id"] = username, ["max_contacts"] = "1", ["remove_existing"] = "yes", ["qualify_frequency"] = "30" },
+            Set((await RowAsync(db, "ps_aors", username))!));
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["id"] = username, ["auth_type"] = "md5", ["username"] = username, ["realm"] = Realm, ["md5_cred"] = Ha1(username, password),
+        }, Set((await RowAsync(db, "ps_auths", username))!));
+        Assert.Equal(Realm, created.GetProperty("device").GetProperty("sipRealm").GetString());
+    }
+
+    [Fact]
+    public async Task An_indoor_monitor_is_rung_in_the_residents_context_with_plain_RTP_and_video()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "indoor-monitor", name = "Kitchen", apartmentId = tenant.ApartmentId });
+        var (username, password) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+
+        var endpoint = Set((await RowAsync(db, "ps_endpoints", username))!);
+        Assert.StartsWith($"{tenant.Slug}-monitor-", username);
+        Assert.Equal($"tenant-{tenant.Slug}-residents", endpoint["context"]);
+        Assert.Equal("g722,ulaw,alaw,h264", endpoint["allow"]);
+        Assert.Equal("no", endpoint["webrtc"]);
+        Assert.False(endpoint.ContainsKey("transport"));
+        Assert.Equal(["no", "rfc4733", "yes", "yes", "yes"], new[] { endpoint["direct_media"], endpoint["dtmf_mode"], endpoint["force_rport"], endpoint["rewrite_contact"], endpoint["rtp_symmetric"] });
+        Assert.Equal("1", (await RowAsync(db, "ps_aors", username))!["max_contacts"]);
+        Assert.Equal(Ha1(username, password), (await RowAsync(db, "ps_auths", username))!["md5_cred"]);
+    }
+
+    [Fact]
+    public async Task A_resident_gets_a_WebRTC_softphone_on_the_WebSocket_transport_with_several_contacts()
+    {
+        var tenant = await TenantAsync();
+        var account = await tenant.Resident.GetAsync("/api/me/sip-account");
+        var username = account.GetProperty("username").GetString()!;
+        var password = account.GetProperty("password").GetString()!;
+        await using var db = stack.OwnerConnection();
+
+        Assert.StartsWith($"{tenant.Slug}-app-", username);
+        Assert.Equal(Realm, account.GetProperty("realm").GetString());
+        Assert.Equal("/sip", account.GetProperty("webSocketPath").GetString());
+        Assert.Equal(new Dictionary<string, string>
+        {
+            ["id"] = username, ["aors"] = username, ["auth"] = username, ["transport"] = "transport-ws",
+            ["context"] = $"tenant-{tenant.Slug}-residents",
+            ["disallow"] = "all", ["allow"] = "opus,g722,ulaw,alaw",
+            ["webrtc"] = "yes", ["dtls_auto_generate_cert"] = "yes",
+            ["direct_media"] = "no", ["dtmf_mode"] = "rfc4733",
+            ["force_rport"] = "yes", ["rewrite_contact"] = "yes", ["rtp_symmetric"] = "yes",
+            ["callerid"] = $"\"Resident\" <{username}>",
+            ["send_rpid"] = "yes", ["allow_subscribe"] = "no",
+            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug}", ["tenantid"] = tenant.Slug,
+        }, Set((await RowAsync(db, "ps_endpoints", username))!));
+        Assert.Equal("5", (await RowAsync(db, "ps_aors", username))!["max_contacts"]);
+        Assert.Equal(Ha1(username, password), (await RowAsync(db, "ps_auths", username))!["md5_cred"]);
+    }
+
+    [Fact]
+    public async Task Softphone_credentials_are_for_the_signed_in_resident_only_and_never_cached()
+    {
+        var tenant = await TenantAsync();
+
+        using var response = await tenant.Resident.SendAsync(HttpMethod.Get, "/api/me/sip-account");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("no-store", response.Headers.CacheControl!.ToString());
+        using var manager = await tenant.Admin.SendAsync(HttpMethod.Get, "/api/me/sip-account");
+        Assert.Equal(HttpStatusCode.NotFound, manager.StatusCode);
+        Assert.Equal("application/problem+json", manager.Content.Headers.ContentType?.MediaType);
+        using var anonymous = await ApiSession.Anonymous(stack).SendAsync(HttpMethod.Get, "/api/me/sip-account");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task Renaming_deactivating_reactivating_and_deleting_a_door_change_its_rows()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Front gate", isActive = true });
+        Assert.Equal($"\"Front gate\" <{username}>", (await RowAsync(db, "ps_endpoints", username))!["callerid"]);
+
+        await RegisterAsync(db, username, "198.51.100.20", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Front gate", isActive = false });
+        await AssertGoneAsync(db, username);
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Front gate", isActive = true });
+        Assert.Equal($"tenant-{tenant.Slug}", (await RowAsync(db, "ps_endpoints", username))!["context"]);
+        Assert.NotNull(await RowAsync(db, "ps_aors", username));
+        Assert.NotNull(await RowAsync(db, "ps_auths", username));
+
+        await RegisterAsync(db, username, "198.51.100.20", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        await tenant.Admin.OkAsync(HttpMethod.Delete, $"/api/admin/devices/{id}");
+        await AssertGoneAsync(db, username);
+    }
+
+    [Fact]
+    public async Task A_password_reset_replaces_the_digest_and_drops_the_registrations_made_with_the_old_one()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate" });
+        var id = created.GetProperty("device").Id();
+        var (username, oldPassword) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+        await RegisterAsync(db, username, "198.51.100.21", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+
+        var reset = await tenant.Admin.PostAsync($"/api/admin/devices/{id}/sip-password");
+        var newPassword = reset.GetProperty("sipPassword").GetString()!;
+
+        Assert.Equal(Realm, reset.GetProperty("sipRealm").GetString());
+        Assert.Equal(Ha1(username, newPassword), (await RowAsync(db, "ps_auths", username))!["md5_cred"]);
+        Assert.NotEqual(Ha1(username, oldPassword), Ha1(username, newPassword));
+        Assert.Empty(await RowsAsync(db, "ps_contacts", "endpoint", username));
+        Assert.NotNull(await RowAsync(db, "ps_endpoints", username));
+    }
+
+    [Fact]
+    public async Task A_deactivated_resident_leaves_Asterisk_and_comes_back_with_the_same_credentials()
+    {
+        var tenant = await TenantAsync();
+        var account = await tenant.Resident.GetAsync("/api/me/sip-account");
+        var username = account.GetProperty("username").GetString()!;
+        var password = account.GetProperty("password").GetString()!;
+        await using var db = stack.OwnerConnection();
+        await RegisterAsync(db, username, "198.51.100.30", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), "Neolia app");
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/residents/{tenant.ResidentId}", new { displayName = "Renamed Resident" });
+        Assert.Equal($"\"Renamed Resident\" <{username}>", (await RowAsync(db, "ps_endpoints", username))!["callerid"]);
+
+        await tenant.Admin.PostAsync($"/api/admin/residents/{tenant.ResidentId}/deactivate");
+        await AssertGoneAsync(db, username);
+
+        await tenant.Admin.PostAsync($"/api/admin/residents/{tenant.ResidentId}/reactivate");
+        Assert.Equal("yes", (await RowAsync(db, "ps_endpoints", username))!["webrtc"]);
+        Assert.Equal(Ha1(username, password), (await RowAsync(db, "ps_auths", username))!["md5_cred"]);
+    }
+
+    [Fact]
+    public async Task Tenant_A_accounts_never_carry_tenant_B_context_or_tenant()
+    {
+        var world = await AdminWorld.OfAsync(stack);
+        await using var db = stack.OwnerConnection();
+
+        foreach (var (mine, other) in new[] { (world.A, world.B), (world.B, world.A) })
+        {
+            var usernames = new List<string> { mine.DoorSipUsername };
+            var devices = await mine.Admin.GetAsync($"/api/admin/devices?siteId={mine.SiteId}");
+            usernames.AddRange(devices.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("sipUsername").GetString()!));
+            usernames.Add((await mine.Resident.GetAsync("/api/me/sip-account")).GetProperty("username").GetString()!);
+
+            foreach (var username in usernames.Distinct())
+            {
+                var endpoint = (await RowAsync(db, "ps_endpoints", username))!;
+                Assert.StartsWith($"tenant-{mine.Slug}", endpoint["context"]);
+                Assert.DoesNotContain(other.Slug, endpoint["context"]);
+                Assert.Equal($"NEOLIA_TENANT={mine.Slug}", endpoint["set_var"]);
+                Assert.Equal(mine.Slug, endpoint["tenantid"]);
+            }
+            // And tenant A's administrator cannot reach B's device (404, no status leak).
+            using var probe = await mine.Admin.SendAsync(HttpMethod.Get, $"/api/admin/devices/{other.DoorId}");
+            Assert.Equal(HttpStatusCode.NotFound, probe.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_device_says_whether_it_is_registered_and_since_when()
+    {
+        var tenant = await TenantAsync();
+        var before = await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}");
+        Assert.False(before.GetProperty("registration").GetProperty("registered").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("registration").GetProperty("since").ValueKind);
+
+        var expires = DateTimeOffset.UtcNow.AddMinutes(55).ToUnixTimeSeconds();
+        await using (var asterisk = stack.AsteriskConnection())
+        {
+            // As Asterisk writes it, with Asterisk's own role.
+            await RegisterAsync(asterisk, tenant.DoorSipUsername, "198.51.100.40", expires);
+        }
+        var after = (await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}")).GetProperty("registration");
+
+        Assert.True(after.GetProperty("registered").GetBoolean());
+        Assert.InRange(after.GetProperty("since").GetDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(expires, after.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal("198.51.100.40:5060", after.GetProperty("address").GetString());
+        Assert.Equal("Akuvox E12W 12.30.10.53", after.GetProperty("userAgent").GetString());
+
+        // An expired registration is no registration.
+        var monitor = await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.MonitorId}");
+        await using (var asterisk = stack.AsteriskConnection())
+        {
+            await RegisterAsync(asterisk, monitor.GetProperty("sipUsername").GetString()!, "198.51.100.41", DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds());
+        }
+        Assert.False((await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.MonitorId}")).GetProperty("registration").GetProperty("registered").GetBoolean());
+    }
+
+    private static async Task AssertGoneAsync(Npgsql.NpgsqlConnection db, string username)
+    {
+        Assert.Null(await RowAsync(db, "ps_endpoints", username));
+        Assert.Null(await RowAsync(db, "ps_aors", username));
+        Assert.Null(await RowAsync(db, "ps_auths", username));
+        Assert.Empty(await RowsAsync(db, "ps_contacts", "endpoint", username));
+    }
+
+    private static (string Username, string Password) Credentials(JsonElement created) =>
+        (created.GetProperty("device").GetProperty("sipUsername").GetString()!, created.GetProperty("sipPassword").GetString()!);
+
+    private static string Ha1(string username, string password) =>
+        Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes($"{username}:{Realm}:{password}")));
+}
