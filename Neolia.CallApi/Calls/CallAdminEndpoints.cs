@@ -15,9 +15,9 @@ public static class CallAdminEndpoints
     public static IEndpointRouteBuilder MapCallAdministration(this IEndpointRouteBuilder admin)
     {
         admin.MapGroup("/calls").WithTags("Admin: calls").RequireAuthorization(AdminPolicies.ManageBuildings)
-            .MapGet("", ListAsync);
+            .MapGet("", ListAsync).WithSummary("List the calls of the caller's buildings, newest first, filtered");
         admin.MapGroup("/devices").WithTags("Admin: devices").RequireAuthorization(AdminPolicies.ManageBuildings)
-            .MapPost("/{id:guid}/test-call", TestCallAsync);
+            .MapPost("/{id:guid}/test-call", TestCallAsync).WithSummary("Test a door: ring one of its site's apartments, marked as a test");
         return admin;
     }
 
