@@ -18,7 +18,9 @@ public sealed class ManifestTests : IAsyncLifetime
         ["jwt-signing-key"] = "jwt-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
         ["postgres-password"] = "pg-" + Guid.NewGuid().ToString("N"),
         ["redis-password"] = "redis-" + Guid.NewGuid().ToString("N"),
-        ["demo-sip-password"] = "sip-" + Guid.NewGuid().ToString("N"),
+        ["asterisk-ari-password"] = "ari-" + Guid.NewGuid().ToString("N"),
+        ["dataprotection-key"] = Convert.ToBase64String(Guid.NewGuid().ToByteArray().Concat(Guid.NewGuid().ToByteArray()).ToArray()),
+        ["asterisk-db-password"] = "astdb-" + Guid.NewGuid().ToString("N"),
     };
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "neolia-manifest-" + Guid.NewGuid().ToString("N")[..8]);
@@ -84,6 +86,13 @@ public sealed class ManifestTests : IAsyncLifetime
         Assert.Equal("{jwt-signing-key.value}", callApiEnv.GetProperty("Jwt__SigningKey").GetString());
         Assert.Equal("{asterisk-webhook-secret.value}", callApiEnv.GetProperty("Asterisk__WebhookSecret").GetString());
         Assert.Equal("{neolia.connectionString}", callApiEnv.GetProperty("ConnectionStrings__neolia").GetString());
+        // Asterisk and CallApi share the ARI and realtime-role secrets through parameters, never through a value.
+        var asteriskEnv = _resources.GetProperty("asterisk").GetProperty("env");
+        Assert.Equal("{asterisk-ari-password.value}", asteriskEnv.GetProperty("NEOLIA_ARI_PASSWORD").GetString());
+        Assert.Equal("{asterisk-ari-password.value}", callApiEnv.GetProperty("CallControl__AriPassword").GetString());
+        Assert.Equal("{asterisk-db-password.value}", asteriskEnv.GetProperty("PGPASSWORD").GetString());
+        Assert.Equal("{asterisk-db-password.value}", callApiEnv.GetProperty("Asterisk__Realtime__Password").GetString());
+        Assert.Equal("{asterisk.bindings.http.url}", callApiEnv.GetProperty("CallControl__AriUrl").GetString());
     }
 
     [Theory]
@@ -102,6 +111,7 @@ public sealed class ManifestTests : IAsyncLifetime
     public void The_development_seed_is_not_published()
     {
         Assert.False(_resources.TryGetProperty("demo-password", out _), "the demo accounts' password parameter is published");
+        Assert.False(_resources.TryGetProperty("demo-sip-password", out _), "the demo SIP accounts' password parameter is published");
         var env = _resources.GetProperty("callapi").GetProperty("env");
         Assert.False(env.TryGetProperty("Seed__Enabled", out _), "the development seed would run in a deployment");
         Assert.False(env.TryGetProperty("Seed__DemoPassword", out _));

@@ -18,6 +18,7 @@ public sealed class StackFixture : IAsyncLifetime
     public string PostgresPassword { get; } = Secret(24);
     public string RedisPassword { get; } = Secret(24);
     public string DemoPassword { get; } = "Demo-" + Secret(16) + "!1a";
+    public string KeyEncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "neolia-apphost-tests", Guid.NewGuid().ToString("N")[..12]);
 
     public DistributedApplication App { get; private set; } = null!;
@@ -38,6 +39,10 @@ public sealed class StackFixture : IAsyncLifetime
             $"Parameters:postgres-password={PostgresPassword}",
             $"Parameters:redis-password={RedisPassword}",
             $"Parameters:demo-password={DemoPassword}",
+            $"Parameters:demo-sip-password={Secret(16)}",
+            $"Parameters:dataprotection-key={KeyEncryptionKey}",
+            // The stack these tests check has no Asterisk, even where one is installed.
+            "Neolia:Local:Asterisk=/nonexistent",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Neolia_AppHost>(args, timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

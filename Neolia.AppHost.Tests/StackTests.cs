@@ -39,6 +39,7 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         Assert.Equal(stack.JwtSigningKey, callApi["Jwt__SigningKey"]);
         Assert.Equal(stack.JwtSigningKey, notifier["Jwt__SigningKey"]);
         Assert.Equal(stack.WebhookSecret, callApi["Asterisk__WebhookSecret"]);
+        Assert.Equal(stack.KeyEncryptionKey, callApi["DataProtection__KeyEncryptionKey"]);
 
         Assert.Equal(stack.App.GetEndpoint("callapi", "http").ToString().TrimEnd('/'), gateway["services__callapi__http__0"].TrimEnd('/'));
         Assert.Equal(stack.App.GetEndpoint("notifier", "http").ToString().TrimEnd('/'), gateway["services__notifier__http__0"].TrimEnd('/'));

@@ -28,12 +28,19 @@ var webhookSecret = Secret("asterisk-webhook-secret", "Shared secret the dialpla
 var jwtSigningKey = Secret("jwt-signing-key", "Key that signs the apps' access tokens (CallApi issues them, Notifier checks them), at least 32 characters.", 64);
 var postgresPassword = Secret("postgres-password", "Password of the PostgreSQL superuser.", 24);
 var redisPassword = Secret("redis-password", "Password of Redis.", 24);
+// Encrypts CallApi's Data Protection key ring (stored in PostgreSQL): without it the device secrets cannot be read.
+var keyEncryptionKey = (isRun
+        ? builder.AddParameter("dataprotection-key", new RandomKeyParameterDefault(32), secret: true, persist: true)
+        : builder.AddParameter("dataprotection-key", secret: true))
+    .WithDescription("AES-256 key that encrypts CallApi's Data Protection key ring at rest: base64 of 32 random bytes (openssl rand -base64 32). Keep it: a new one makes stored camera credentials and door codes unreadable.");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Infrastructure: containers, or the machine's own PostgreSQL and Redis (no container resource at all).
 // ---------------------------------------------------------------------------------------------------------------
 IResourceBuilder<IResourceWithConnectionString> database, redis;
 ContainerInfrastructure? containers = null;
+IResourceBuilder<ExecutableResource>? localAsterisk = null;
+var ports = NeoliaPorts.From(builder.Configuration);
 if (mode == InfrastructureMode.Local)
 {
     var state = Path.GetFullPath(builder.Configuration["Neolia:Local:StateDirectory"] is { Length: > 0 } s ? s : Path.Combine(builder.AppHostDirectory, "..", ".devstack"));
@@ -41,13 +48,18 @@ if (mode == InfrastructureMode.Local)
         fast: builder.Configuration.GetValue("Neolia:Local:FastPostgres", false));
     database = localPostgres.AddDatabase("neolia");
     redis = builder.AddLocalRedis("redis", redisPassword);
+    // Asterisk where this machine has one installed; LiveKit exists only as a container.
+    if (LocalAsteriskBuilderExtensions.FindAsterisk(builder.Configuration) is { } asteriskBinary)
+    {
+        localAsterisk = builder.AddLocalAsterisk("asterisk", asteriskBinary, state, ports.Sip, localPostgres.Resource);
+    }
 }
 else
 {
     var postgres = builder.AddPostgres("postgres", password: postgresPassword).WithDataVolume();
     database = postgres.AddDatabase("neolia");
     redis = builder.AddRedis("redis", password: redisPassword);
-    containers = ContainerInfrastructure.Add(builder, NeoliaPorts.From(builder.Configuration), liveKitApiKey, liveKitApiSecret, redis);
+    containers = ContainerInfrastructure.Add(builder, ports, liveKitApiKey, liveKitApiSecret, redis);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -60,6 +72,7 @@ var callApi = builder.AddProject<Projects.Neolia_CallApi>("callapi")
     .WithEnvironment("LiveKit__ApiKey", liveKitApiKey)
     .WithEnvironment("LiveKit__ApiSecret", liveKitApiSecret)
     .WithEnvironment("Asterisk__WebhookSecret", webhookSecret)
+    .WithEnvironment("DataProtection__KeyEncryptionKey", keyEncryptionKey)
     .WithHttpHealthCheck("/health");
 if (containers is not null) callApi.WithEnvironment("LiveKit__ApiUrl", containers.LiveKit.GetEndpoint("http"));
 else callApi.WithEnvironment("LiveKit__ApiUrl", builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880");
@@ -68,7 +81,8 @@ else callApi.WithEnvironment("LiveKit__ApiUrl", builder.Configuration["Neolia:Lo
 var demoPassword = isRun ? Secret("demo-password", "Password of every demo account of the development seed (alice@demo.neolia.test, …), at least 10 characters.", 16) : null;
 if (demoPassword is not null)
 {
-    callApi.WithEnvironment("Seed__Enabled", "true").WithEnvironment("Seed__DemoPassword", demoPassword);
+    var demoSipPassword = Secret("demo-sip-password", "SIP password of the demo accounts the seed creates (demo-door-1, demo-alice, …), at least 10 characters.", 20);
+    callApi.WithEnvironment("Seed__Enabled", "true").WithEnvironment("Seed__DemoPassword", demoPassword).WithEnvironment("Seed__DemoSipPassword", demoSipPassword);
 }
 
 var notifier = builder.AddProject<Projects.Neolia_Notifier>("notifier")
@@ -89,12 +103,31 @@ if (builder.Configuration.GetValue<int?>("Neolia:GatewayPort") is { } gatewayPor
 {
     gateway.WithEndpoint("http", endpoint => endpoint.Port = gatewayPort);
 }
-if (containers is not null)
+if (containers is not null) gateway.WithReference(containers.LiveKit.GetEndpoint("http"));
+if (containers is not null) WireAsterisk(containers.Asterisk);
+else if (localAsterisk is not null) WireAsterisk(localAsterisk);
+
+// Asterisk hands door calls to CallApi over ARI and reads its SIP accounts from PostgreSQL (realtime, its own
+// read-only role that CallApi creates). It waits for the database, never for CallApi: with CallApi down the
+// dialplan rings the apartment's SIP phones itself.
+void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
 {
-    gateway.WithReference(containers.LiveKit.GetEndpoint("http")).WithReference(containers.Asterisk.GetEndpoint("http"));
-    containers.Asterisk.WithEnvironment("NEOLIA_CALLAPI_URL", callApi.GetEndpoint("http"))
+    var ariPassword = Secret("asterisk-ari-password", "Password of the ARI user CallApi controls door calls with (ari.conf), at least 16 characters.", 32);
+    var databasePassword = Secret("asterisk-db-password", "Password of Asterisk's PostgreSQL role (realtime SIP accounts), at least 16 characters.", 32);
+    var http = asterisk.GetEndpoint("http");
+    asterisk
+        .WithEnvironment("NEOLIA_ARI_USERNAME", AriUsername)
+        .WithEnvironment("NEOLIA_ARI_PASSWORD", ariPassword)
+        .WithEnvironment("PGPASSWORD", databasePassword)
+        .WithEnvironment("NEOLIA_CALLAPI_URL", callApi.GetEndpoint("http"))
         .WithEnvironment("NEOLIA_WEBHOOK_SECRET", webhookSecret)
-        .WithEnvironment("NEOLIA_DEMO_SIP_PASSWORD", Secret("demo-sip-password", "SIP password of the demo accounts of containers/asterisk/pjsip.conf (demo-door-1, demo-alice, …).", 24));
+        .WaitFor(database);
+    callApi
+        .WithEnvironment("CallControl__AriUrl", http)
+        .WithEnvironment("CallControl__AriUsername", AriUsername)
+        .WithEnvironment("CallControl__AriPassword", ariPassword)
+        .WithEnvironment("Asterisk__Realtime__Password", databasePassword);
+    gateway.WithReference(http);
 }
 
 // What apps connect to for LiveKit: the gateway, with the WebSocket scheme. Published, that is the public address
@@ -112,17 +145,26 @@ else
 }
 
 using var app = builder.Build();
+var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia");
 if (mode == InfrastructureMode.Local)
 {
-    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia").LogWarning(
+    startLog.LogWarning(
         "Infrastructure mode 'local' ({Key}=local): PostgreSQL and Redis run as local processes from this machine's packages; " +
-        "Asterisk and LiveKit are not in the model (they need a container runtime), so doors cannot call in over SIP and " +
-        "LiveKit's server API is expected at {LiveKitApiUrl}. Start with {Key}=containers where Docker or Podman runs.",
-        InfrastructureModes.ConfigurationKey, builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880", InfrastructureModes.ConfigurationKey);
+        "{Asterisk}; LiveKit is not in the model (it needs a container runtime): its server API is expected at {LiveKitApiUrl}. " +
+        "Start with {Key}=containers where Docker or Podman runs.",
+        InfrastructureModes.ConfigurationKey,
+        localAsterisk is null ? "Asterisk is not in the model (none installed: set Neolia:Local:Asterisk or put asterisk on the PATH), so doors cannot call in over SIP"
+            : $"Asterisk runs from {localAsterisk.Resource.Command} (SIP on port {ports.Sip})",
+        builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880", InfrastructureModes.ConfigurationKey);
 }
 else if (isRun)
 {
-    app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia").LogInformation(
-        "Infrastructure mode 'containers': PostgreSQL, Redis, Asterisk and LiveKit run as containers.");
+    startLog.LogInformation("Infrastructure mode 'containers': PostgreSQL, Redis, Asterisk and LiveKit run as containers.");
 }
 app.Run();
+
+internal static partial class Program
+{
+    /// <summary>The ARI user of ari.conf (printed by neolia-ari.sh from NEOLIA_ARI_USERNAME).</summary>
+    private const string AriUsername = "neolia";
+}

@@ -93,7 +93,7 @@ public sealed class LocalStack : IAsyncDisposable
             DatabaseConnectionString = new NpgsqlConnectionStringBuilder(existing) { Database = $"neolia_{Guid.NewGuid():N}" }.ConnectionString;
             return;
         }
-        Postgres = await PostgresServer.StartAsync(Path.Combine(_options.StateDirectory, "postgres"), FreePort.Next(), LogDirectory, _options.FastPostgres);
+        Postgres = await OnAFreePortAsync(port => PostgresServer.StartAsync(Path.Combine(_options.StateDirectory, "postgres"), port, LogDirectory, _options.FastPostgres));
         DatabaseConnectionString = Postgres.ConnectionString("neolia");
     }
 
@@ -104,8 +104,26 @@ public sealed class LocalStack : IAsyncDisposable
             RedisConnectionString = existing;
             return;
         }
-        Redis = await RedisServer.StartAsync(FreePort.Next(), LogDirectory);
+        Redis = await OnAFreePortAsync(port => RedisServer.StartAsync(port, LogDirectory));
         RedisConnectionString = Redis.ConnectionString;
+    }
+
+    /// <summary>
+    /// A port found free can be taken by another process before the server binds it (many stacks start at once on a
+    /// busy machine): then the server is started again on another port.
+    /// </summary>
+    private static async Task<T> OnAFreePortAsync<T>(Func<int, Task<T>> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(FreePort.Next());
+            }
+            catch (Exception e) when (attempt < 3 && e.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
     }
 
     private Dictionary<string, string?> CallApiSettings(int gatewayPort) => new()

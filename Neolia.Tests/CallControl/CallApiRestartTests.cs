@@ -45,6 +45,7 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
             ["LiveKit__ApiKey"] = stack.Secrets.LiveKitApiKey,
             ["LiveKit__ApiSecret"] = stack.Secrets.LiveKitApiSecret,
             ["Asterisk__WebhookSecret"] = stack.Secrets.WebhookSecret,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development", // as the stack's first CallApi: its key ring is not encrypted
         };
         await using var restarted = await ServiceProcess.StartAsync("callapi-restarted", "Neolia.CallApi", FreePort.Next(), settings, stack.Stack.LogDirectory);
         await asterisk.Connected.WaitAsync(TimeSpan.FromSeconds(30));
