@@ -33,6 +33,9 @@ public static class CallEventTypes
 
     /// <summary>The answerer asked to open the door (the door code itself never goes on the stream).</summary>
     public const string DoorOpened = "call.door_opened";
+
+    /// <summary>The door's video in the call's room started or became unavailable (<see cref="CallEvent.Video"/>.State).</summary>
+    public const string VideoChanged = "call.video";
 }
 
 /// <summary>One entry of <see cref="CallEventStream.Key"/>.</summary>
@@ -57,6 +60,34 @@ public sealed record CallEvent
 
     /// <summary>Only on <see cref="CallEventTypes.Ringing"/>: an administrator's "test this door", not a visitor.</summary>
     public bool IsTest { get; init; }
+    /// <summary>
+    /// The door's video: on <see cref="CallEventTypes.Ringing"/> when the door has a camera (which relay pulls it), on
+    /// <see cref="CallEventTypes.VideoChanged"/> with its new state. Absent for doors without a camera.
+    /// </summary>
+    public CallVideo? Video { get; init; }
+}
+
+/// <summary>Who relays a door's camera into the call's room, and how that goes.</summary>
+/// <param name="Relay">One of <see cref="VideoRelays"/>.</param>
+/// <param name="State">One of <see cref="VideoStates"/> (null on the ringing event: nothing is known yet).</param>
+public sealed record CallVideo(Guid DeviceId, Guid SiteId, string Relay, string? State = null);
+
+public static class VideoRelays
+{
+    /// <summary>The stack's media relay replicas (doors reachable from the stack's network).</summary>
+    public const string Stack = "stack";
+
+    /// <summary>The relay box inside the door's building (doors behind the building's NAT).</summary>
+    public const string Site = "site";
+}
+
+public static class VideoStates
+{
+    /// <summary>The door's video is flowing into the room.</summary>
+    public const string Live = "live";
+
+    /// <summary>The door's camera could not be reached (or stopped sending): the call goes on without video.</summary>
+    public const string Unavailable = "unavailable";
 }
 
 /// <summary>
@@ -72,7 +103,8 @@ public sealed record IncomingCallDetails(
     string Device,
     string Apartment,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    string? SnapshotUrl = null);
 
 public static class CallStatuses
 {

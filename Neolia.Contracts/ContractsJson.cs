@@ -14,4 +14,7 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(IncomingCall))]
 [JsonSerializable(typeof(CallUpdatedMessage))]
 [JsonSerializable(typeof(BoardCallMessage))]
+[JsonSerializable(typeof(RelayStream))]
+[JsonSerializable(typeof(RelayCallList))]
+[JsonSerializable(typeof(VideoReport))]
 public sealed partial class ContractsJson : JsonSerializerContext;

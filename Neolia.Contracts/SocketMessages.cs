@@ -28,11 +28,12 @@ public sealed record IncomingCall(
     string Device,
     string Apartment,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    string? SnapshotUrl = null)
 {
     public static IncomingCall For(Guid callId, IncomingCallDetails details, string calleeToken) => new(
         callId, details.Room, calleeToken, details.LivekitUrl, details.Caller, details.Device, details.Apartment,
-        details.CreatedAt, details.ExpiresAt);
+        details.CreatedAt, details.ExpiresAt, details.SnapshotUrl);
 }
 
 public sealed record CallUpdatedMessage(CallUpdate Call)
@@ -40,7 +41,9 @@ public sealed record CallUpdatedMessage(CallUpdate Call)
     public string Type => SocketMessageTypes.CallUpdated;
 }
 
-public sealed record CallUpdate(Guid Id, string Status, Guid? AnsweredBy);
+
+/// <param name="Video">Set only when the door's video changed (<see cref="VideoStates"/>); old apps ignore it.</param>
+public sealed record CallUpdate(Guid Id, string Status, Guid? AnsweredBy, string? Video = null);
 
 /// <summary>
 /// Server → admin console (<c>/ws/admin</c>): a call of the administrator's tenant (every tenant's for a platform

@@ -22,3 +22,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq -o DPkg::Lock::Timeout=300
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Door video (issue 13): ffmpeg is the media relay's engine; GStreamer's RTSP server plays the door camera in the
+# tests (Neolia.Tests/Media/rtsp_server.py), ffmpeg's RTMP listener the LiveKit Ingress.
+media=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  gstreamer1.0-libav gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gst-1.0)
+missing_media=()
+for package in "${media[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing_media+=("$package")
+done
+if [ ${#missing_media[@]} -gt 0 ]; then
+  echo "Installing: ${missing_media[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq -o DPkg::Lock::Timeout=300
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing_media[@]}" >/dev/null
+fi

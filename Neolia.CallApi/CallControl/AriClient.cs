@@ -60,14 +60,18 @@ public sealed class AriClient
     public Task SendDtmfAsync(string channelId, string dtmf, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/dtmf?dtmf={Escape(dtmf)}&between=200&duration=200", ct);
 
-    /// <summary>Sets a channel variable, or a dialplan function such as <c>DB(family/key)</c>.</summary>
-    public Task SetVariableAsync(string channelId, string variable, string value, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/variable?variable={Escape(variable)}&value={Escape(value)}", ct);
+    /// <summary>Sets a global dialplan variable (asterisk.json <c>setGlobalVar</c>).</summary>
+    public Task SetGlobalVariableAsync(string variable, string value, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"asterisk/variable?variable={Escape(variable)}&value={Escape(value)}", ct);
 
     public Task CreateBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}?type=mixing", ct);
 
+    /// <summary>
+    /// Adds channels to a bridge. Connected-line updates are inhibited: they would re-INVITE the door with the answerer's
+    /// name, which an intercom has no use for (and some refuse).
+    /// </summary>
     public Task AddToBridgeAsync(string bridgeId, IEnumerable<string> channelIds, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}/addChannel?channel={Escape(string.Join(',', channelIds))}", ct);
+        SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}/addChannel?channel={Escape(string.Join(',', channelIds))}&inhibitConnectedLineUpdates=true", ct);
 
     public Task DestroyBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"bridges/{Escape(bridgeId)}", ct, tolerateNotFound: true);
 

@@ -29,8 +29,11 @@ public sealed class DoorCallController(
     /// <summary>First argument of Stasis() / appArgs: what kind of channel enters the application.</summary>
     public const string DoorArgument = "door", LegArgument = "leg", LiveKitArgument = "livekit";
 
-    /// <summary>The AstDB entry the dialplan's fallback dials when no ARI client is connected (extensions.conf, [neolia-door]).</summary>
-    public static string FallbackDialVariable(string tenant, string apartment) => $"DB(neolia-dial/{tenant}/{apartment})";
+    /// <summary>
+    /// The global variable the dialplan's fallback dials when no ARI client is connected (extensions.conf, [neolia-door]).
+    /// Not AstDB: Asterisk refuses DB() writes from ARI (a "dangerous" function).
+    /// </summary>
+    public static string FallbackDialVariable(string tenant, string apartment) => $"NEOLIA_DIAL_{tenant}_{apartment}";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, DoorCall> _byDoor = [];
@@ -84,7 +87,17 @@ public sealed class DoorCallController(
         db.TenantScope = TenantScope.All;
         var protectedCode = await db.Calls.Where(c => c.Id == callId)
             .Select(c => db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First()).SingleAsync(ct);
-        var code = scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOf(protectedCode);
+        string code;
+        try
+        {
+            code = scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOf(protectedCode);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            // The Data Protection key that encrypted it is gone (key ring lost): never send another code in its place.
+            logger.LogWarning("Door code of call {CallId} cannot be decrypted ({Error}): set the door's code again", callId, e.Message);
+            return DoorOpeningResults.Failed;
+        }
         try
         {
             await Ari.SendDtmfAsync(doorChannel, code, ct);
@@ -152,7 +165,7 @@ public sealed class DoorCallController(
         if (start.DialString.Length > 0)
         {
             // Remembered for the dialplan's fallback, should CallApi be away for the next visitor.
-            await TryAsync(() => Ari.SetVariableAsync(channel.Id, FallbackDialVariable(tenant, exten), start.DialString, ct), "remember the dial string");
+            await TryAsync(() => Ari.SetGlobalVariableAsync(FallbackDialVariable(tenant, exten), start.DialString, ct), "remember the dial string");
         }
         logger.LogInformation("Door call {CallId} on channel {Channel}: {Endpoints} SIP endpoint(s), {Residents} resident(s), rings until {ExpiresAt:O}",
             call.CallId, channel.Id, start.SipEndpoints!.Count, start.Residents, start.ExpiresAt);

@@ -34,7 +34,7 @@ public static class CallEndpoints
         Guid Id, string Status, string Caller, string Device, string Apartment, string Room,
         DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
         Guid? AnsweredBy, string? EndReason, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds,
-        string? HangupCause, DateTimeOffset? DoorOpenedAt, string? DoorCode, bool DeclinedByMe);
+        string? HangupCause, DateTimeOffset? DoorOpenedAt, string? DoorCode, bool DeclinedByMe, string? SnapshotUrl = null);
 
     public sealed record CallPage(IReadOnlyList<CallSummary> Items, string? NextCursor);
 
@@ -112,7 +112,8 @@ public static class CallEndpoints
             c.Room, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.AnsweredByUserId, c.EndReason, c.DialStatus,
             c.AnsweredSeconds, c.DialedSeconds, c.HangupCause, c.DoorOpenedAt,
             db.DoorOpenings.Where(o => o.CallId == c.Id).OrderByDescending(o => o.OpenedAt).Select(o => o.Result).FirstOrDefault(),
-            db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == userId)));
+            db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == userId),
+            db.Set<Media.CallMedia>().Any(m => m.CallId == c.Id && m.Snapshot != null) ? Media.CallSnapshotEndpoints.UrlOf(c.Id) : null));
 
     private static ProblemHttpResult Problem(CallActionResult result) => result.Outcome switch
     {

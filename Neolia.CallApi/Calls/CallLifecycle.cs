@@ -19,6 +19,7 @@ public sealed class CallLifecycle(
     CallRecipients recipients,
     RoomServiceClient liveKitRooms,
     IDoorCallControl doorControl,
+    Media.CallMediaService media,
     TimeProvider time,
     ILogger<CallLifecycle> logger) : ICallRoomEvents
 {
@@ -320,6 +321,7 @@ public sealed class CallLifecycle(
         if (type == CallEventTypes.Ended)
         {
             _ = liveKitRooms.DeleteRoomAsync(call.Room, CancellationToken.None);
+            await media.ReleaseAsync(callId, call.Room);
         }
         return call.Room;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Devices;
 using Neolia.CallApi.LiveKit;
+using Neolia.CallApi.Media;
 using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
 
@@ -39,7 +40,13 @@ public sealed class DoorCallService(
         // no look-up first, so the common case costs three round trips (door, apartment with its residents, insert).
         var door = await db.Devices
             .Where(d => d.SipUsername == ring.Caller && d.IsActive)
-            .Select(d => new { d.Id, d.TenantId, d.SiteId, d.Name, d.SipUsername, TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First() })
+            .Select(d => new
+            {
+                d.Id, d.TenantId, d.SiteId, d.Name, d.SipUsername,
+                TenantSlug = db.Tenants.Where(t => t.Id == d.TenantId).Select(t => t.Slug).First(),
+                HasCamera = d.RtspUrlProtected != null,
+                HasSiteRelay = db.Set<SiteRelay>().Any(r => r.SiteId == d.SiteId),
+            })
             .SingleOrDefaultAsync(ct);
         if (door is null) return Reject(RejectReasons.UnknownDevice, ring, "no active device has this SIP username");
         if (ring.TenantSlug is { } slug && !string.Equals(slug, door.TenantSlug, StringComparison.OrdinalIgnoreCase))
@@ -85,7 +92,9 @@ public sealed class DoorCallService(
         call.Room = RoomName(call.Id);
         var endpoints = SipEndpoints(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
         db.Calls.Add(call);
-        var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt);
+        // A door with a camera gets its picture taken and its video relayed; the ring does not wait for either.
+        var details = new IncomingCallDetails(call.Room, liveKitTokens.ClientUrl, ring.Caller, door.Name, apartment.Number, call.StartedAt, call.ExpiresAt,
+            door.HasCamera ? CallSnapshotEndpoints.UrlOf(call.Id) : null);
         var ringing = new CallEvent
         {
             Type = CallEventTypes.Ringing,
@@ -96,6 +105,7 @@ public sealed class DoorCallService(
             OccurredAt = now,
             Call = details,
             IsTest = call.IsTest,
+            Video = door.HasCamera ? new CallVideo(door.Id, door.SiteId, door.HasSiteRelay ? VideoRelays.Site : VideoRelays.Stack) : null,
             Recipients = apartment.Residents
                 .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))
                 .ToList(),

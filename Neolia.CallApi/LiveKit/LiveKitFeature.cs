@@ -15,7 +15,8 @@ public static class LiveKitFeature
         // "RoomServiceClient-standard" does not reach a handler added by ConfigureHttpClientDefaults (tested), so the
         // default handler is replaced; RemoveAllResilienceHandlers is approved API still marked experimental.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddHttpClient<RoomServiceClient>()
+        // Ingress calls are made by the media relay's request, not by a webhook, and are idempotent in the same way.
+        static void BestEffort(IHttpClientBuilder client) => client
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(o =>
             {
@@ -25,6 +26,8 @@ public static class LiveKitFeature
                 o.Retry.MaxRetryAttempts = 1;
                 o.Retry.Delay = TimeSpan.FromMilliseconds(200);
             });
+        BestEffort(builder.Services.AddHttpClient<RoomServiceClient>());
+        BestEffort(builder.Services.AddHttpClient<IngressClient>());
         // SIP calls are not idempotent (a retried CreateSIPParticipant would dial twice): no retry, a bounded wait.
         builder.Services.AddHttpClient<SipClient>()
             .RemoveAllResilienceHandlers()

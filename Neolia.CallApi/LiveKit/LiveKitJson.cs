@@ -25,4 +25,9 @@ namespace Neolia.CallApi.LiveKit;
 [JsonSerializable(typeof(ListSipInboundTrunkResponse))]
 [JsonSerializable(typeof(ListSipOutboundTrunkResponse))]
 [JsonSerializable(typeof(ListSipDispatchRuleResponse))]
+[JsonSerializable(typeof(CreateIngressRequest))]
+[JsonSerializable(typeof(ListIngressRequest))]
+[JsonSerializable(typeof(ListIngressResponse))]
+[JsonSerializable(typeof(DeleteIngressRequest))]
+[JsonSerializable(typeof(IngressInfo))]
 internal sealed partial class LiveKitJson : JsonSerializerContext;

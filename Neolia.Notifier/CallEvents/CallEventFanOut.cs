@@ -28,6 +28,21 @@ public sealed class CallEventFanOut(ConnectionRegistry registry)
             return;
         }
 
+        if (callEvent.Type == CallEventTypes.VideoChanged)
+        {
+            if (callEvent.Video?.State is not { } video) return;
+            // A plain send, not an update that closes the call for this socket: the call may still be ringing, and a
+            // replay on connect racing this message must still ring.
+            var notice = JsonSerializer.SerializeToUtf8Bytes(
+                new CallUpdatedMessage(new CallUpdate(callEvent.CallId, callEvent.Status, callEvent.AnsweredBy, video)),
+                ContractsJson.Default.CallUpdatedMessage);
+            foreach (var recipient in callEvent.Recipients)
+            {
+                foreach (var socket in registry.Of(recipient.UserId)) socket.TrySend(notice);
+            }
+            return;
+        }
+
         var status = callEvent.Type switch
         {
             CallEventTypes.Answered or CallEventTypes.Ended => callEvent.Status,

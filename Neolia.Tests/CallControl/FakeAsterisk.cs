@@ -57,6 +57,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>PJSIP endpoint → online | offline.</summary>
     public ConcurrentDictionary<string, string> Endpoints { get; } = new();
     public ConcurrentQueue<JsonObject> SipParticipants { get; } = new();
+    public ConcurrentDictionary<string, string> GlobalVariables { get; } = new();
 
     /// <summary>What CreateSIPParticipant answers: null for success, else the HTTP status of a Twirp error.</summary>
     public int? LiveKitSipFailure { get; set; }
@@ -177,6 +178,12 @@ public sealed class FakeAsterisk : IAsyncDisposable
         app.MapPost("/ari/channels/{id}/dtmf", (string id, string? dtmf) =>
             string.IsNullOrEmpty(dtmf) ? Results.BadRequest(new { message = "DTMF is required" }) : InStasis(id, c => c.Dtmf.Add(dtmf)));
         app.MapPost("/ari/channels/{id}/variable", (string id, string variable, string? value) => InStasis(id, c => c.Variables[variable] = value ?? ""));
+        app.MapPost("/ari/asterisk/variable", (string variable, string? value) =>
+        {
+            if (variable.EndsWith(')')) return Results.BadRequest(new { message = "Dangerous function write blocked" });
+            GlobalVariables[variable] = value ?? "";
+            return Results.NoContent();
+        });
 
         app.MapPost("/ari/bridges/{id}", (string id, string? type) =>
         {

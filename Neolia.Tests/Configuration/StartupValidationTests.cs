@@ -18,6 +18,8 @@ public sealed class StartupValidationTests
         ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
         ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
         ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
+        // The environment is Production here (none is set): the key ring's key-encryption key is required.
+        ["DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(new byte[32]),
     };
 
     public static TheoryData<string, string?, string> CallApiMistakes => new()
@@ -30,6 +32,11 @@ public sealed class StartupValidationTests
         { "LiveKit__Url", "not a url", "LiveKit:Url" },
         { "Asterisk__WebhookSecret", null, "Asterisk:WebhookSecret" },
         { "Calls__RingTimeoutSeconds", "0", "Calls:RingTimeoutSeconds" },
+        { "DataProtection__KeyEncryptionKey", null, "DataProtection:KeyEncryptionKey" },
+        { "DataProtection__KeyEncryptionKey", "c2hvcnQ=", "DataProtection:KeyEncryptionKey" },
+        { "DataProtection__KeyEncryptionKeyId", "no spaces allowed", "DataProtection:KeyEncryptionKeyId" },
+        { "Asterisk__WebhookDatabaseBudget", "00:00:05", "Asterisk:WebhookDatabaseBudget" },
+        { "SignIn__FailuresPerWindow", "0", "SignIn:FailuresPerWindow" },
         { "Asterisk__Realtime__Password", "short", "Asterisk:Realtime:Password" },
         { "Asterisk__Realtime__Role", "Robert'); DROP", "Asterisk:Realtime:Role" },
     };
@@ -53,6 +60,14 @@ public sealed class StartupValidationTests
         settings[missing] = null;
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("notifier", "Neolia.Notifier", settings));
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public async Task Gateway_refuses_a_trusted_proxy_that_is_not_an_address_and_names_the_key()
+    {
+        var settings = new Dictionary<string, string?> { ["services__callapi__http__0"] = "http://127.0.0.1:1", ["Edge__TrustedProxies__0"] = "the-load-balancer" };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("gateway", "Neolia.Gateway", settings));
+        Assert.Contains("Edge:TrustedProxies", error.Message);
     }
 
     private static async Task StartAsync(string name, string project, Dictionary<string, string?> settings)

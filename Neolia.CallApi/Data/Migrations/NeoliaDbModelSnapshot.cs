@@ -488,6 +488,75 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("Devices");
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.Media.CallMedia", b =>
+                {
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("IngressId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PublishUrl")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<byte[]>("Snapshot")
+                        .HasColumnType("bytea");
+
+                    b.Property<int?>("SnapshotHeight")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("SnapshotTakenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("SnapshotWidth")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("VideoState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("VideoUnavailableReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.HasKey("CallId");
+
+                    b.HasIndex("SnapshotTakenAt")
+                        .HasFilter("\"Snapshot\" IS NOT NULL");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("CallMedia", (string)null);
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Media.SiteRelay", b =>
+                {
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("CredentialHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("SiteId");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("SiteRelays", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.PushRegistrations.PushRegistration", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1159,6 +1228,36 @@ namespace Neolia.CallApi.Data.Migrations
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Media.CallMedia", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Calls.Call", null)
+                        .WithOne()
+                        .HasForeignKey("Neolia.CallApi.Media.CallMedia", "CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.Media.SiteRelay", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Sites.Site", null)
+                        .WithOne()
+                        .HasForeignKey("Neolia.CallApi.Media.SiteRelay", "SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
