@@ -58,6 +58,8 @@ public sealed record CallEvent
 
     public Guid? AnsweredBy { get; init; }
 
+    /// <summary>Only on <see cref="CallEventTypes.Ringing"/>: an administrator's "test this door", not a visitor.</summary>
+    public bool IsTest { get; init; }
     /// <summary>
     /// The door's video: on <see cref="CallEventTypes.Ringing"/> when the door has a camera (which relay pulls it), on
     /// <see cref="CallEventTypes.VideoChanged"/> with its new state. Absent for doors without a camera.

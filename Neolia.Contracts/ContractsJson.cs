@@ -13,6 +13,7 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(IncomingCallMessage))]
 [JsonSerializable(typeof(IncomingCall))]
 [JsonSerializable(typeof(CallUpdatedMessage))]
+[JsonSerializable(typeof(BoardCallMessage))]
 [JsonSerializable(typeof(RelayStream))]
 [JsonSerializable(typeof(RelayCallList))]
 [JsonSerializable(typeof(VideoReport))]

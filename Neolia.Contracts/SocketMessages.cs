@@ -41,5 +41,23 @@ public sealed record CallUpdatedMessage(CallUpdate Call)
     public string Type => SocketMessageTypes.CallUpdated;
 }
 
+
 /// <param name="Video">Set only when the door's video changed (<see cref="VideoStates"/>); old apps ignore it.</param>
 public sealed record CallUpdate(Guid Id, string Status, Guid? AnsweredBy, string? Video = null);
+
+/// <summary>
+/// Server → admin console (<c>/ws/admin</c>): a call of the administrator's tenant (every tenant's for a platform
+/// administrator) started ringing or changed. Device, apartment and caller come with the first (ringing) message only.
+/// </summary>
+public sealed record BoardCallMessage(BoardCall Call)
+{
+    public const string MessageType = "board_call";
+
+    public string Type => MessageType;
+}
+
+/// <param name="Event">The call event this reports (<see cref="CallEventTypes"/>).</param>
+/// <param name="Status">The call's status after it.</param>
+public sealed record BoardCall(
+    Guid Id, Guid TenantId, Guid ApartmentId, string Event, string Status, DateTimeOffset OccurredAt, bool IsTest,
+    string? Device = null, string? Apartment = null, string? Caller = null, DateTimeOffset? ExpiresAt = null);

@@ -1,3 +1,4 @@
+using Neolia.Notifier.AdminBoard;
 using Neolia.Notifier.CallEvents;
 using Neolia.Notifier.Push;
 using Neolia.Notifier.Sockets;
@@ -11,6 +12,7 @@ builder.AddNeoliaAuthentication(queryTokenPaths: SocketEndpoints.Path);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddCallEventFanOut();
+builder.AddAdminBoard();
 builder.AddPush();
 
 var app = builder.Build();
@@ -24,5 +26,6 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapResidentSockets();
+app.MapAdminBoard();
 
 app.Run();

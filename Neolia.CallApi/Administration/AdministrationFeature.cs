@@ -1,4 +1,5 @@
 using Neolia.CallApi.Apartments;
+using Neolia.CallApi.Calls;
 using Neolia.CallApi.Devices;
 using Neolia.CallApi.Sites;
 using Neolia.CallApi.Tenants;
@@ -19,7 +20,7 @@ public static class AdministrationFeature
         return builder;
     }
 
-    /// <summary><c>/api/admin/…</c> for tenants, sites, devices, apartments and residents, and <c>/api/me</c>.</summary>
+    /// <summary><c>/api/admin/…</c> for tenants, sites, devices, apartments, residents and calls, and <c>/api/me</c>.</summary>
     public static IEndpointRouteBuilder MapAdministration(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(Prefix).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -28,6 +29,7 @@ public static class AdministrationFeature
         admin.MapApartmentAdministration();
         admin.MapDeviceAdministration();
         admin.MapResidentAdministration();
+        admin.MapCallAdministration();
         app.MapMeEndpoints();
         return app;
     }

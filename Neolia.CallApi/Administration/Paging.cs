@@ -20,7 +20,16 @@ public sealed class PageQuery
     [Range(1, MaxPageSize)]
     public int? PageSize { get; init; }
 
+    /// <summary>Words a list's names must contain (case-insensitive), as a person types them into a search box.</summary>
+    [MaxLength(200)]
+    public string? Search { get; init; }
+
     public int PageNumber => Page ?? 1;
+
+    /// <summary>An ILIKE pattern matching <see cref="Search"/> anywhere, its wildcards taken literally; null without a search.</summary>
+    public string? SearchPattern => string.IsNullOrWhiteSpace(Search)
+        ? null
+        : $"%{Search.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_")}%";
     public int Size => PageSize ?? DefaultPageSize;
 }
 

@@ -42,6 +42,7 @@ public static class ApartmentAdminEndpoints
     {
         var apartments = db.Apartments.AsQueryable();
         if (siteId is { } s) apartments = apartments.Where(a => a.SiteId == s);
+        if (paging.SearchPattern is { } like) apartments = apartments.Where(a => EF.Functions.ILike(a.Number, like));
         return TypedResults.Ok(await Responses(apartments.OrderBy(a => a.Id)).ToPageAsync(paging, ct));
     }
 

@@ -53,6 +53,9 @@ public sealed class Call : ITenantOwned
 
     /// <summary>Who drives the call after the ring (<see cref="CallControls"/>), and so who owns its ring timeout.</summary>
     public string Control { get; set; } = CallControls.Dialplan;
+
+    /// <summary>Rung by an administrator's "test this door" rather than by a visitor.</summary>
+    public bool IsTest { get; set; }
 }
 
 internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>

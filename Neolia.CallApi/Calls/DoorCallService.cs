@@ -86,6 +86,7 @@ public sealed class DoorCallService(
             Room = "",
             StartedAt = now,
             ExpiresAt = now + callOptions.Value.RingTimeout,
+            IsTest = ring.IsTest,
             Control = ring.Control,
         };
         call.Room = RoomName(call.Id);
@@ -103,6 +104,7 @@ public sealed class DoorCallService(
             Status = call.Status,
             OccurredAt = now,
             Call = details,
+            IsTest = call.IsTest,
             Video = door.HasCamera ? new CallVideo(door.Id, door.SiteId, door.HasSiteRelay ? VideoRelays.Site : VideoRelays.Stack) : null,
             Recipients = apartment.Residents
                 .Select(r => new CallRecipient(r.UserId, liveKitTokens.ForResident(call.Room, r.UserId), r.Push))

@@ -8,7 +8,9 @@ namespace Neolia.CallApi.Calls;
 /// <param name="Caller">The door's endpoint name or caller id.</param>
 /// <param name="Callee">The dialled extension: the apartment number.</param>
 /// <param name="Control">Who drives the call after the ring (<see cref="CallControls"/>).</param>
-public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string Caller, string Callee, string Control = CallControls.Dialplan);
+/// <param name="IsTest">Rung by an administrator testing the door, not by a visitor (kept in the history).</param>
+public sealed record DoorRing(string? AsteriskCallId, string? TenantSlug, string Caller, string Callee, string Control = CallControls.Dialplan,
+    bool IsTest = false);
 
 /// <summary>Who drives a call once it rings, and so who owns its ring timeout (<see cref="Call.Control"/>).</summary>
 public static class CallControls

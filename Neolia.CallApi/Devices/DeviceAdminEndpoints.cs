@@ -37,7 +37,8 @@ public static class DeviceAdminEndpoints
     /// <param name="Registration">Whether the device is registered with Asterisk now (only when one device is asked for).</param>
     public sealed record DeviceResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null);
+        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null,
+        DateTimeOffset? LastCallAt = null);
 
     /// <param name="SipPassword">Shown this once: only its digest is stored. Type it into the device now.</param>
     public sealed record DeviceCreatedResponse(DeviceResponse Device, string SipPassword);
@@ -76,8 +77,15 @@ public static class DeviceAdminEndpoints
     {
         var devices = db.Devices.AsQueryable();
         if (siteId is { } s) devices = devices.Where(d => d.SiteId == s);
+        if (paging.SearchPattern is { } like) devices = devices.Where(d => EF.Functions.ILike(d.Name, like) || EF.Functions.ILike(d.SipUsername, like));
         var page = await devices.OrderBy(d => d.Id).ToPageAsync(paging, ct);
-        return TypedResults.Ok(new PagedList<DeviceResponse>(page.Items.Select(d => ToResponse(d, sip, secrets)).ToList(), page.Page, page.PageSize, page.TotalCount));
+        var ids = page.Items.Select(d => d.Id).ToList();
+        // What an installer checks first: has this door rung lately?
+        var lastCalls = await db.Calls.Where(c => ids.Contains(c.DeviceId)).GroupBy(c => c.DeviceId)
+            .Select(g => new { DeviceId = g.Key, At = g.Max(c => c.StartedAt) }).ToDictionaryAsync(x => x.DeviceId, x => x.At, ct);
+        return TypedResults.Ok(new PagedList<DeviceResponse>(
+            page.Items.Select(d => ToResponse(d, sip, secrets) with { LastCallAt = lastCalls.TryGetValue(d.Id, out var at) ? at : null }).ToList(),
+            page.Page, page.PageSize, page.TotalCount));
     }
 
     private static async Task<IResult> GetAsync(Guid id, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, TimeProvider time, CancellationToken ct)

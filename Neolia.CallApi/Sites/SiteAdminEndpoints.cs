@@ -34,6 +34,7 @@ public static class SiteAdminEndpoints
     {
         var sites = db.Sites.AsQueryable();
         if (tenantId is { } t) sites = sites.Where(s => s.TenantId == t);
+        if (paging.SearchPattern is { } like) sites = sites.Where(s => EF.Functions.ILike(s.Name, like) || EF.Functions.ILike(s.Address ?? "", like));
         return TypedResults.Ok(await sites.OrderBy(s => s.Id)
             .Select(s => new SiteResponse(s.Id, s.TenantId, s.Name, s.Address, s.CreatedAt)).ToPageAsync(paging, ct));
     }

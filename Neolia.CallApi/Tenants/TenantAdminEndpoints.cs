@@ -44,7 +44,9 @@ public static class TenantAdminEndpoints
     private static TenantResponse ToResponse(Tenant t) => new(t.Id, t.Slug, t.Name, t.CreatedAt);
 
     private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, NeoliaDb db, CancellationToken ct) =>
-        TypedResults.Ok(await db.Tenants.OrderBy(t => t.Id)
+        TypedResults.Ok(await db.Tenants
+            .Where(t => paging.SearchPattern == null || EF.Functions.ILike(t.Name, paging.SearchPattern) || EF.Functions.ILike(t.Slug, paging.SearchPattern))
+            .OrderBy(t => t.Id)
             .Select(t => new TenantResponse(t.Id, t.Slug, t.Name, t.CreatedAt)).ToPageAsync(paging, ct));
 
     private static async Task<IResult> GetAsync(Guid id, NeoliaDb db, CancellationToken ct) =>

@@ -70,6 +70,7 @@ public static class ResidentAdminEndpoints
         var residents = Residents(db);
         if (tenantId is { } t) residents = residents.Where(u => u.TenantId == t);
         if (apartmentId is { } a) residents = residents.Where(u => db.ApartmentMemberships.Any(m => m.UserId == u.Id && m.ApartmentId == a));
+        if (paging.SearchPattern is { } like) residents = residents.Where(u => EF.Functions.ILike(u.DisplayName, like) || EF.Functions.ILike(u.Email ?? "", like));
         return TypedResults.Ok(await Responses(db, residents.OrderBy(u => u.Id)).ToPageAsync(paging, ct));
     }
 

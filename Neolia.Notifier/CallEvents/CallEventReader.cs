@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Neolia.Contracts;
+using Neolia.Notifier.AdminBoard;
 using StackExchange.Redis;
 
 namespace Neolia.Notifier.CallEvents;
@@ -14,6 +15,7 @@ namespace Neolia.Notifier.CallEvents;
 public sealed class CallEventReader(
     IConnectionMultiplexer redis,
     CallEventFanOut fanOut,
+    AdminBoardFanOut board,
     ILogger<CallEventReader> logger,
     IMeterFactory meters) : BackgroundService
 {
@@ -84,6 +86,7 @@ public sealed class CallEventReader(
             }
             if (callEvent is null) continue;
             fanOut.Deliver(callEvent);
+            board.Deliver(callEvent);
             _delivered.Add(1, new KeyValuePair<string, object?>("type", callEvent.Type));
         }
         return entries.Length;

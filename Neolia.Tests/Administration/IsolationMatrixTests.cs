@@ -88,6 +88,11 @@ public sealed class IsolationMatrixTests(StackFixture stack)
         new("deactivate resident", "POST", "/api/admin/residents/{id}/deactivate", Audience.Buildings, w => ($"/api/admin/residents/{w.B.ResidentId}/deactivate", null)),
         new("reactivate resident", "POST", "/api/admin/residents/{id}/reactivate", Audience.Buildings, w => ($"/api/admin/residents/{w.B.ResidentId}/reactivate", null)),
 
+        new("list calls of B's site", "GET", "/api/admin/calls", Audience.Buildings, w => ($"/api/admin/calls?siteId={w.B.SiteId}", null), IsList: true),
+        new("list calls of B's door", "GET", "/api/admin/calls", Audience.Buildings, w => ($"/api/admin/calls?deviceId={w.B.DoorId}", null), IsList: true),
+        new("test B's door", "POST", "/api/admin/devices/{id}/test-call", Audience.Buildings,
+            w => ($"/api/admin/devices/{w.B.DoorId}/test-call", new { apartment = w.B.ApartmentNumber })),
+
         new("my profile", "GET", "/api/me", Audience.Self, w => ("/api/me", null)),
         new("change my password (wrong current password)", "POST", "/api/me/password", Audience.Self,
             w => ("/api/me/password", new { currentPassword = "not-my-password-1", newPassword = "Another-password-1" })),

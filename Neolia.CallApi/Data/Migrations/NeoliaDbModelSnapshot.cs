@@ -299,6 +299,9 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Room")
                         .IsRequired()
                         .HasMaxLength(100)

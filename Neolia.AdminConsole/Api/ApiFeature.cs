@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+
+namespace Neolia.AdminConsole.Api;
+
+public static class ApiFeature
+{
+    /// <summary>Typed clients of the public API (through the gateway, with service discovery and the standard resilience).</summary>
+    public static IHostApplicationBuilder AddNeoliaApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ApiOptions>(ApiOptions.Section);
+        builder.Services.AddHttpClient<NeoliaApi>(ConfigureGateway);
+        builder.Services.AddHttpClient<SignIn.AuthApi>(ConfigureGateway);
+        return builder;
+    }
+
+    private static void ConfigureGateway(IServiceProvider services, HttpClient http)
+    {
+        var gateway = services.GetRequiredService<IOptions<ApiOptions>>().Value.Gateway;
+        http.BaseAddress = new Uri(gateway.TrimEnd('/') + "/");
+    }
+}

@@ -1,0 +1,51 @@
+namespace Neolia.AdminConsole.Api;
+
+// The shapes of Neolia's public admin API (docs/administration.md, /openapi/v1.json), as the console reads them.
+
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int TotalCount);
+
+public sealed record TenantDto(Guid Id, string Slug, string Name, DateTimeOffset CreatedAt);
+
+public sealed record SiteDto(Guid Id, Guid TenantId, string Name, string? Address, DateTimeOffset CreatedAt);
+
+public sealed record ApartmentResidentDto(Guid Id, string DisplayName, string? Email, bool IsActive);
+
+public sealed record ApartmentDto(Guid Id, Guid TenantId, Guid SiteId, string Number, IReadOnlyList<ApartmentResidentDto> Residents, DateTimeOffset CreatedAt);
+
+/// <param name="Registration">Only when one device is asked for (<c>GET /api/admin/devices/{id}</c>).</param>
+public sealed record DeviceDto(
+    Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
+    bool HasDoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, SipRegistrationDto? Registration = null);
+
+public sealed record SipRegistrationDto(bool Registered, DateTimeOffset? Since, DateTimeOffset? ExpiresAt, int Contacts, string? UserAgent, string? Address);
+
+public sealed record DeviceCreatedDto(DeviceDto Device, string SipPassword);
+
+public sealed record SipPasswordDto(string SipUsername, string SipRealm, string SipPassword);
+
+public sealed record ResidentApartmentDto(Guid Id, Guid SiteId, string Number);
+
+public sealed record ResidentDto(Guid Id, Guid TenantId, string? Email, string DisplayName, bool IsActive,
+    IReadOnlyList<ResidentApartmentDto> Apartments, DateTimeOffset CreatedAt);
+
+public sealed record CallDto(
+    Guid Id, Guid TenantId, Guid SiteId, Guid DeviceId, string Device, Guid ApartmentId, string Apartment, string Status,
+    string Caller, DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
+    string? EndReason, bool IsTest);
+
+public sealed record TestCallDto(Guid CallId, string Room, string Dial);
+
+public sealed record TenantAdminDto(Guid Id, Guid TenantId, string Email, string DisplayName);
+
+public static class DeviceKinds
+{
+    public const string DoorIntercom = "door-intercom";
+    public const string IndoorMonitor = "indoor-monitor";
+}
+
+public static class CallStatusNames
+{
+    public static readonly IReadOnlyList<string> All = ["ringing", "answered", "ended", "declined", "missed", "cancelled", "failed"];
+
+    public static bool IsFinished(string status) => status is not ("ringing" or "answered");
+}

@@ -1,0 +1,211 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Neolia.Tests.Administration;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Neolia.Tests.AdminConsole;
+
+/// <summary>
+/// The console in a real headless Chromium, through the gateway of a real stack (PostgreSQL, Redis, CallApi, the
+/// Notifier, the gateway and the console as processes): what a building manager does, end to end.
+/// </summary>
+public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOutputHelper output) : IClassFixture<AdminConsoleFixture>
+{
+    [Fact]
+    public async Task A_tenant_admin_onboards_a_building_and_watches_a_test_call_ring_and_end_on_the_live_board()
+    {
+        var (tenantId, email, password) = await stack.NewTenantAdminAsync();
+        var siteName = $"Residence {Guid.NewGuid().ToString("N")[..6]}";
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+
+        await console.SignInAsync(email, password);
+        await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
+        await Expect(console.Page.Locator("[data-testid=board-connection]")).ToHaveTextAsync("Live");
+
+        // A site; first without a name: the form says so beside the field and sends nothing.
+        await console.OpenAsync("sites", "Sites");
+        await console.ClickAsync("create-site");
+        await Expect(console.MessageBeside("site-name")).ToContainTextAsync("Give the site a name.");
+        await console.FillAsync("site-name", siteName);
+        await console.FillAsync("site-address", "12 Rue des Lilas");
+        await console.ClickAsync("create-site");
+        await Expect(console.Grid("sites")).ToContainTextAsync(siteName);
+
+        // A door: its SIP credentials are shown once, with what to type into the Akuvox.
+        await console.OpenAsync("doors", "Doors");
+        await console.FillAsync("door-name", "Main entrance");
+        await console.ClickAsync("create-door");
+        var credentials = console.Page.Locator("[data-testid=sip-credentials]");
+        await Expect(credentials).ToBeVisibleAsync();
+        var sipUsername = await credentials.Locator("[data-testid=sip-username]").InnerTextAsync();
+        Assert.Matches("^[a-z0-9-]+$", sipUsername);
+        Assert.True((await credentials.Locator("[data-testid=sip-password]").InnerTextAsync()).Length >= 16);
+        await console.ScreenshotAsync("doors-credentials-desktop");
+        await console.ClickAsync("credentials-done");
+        await Expect(console.Grid("doors")).ToContainTextAsync(sipUsername);
+
+        // An apartment: the API refuses a number the door cannot dial, and says so beside the field.
+        await console.OpenAsync("apartments", "Apartments");
+        await console.FillAsync("apartment-number", "12B");
+        await console.ClickAsync("create-apartment");
+        await Expect(console.MessageBeside("apartment-number")).ToContainTextAsync("digits only");
+        await console.FillAsync("apartment-number", "101");
+        await console.ClickAsync("create-apartment");
+        await Expect(console.Grid("apartments")).ToContainTextAsync("101");
+
+        // A resident of 101 with a first password.
+        var residentEmail = $"ines.{Guid.NewGuid().ToString("N")[..6]}@example.test";
+        await console.OpenAsync("residents", "Residents");
+        await console.FillAsync("resident-name", "Inès Martin");
+        await console.FillAsync("resident-email", residentEmail);
+        await console.FillAsync("resident-password", "First-password-1");
+        await console.ChooseAsync("resident-apartment", "101");
+        await console.ClickAsync("create-resident");
+        await Expect(console.Grid("residents")).ToContainTextAsync(residentEmail);
+        await Expect(console.Grid("residents")).ToContainTextAsync("101");
+
+        // The board open in a second tab; the door tested from the first.
+        var board = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await board.OpenAsync("./", "Live board");
+        await Expect(board.Page.Locator("[data-testid=board-connection]")).ToHaveTextAsync("Live");
+        await Expect(board.Page.Locator("[data-testid=board-empty]")).ToBeVisibleAsync();
+
+        var other = await stack.NewTenantAdminAsync();
+        await using var otherBrowser = await stack.NewBrowserAsync();
+        var otherBoard = new ConsolePage(await otherBrowser.NewPageAsync(), stack.ScreenshotDirectory);
+        await otherBoard.SignInAsync(other.Email, other.Password);
+        await Expect(otherBoard.Page.Locator("[data-testid=board-connection]")).ToHaveTextAsync("Live");
+
+        await console.OpenAsync("doors", "Doors");
+        await console.Page.GetByTitle("Test Main entrance").ClickAsync();
+        await console.FillAsync("test-apartment", "101");
+        await console.ClickAsync("ring-test");
+        await Expect(console.Page.Locator("[data-testid=page-notice]")).ToContainTextAsync("101 is ringing");
+
+        var ringing = board.Page.Locator("[data-testid=board-active] li[data-status=ringing]");
+        await Expect(ringing).ToHaveCountAsync(1);
+        await Expect(ringing).ToContainTextAsync("Main entrance");
+        await Expect(ringing).ToContainTextAsync("101");
+        await Expect(ringing).ToContainTextAsync("test");
+        var callId = Guid.Parse((await ringing.GetAttributeAsync("data-call-id"))!);
+        await board.ScreenshotAsync("board-ringing-desktop");
+
+        // The resident declines on their phone: the board shows it finished, without a reload.
+        var resident = await ApiSession.SignInAsync(stack, residentEmail, "First-password-1");
+        await resident.PostAsync($"/api/calls/{callId}/decline");
+        await Expect(board.Page.Locator($"[data-testid=board-finished] li[data-call-id='{callId}']")).ToHaveAttributeAsync("data-status", "declined");
+        await Expect(board.Page.Locator("[data-testid=board-empty]")).ToBeVisibleAsync();
+
+        // The other tenant's administrator saw none of it, live or in lists.
+        await Expect(otherBoard.Page.Locator("[data-testid=board-empty]")).ToBeVisibleAsync();
+        await Expect(otherBoard.Page.Locator($"[data-call-id='{callId}']")).ToHaveCountAsync(0);
+        await otherBoard.OpenAsync("sites", "Sites");
+        await Expect(otherBoard.Grid("sites")).Not.ToContainTextAsync(siteName);
+        await otherBoard.OpenAsync("calls", "Call history");
+        await Expect(otherBoard.Grid("calls")).Not.ToContainTextAsync("Main entrance");
+
+        // The history keeps it, marked as a test.
+        await console.OpenAsync("calls", "Call history");
+        var row = console.Grid("calls").Locator("tr", new() { HasText = "Main entrance" });
+        await Expect(row).ToContainTextAsync("declined");
+        await Expect(row).ToContainTextAsync("test");
+
+        var platform = await AdminWorld.PlatformAdminAsync(stack);
+        var history = await platform.GetAsync($"/api/admin/calls?deviceId={await DoorIdAsync(platform, tenantId)}");
+        var call = history.GetProperty("items").EnumerateArray().Single();
+        Assert.True(call.GetProperty("isTest").GetBoolean());
+        Assert.Equal("declined", call.GetProperty("status").GetString());
+
+        await ScreenshotsAsync(email, password);
+    }
+
+    [Fact]
+    public async Task A_resident_who_signs_in_is_told_the_console_is_not_for_them()
+    {
+        var (_, email, password) = await stack.NewTenantAdminAsync();
+        var admin = await ApiSession.SignInAsync(stack, email, password);
+        var site = await admin.PostAsync("/api/admin/sites", new { name = "Building" });
+        var apartment = await admin.PostAsync("/api/admin/apartments", new { siteId = site.Id(), number = "7" });
+        var residentEmail = $"resident.{Guid.NewGuid().ToString("N")[..6]}@example.test";
+        await admin.PostAsync("/api/admin/residents", new { email = residentEmail, displayName = "Resident", password = "Resident-password-1", apartmentIds = new[] { apartment.Id() } });
+
+        await using var browser = await stack.NewBrowserAsync(390, 844);
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync(residentEmail, "Resident-password-1");
+
+        await Expect(console.Page.Locator("[data-testid=signin-refused]")).ToContainTextAsync("Residents answer their door in the Neolia app");
+        await console.ScreenshotAsync("signin-resident-refused-phone");
+        await console.Page.GotoAsync("sites");
+        await Expect(console.Page.Locator("#signin")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_and_its_cookie_opens_nothing_afterwards()
+    {
+        var (_, email, password) = await stack.NewTenantAdminAsync();
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync("not-an-address", password);
+        await Expect(console.MessageBeside("email")).ToContainTextAsync("This is not an e-mail address.");
+        await console.SignInAsync(email, "wrong-password-1");
+        await Expect(console.Page.Locator("[data-testid=signin-error]")).ToBeVisibleAsync();
+
+        // With the keyboard alone: the e-mail field comes first, Enter sends.
+        await console.Page.GotoAsync("login");
+        await console.Page.Keyboard.PressAsync("Tab");
+        await console.Page.Keyboard.TypeAsync(email);
+        await console.Page.Keyboard.PressAsync("Tab");
+        await console.Page.Keyboard.TypeAsync(password);
+        await console.Page.Keyboard.PressAsync("Enter");
+        await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
+        var cookies = await browser.CookiesAsync();
+
+        await console.ClickAsync("sign-out");
+        await Expect(console.Page.Locator("[data-testid=signed-out]")).ToBeVisibleAsync();
+        await console.Page.GotoAsync("sites");
+        await Expect(console.Page.Locator("#signin")).ToBeVisibleAsync();
+
+        // The old cookie, replayed: its session is gone.
+        await using var replay = await stack.NewBrowserAsync();
+        await replay.AddCookiesAsync(cookies.Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path }));
+        var replayed = await replay.NewPageAsync();
+        await replayed.GotoAsync("sites");
+        await Expect(replayed.Locator("#signin")).ToBeVisibleAsync();
+    }
+
+    private static async Task<Guid> DoorIdAsync(ApiSession platform, Guid tenantId)
+    {
+        var sites = await platform.GetAsync($"/api/admin/sites?tenantId={tenantId}");
+        var siteId = sites.GetProperty("items").EnumerateArray().Single().Id();
+        var doors = await platform.GetAsync($"/api/admin/devices?siteId={siteId}");
+        return doors.GetProperty("items").EnumerateArray().Single().Id();
+    }
+
+    /// <summary>The main pages at desktop (1280×800) and phone (390×844) widths, in light and dark.</summary>
+    private async Task ScreenshotsAsync(string email, string password)
+    {
+        foreach (var (label, width, height) in new[] { ("desktop", 1280, 800), ("phone", 390, 844) })
+        {
+            await using var browser = await stack.NewBrowserAsync(width, height);
+            var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+            await console.Page.GotoAsync("login");
+            await console.ScreenshotAsync($"signin-{label}");
+            await console.SignInAsync(email, password);
+            await Expect(console.Page.Locator("[data-testid=board-connection]")).ToHaveTextAsync("Live");
+            await Expect(console.Page.Locator("[data-testid=board-finished] li").First).ToBeVisibleAsync();
+            await console.ScreenshotAsync($"board-{label}");
+            foreach (var (path, heading) in new[] { ("sites", "Sites"), ("doors", "Doors"), ("apartments", "Apartments"), ("residents", "Residents"), ("calls", "Call history") })
+            {
+                await console.OpenAsync(path, heading);
+                await Expect(console.Page.Locator("tbody tr").First).ToBeVisibleAsync();
+                await console.ScreenshotAsync($"{path}-{label}");
+            }
+            await console.ClickAsync("theme-switch");
+            await console.ScreenshotAsync($"calls-dark-{label}");
+        }
+        output.WriteLine($"Screenshots: {stack.ScreenshotDirectory}");
+        System.Console.WriteLine($"Admin console screenshots: {stack.ScreenshotDirectory}");
+    }
+}
