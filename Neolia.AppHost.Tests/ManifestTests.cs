@@ -55,7 +55,7 @@ public sealed class ManifestTests : IAsyncLifetime
     [Fact]
     public void Every_resource_of_the_platform_is_in_the_manifest()
     {
-        string[] expected = ["postgres", "neolia", "redis", "livekit", "livekit-ingress", "livekit-sip", "asterisk", "callapi", "notifier", "gateway", "mediarelay"];
+        string[] expected = ["postgres", "neolia", "redis", "livekit", "livekit-ingress", "livekit-sip", "asterisk", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
         var missing = expected.Where(name => !_resources.TryGetProperty(name, out _)).ToList();
         Assert.True(missing.Count == 0, $"missing from the manifest: {string.Join(", ", missing)}");
         Assert.Equal("project.v0", _resources.GetProperty("callapi").GetProperty("type").GetString());

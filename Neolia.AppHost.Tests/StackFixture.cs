@@ -11,7 +11,7 @@ namespace Neolia.AppHost.Tests;
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay"];
+    public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
 
     public string WebhookSecret { get; } = Secret(32);
     public string JwtSigningKey { get; } = Secret(64);

@@ -106,12 +106,19 @@ notifier.WithPushCredentials(builder);
 var notifierReplicas = builder.Configuration.GetValue("Neolia:NotifierReplicas", 1);
 if (notifierReplicas > 1) notifier.WithReplicas(notifierReplicas);
 
-// The single public entry: /api → CallApi, /ws → Notifier, /rtc → LiveKit, /sip → Asterisk /ws.
+// The building managers' console (Blazor, /admin through the gateway): it calls only the public API, through the
+// gateway, so it gets no database and no secret of its own.
+var adminConsole = builder.AddProject<Projects.Neolia_AdminConsole>("adminconsole")
+    .WithHttpHealthCheck("/health");
+
+// The single public entry: /api → CallApi, /ws → Notifier, /admin → the console, /rtc → LiveKit, /sip → Asterisk /ws.
 var gateway = builder.AddProject<Projects.Neolia_Gateway>("gateway")
     .WithReference(callApi).WaitFor(callApi)
     .WithReference(notifier).WaitFor(notifier)
+    .WithReference(adminConsole)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+adminConsole.WithReference(gateway.GetEndpoint("http"));
 if (builder.Configuration.GetValue<int?>("Neolia:GatewayPort") is { } gatewayPort)
 {
     gateway.WithEndpoint("http", endpoint => endpoint.Port = gatewayPort);

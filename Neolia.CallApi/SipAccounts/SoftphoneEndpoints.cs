@@ -14,7 +14,7 @@ public static class SoftphoneEndpoints
 
     public static IEndpointRouteBuilder MapSoftphoneAccount(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me/sip-account", GetAsync).WithTags("Me").RequireAuthorization();
+        app.MapGet("/api/me/sip-account", GetAsync).WithSummary("My softphone's SIP account (username, password, WebSocket server) for the app").WithTags("Me").RequireAuthorization();
         return app;
     }
 

@@ -50,6 +50,8 @@ public sealed class IsolationMatrixTests(StackFixture stack)
         new("create site in B", "POST", "/api/admin/sites", Audience.Buildings, w => ("/api/admin/sites", new { tenantId = w.B.TenantId, name = "Intruder site" })),
         new("update site", "PUT", "/api/admin/sites/{id}", Audience.Buildings, w => ($"/api/admin/sites/{w.B.SiteId}", NewSite)),
         new("delete site", "DELETE", "/api/admin/sites/{id}", Audience.Buildings, w => ($"/api/admin/sites/{w.B.SiteId}", null)),
+        new("give B's site a relay box", "POST", "/api/admin/sites/{id}/relay", Audience.Buildings, w => ($"/api/admin/sites/{w.B.SiteId}/relay", null)),
+        new("take B's site's relay box away", "DELETE", "/api/admin/sites/{id}/relay", Audience.Buildings, w => ($"/api/admin/sites/{w.B.SiteId}/relay", null)),
 
         new("list apartments of B's site", "GET", "/api/admin/apartments", Audience.Buildings, w => ($"/api/admin/apartments?siteId={w.B.SiteId}", null), IsList: true),
         new("get apartment", "GET", "/api/admin/apartments/{id}", Audience.Buildings, w => ($"/api/admin/apartments/{w.B.ApartmentId}", null)),
