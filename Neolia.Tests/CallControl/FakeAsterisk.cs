@@ -1,3 +1,4 @@
+using Neolia.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
@@ -65,14 +66,11 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     private FakeAsterisk(WebApplication app) => _app = app;
 
-    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    public string Url => LoopbackServer.UrlOf(_app);
 
     public static async Task<FakeAsterisk> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var fake = new FakeAsterisk(app);
         app.UseWebSockets();
         app.Use(async (context, next) =>

@@ -1,3 +1,4 @@
+using Neolia.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -27,14 +28,11 @@ internal sealed class CapturingServer : IAsyncDisposable
 
     private CapturingServer(WebApplication app) => _app = app;
 
-    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    public string Url => LoopbackServer.UrlOf(_app);
 
     public static async Task<CapturingServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var server = new CapturingServer(app);
         app.Run(async context =>
         {
