@@ -18,7 +18,9 @@ public sealed class ConsolePage(IPage page, string screenshotDirectory)
 
     public async Task OpenAsync(string path, string heading)
     {
-        await Page.GotoAsync(path);
+        // The heading is in the prerendered page already; typing before the circuit is up would be lost when the
+        // interactive render takes over, so wait until the page's loading (circuit included) has gone quiet.
+        await Page.GotoAsync(path, new() { WaitUntil = WaitUntilState.NetworkIdle });
         await Expect(Page.Locator("h1")).ToHaveTextAsync(heading);
     }
 
