@@ -21,6 +21,11 @@ while [ $# -gt 0 ]; do
     *) echo "Unknown option $1 (see the top of $0)" >&2; exit 2 ;;
   esac
 done
+for number in "$gateway_port" "$notifiers"; do
+  case "$number" in ''|*[!0-9]*) echo "--gateway-port and --notifiers take a whole number, not '$number'." >&2; exit 2 ;; esac
+done
+[ "$gateway_port" -ge 1 ] && [ "$gateway_port" -le 65535 ] || { echo "--gateway-port must be between 1 and 65535." >&2; exit 2; }
+case "$infrastructure" in ''|containers|local) ;; *) echo "--infrastructure takes containers or local, not '$infrastructure'." >&2; exit 2 ;; esac
 if [ -z "$infrastructure" ]; then
   if docker info >/dev/null 2>&1; then infrastructure=containers; else infrastructure=local; fi
 fi
