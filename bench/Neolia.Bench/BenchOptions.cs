@@ -23,6 +23,7 @@ public sealed class BenchOptions
     public double SettleSeconds { get; private set; } = 3;
     public int MaxConnections { get; private set; } = 2048;
     public double HoldSeconds { get; private set; }
+    public double IdleMeasureSeconds { get; private set; } = 60;
     public double DrainSeconds { get; private set; } = 5;
     public string Environment { get; private set; } = "Development";
     public bool FastPostgres { get; private set; }
@@ -48,7 +49,8 @@ public sealed class BenchOptions
           --environment NAME         ASPNETCORE_ENVIRONMENT of the started stack (Development)
           --fast-postgres            no fsync / synchronous_commit in the started PostgreSQL
           --set service:Key=Value    extra configuration for a started service (callapi, notifier, gateway)
-          --hold-seconds S           keep the sockets open S seconds after measuring RSS (to attach dotnet-trace etc.)
+          --hold-seconds S           keep the sockets open S seconds after measuring RSS (to attach dotnet-gcdump etc.);
+                                     the edge's idle CPU is measured over the last --idle-seconds of it (60)
           --json-out FILE            also append the JSON line to FILE
           --label TEXT               a name for this run in the output
         """;
@@ -84,6 +86,7 @@ public sealed class BenchOptions
                 case "--recovery-threshold-ms": o.RecoveryThresholdMs = Num(Next()); break;
                 case "--webhook-timeout": o.WebhookTimeoutSeconds = Num(Next()); break;
                 case "--hold-seconds": o.HoldSeconds = Num(Next()); break;
+                case "--idle-seconds": o.IdleMeasureSeconds = Num(Next()); break;
                 case "--max-connections": o.MaxConnections = Int(Next()); break;
                 case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
                 case "--drain-seconds": o.DrainSeconds = Num(Next()); break;

@@ -72,11 +72,22 @@ var rssAfter = Rss();
 var rssDelta = rssAfter.Sum(kv => kv.Value - rssBefore[kv.Key]);
 var bytesPerSocket = connected == 0 ? 0 : rssDelta / connected;
 Say($"Edge RSS {Mb(rssBefore.Values.Sum())} → {Mb(rssAfter.Values.Sum())} MB: {bytesPerSocket / 1024.0:0.0} KB per socket");
+// Idle CPU of the edge with every socket open and no call: keep-alive pings, timers, heartbeats. Measured over the
+// hold, after the services' own start-up work (tiered JIT) has settled.
+var idleCpuPercent = new Dictionary<string, double>();
+var rssAfterHold = rssAfter;
 if (options.HoldSeconds > 0)
 {
-    Say($"Holding the sockets for {options.HoldSeconds} s");
-    await Task.Delay(TimeSpan.FromSeconds(options.HoldSeconds));
-    Say($"Edge RSS after holding: {string.Join(", ", Rss().Select(kv => $"{kv.Key} {Mb(kv.Value)} MB"))}");
+    Say($"Holding the sockets for {options.HoldSeconds} s (idle CPU measured over the last {options.IdleMeasureSeconds} s)");
+    await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, options.HoldSeconds - options.IdleMeasureSeconds)));
+    var idleBefore = Cpu();
+    var idleWatch = Stopwatch.StartNew();
+    await Task.Delay(TimeSpan.FromSeconds(Math.Min(options.HoldSeconds, options.IdleMeasureSeconds)));
+    var idleAfter = Cpu();
+    foreach (var (name, ms) in idleAfter) idleCpuPercent[name] = Math.Round((ms - idleBefore[name]) / idleWatch.Elapsed.TotalMilliseconds * 100, 2);
+    rssAfterHold = Rss();
+    Say($"Edge RSS after holding: {string.Join(", ", rssAfterHold.Select(kv => $"{kv.Key} {Mb(kv.Value)} MB"))}");
+    Say($"Idle CPU (% of one core): {string.Join(", ", idleCpuPercent.Select(kv => $"{kv.Key} {kv.Value}"))}");
 }
 
 var results = new JsonArray();
@@ -204,6 +215,8 @@ var report = new JsonObject
         ["connectSeconds"] = Math.Round(connectSeconds, 1), ["residentsPerApartment"] = options.ResidentsPerApartment,
         ["rssBefore"] = JsonSerializer.SerializeToNode(rssBefore), ["rssAfter"] = JsonSerializer.SerializeToNode(rssAfter),
         ["bytesPerSocket"] = bytesPerSocket,
+        ["rssAfterHold"] = JsonSerializer.SerializeToNode(rssAfterHold),
+        ["idleCpuPercent"] = JsonSerializer.SerializeToNode(idleCpuPercent),
     },
     ["phases"] = results,
     ["unmatchedRings"] = unmatched,
@@ -213,6 +226,7 @@ Console.WriteLine();
 Console.WriteLine($"Neolia ring benchmark {options.Label} — {Environment.ProcessorCount} CPUs, load {ProcessStats.LoadAverage()}, {stack.Gateways.Count} gateway(s), {report["stack"]!["notifiers"]} Notifier(s)");
 Console.WriteLine($"sockets: {connected} connected, {failed} failed, {log.Closes.Count} closed during the run; connect {connectSeconds:0.0} s");
 Console.WriteLine($"edge RSS: {string.Join(", ", rssBefore.Select(kv => $"{kv.Key} {Mb(kv.Value)}→{Mb(rssAfter[kv.Key])} MB"))}; {bytesPerSocket / 1024.0:0.0} KB per socket (gateway + Notifier)");
+if (idleCpuPercent.Count > 0) Console.WriteLine($"idle CPU, % of one core over {options.IdleMeasureSeconds} s: {string.Join(", ", idleCpuPercent.Select(kv => $"{kv.Key} {kv.Value}"))}");
 Console.WriteLine();
 Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"webhook ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
 foreach (var line in table) Console.WriteLine(line);
