@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
-builder.AddNeoliaAuthentication(queryTokenPaths: SocketEndpoints.Path);
+builder.AddNeoliaAuthentication(queryTokenPaths: [AdminBoardFeature.Path], socketPaths: [SocketEndpoints.Path]);
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddCallEventFanOut();

@@ -52,8 +52,11 @@ public static class ServiceDefaultsExtensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(NeoliaTelemetry.MeterPrefix + "*")
                 // Health probes would drown the traces that matter.
+                // Not traced: health probes, and WebSocket upgrades (an app's socket is a request that lasts hours: its span
+                // would be exported when it ends, and its tags are held per socket until then).
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
-                    !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
+                    !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath)
+                    && !context.WebSockets.IsWebSocketRequest)
                 .AddHttpClientInstrumentation());
 
         builder.AddOpenTelemetryExporters();

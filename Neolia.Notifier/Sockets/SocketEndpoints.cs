@@ -15,8 +15,9 @@ public static class SocketEndpoints
 
     public static IEndpointRouteBuilder MapResidentSockets(this IEndpointRouteBuilder app)
     {
-        // Authorization runs before the handler: a missing, expired or forged token gets 401 and no upgrade.
-        app.MapGet(Path, AcceptAsync).RequireAuthorization().DisableRequestTimeout();
+        // The token is checked before the upgrade (SocketAccessTokens, the bearer scheme's own rules): a missing, expired,
+        // forged or revoked token gets 401 and no upgrade.
+        app.MapGet(Path, AcceptAsync).DisableRequestTimeout();
         return app;
     }
 
@@ -40,27 +41,35 @@ public static class SocketEndpoints
         }
     }
 
-    private static async Task<IResult> AcceptAsync(HttpContext http, ConnectionRegistry registry, RingingCalls ringing,
+    private static async Task<IResult> AcceptAsync(HttpContext http, ConnectionRegistry registry, RingingCalls ringing, SocketAccessTokens tokens,
         TokenRevocations revocations, IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, ILogger<ResidentConnection> logger)
     {
+        var (holder, refusal) = await tokens.ValidateAsync(http.Request);
+        if (holder is not { } resident)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in", detail: refusal);
+        }
         if (!http.WebSockets.IsWebSocketRequest)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket upgrade expected",
                 detail: "Connect with a WebSocket client to receive calls.");
         }
+        // The request lives as long as the socket: let go of the parsed query, which holds a copy of the token.
+        http.Request.Query = QueryCollection.Empty;
 
-        var userId = http.User.GetUserId();
+        var userId = resident.UserId;
         var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.Value.KeepAliveInterval,
-            KeepAliveTimeout = options.Value.KeepAliveTimeout,
+            KeepAliveTimeout = options.Value.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : options.Value.KeepAliveTimeout,
         });
         var connection = new ResidentConnection(userId, socket, options.Value);
         registry.Add(connection);
         try
         {
             // Revoked between the token check and the registration: the revocation message found no socket to close.
-            await CloseIfRevokedAsync(connection, revocations, http.User.GetIssuedAtMilliseconds(), logger);
+            await CloseIfRevokedAsync(connection, revocations, resident.IssuedAtMs, logger);
             connection.TrySend(Hello);
             // Registered first, replayed second: a call that starts in between arrives live, and the
             // connection's own dedupe keeps it from ringing twice. The replay is bounded (newest first) so that it

@@ -13,16 +13,20 @@ public static class AuthenticationExtensions
     /// <summary>
     /// Bearer authentication with Neolia's access tokens. Browsers and mobile WebSocket clients cannot always
     /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
-    /// <paramref name="queryTokenPaths"/>. A token whose user was revoked (<see cref="TokenRevocations"/>, cached in Redis)
+    /// <paramref name="queryTokenPaths"/>. On <paramref name="socketPaths"/> the bearer scheme stands aside: their endpoints
+    /// check the token themselves with <see cref="SocketAccessTokens"/>, so that an open socket does not hold a principal
+    /// for its whole life. A token whose user was revoked (<see cref="TokenRevocations"/>, cached in Redis)
     /// is refused here, so every service that authenticates this way refuses it alike; the service must register
     /// Redis (<c>AddRedisClient("redis")</c>, Aspire.StackExchange.Redis).
     /// </summary>
-    public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder, params string[] queryTokenPaths)
+    public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder,
+        string[]? queryTokenPaths = null, string[]? socketPaths = null)
         where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
 
         builder.Services.AddSingleton<TokenRevocations>();
+        builder.Services.AddSingleton<SocketAccessTokens>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
@@ -35,7 +39,11 @@ public static class AuthenticationExtensions
                     OnMessageReceived = context =>
                     {
                         var path = context.HttpContext.Request.Path;
-                        if (queryTokenPaths.Any(p => path.StartsWithSegments(p))
+                        if (socketPaths?.Any(p => path.Equals(p, StringComparison.OrdinalIgnoreCase)) == true)
+                        {
+                            context.NoResult();
+                        }
+                        else if (queryTokenPaths?.Any(p => path.StartsWithSegments(p)) == true
                             && context.Request.Query.TryGetValue("access_token", out var token))
                         {
                             context.Token = token;
@@ -56,16 +64,26 @@ public static class AuthenticationExtensions
             context.Fail("The access token has no user id.");
             return;
         }
-        var revocations = context.HttpContext.RequestServices.GetRequiredService<TokenRevocations>();
+        var services = context.HttpContext.RequestServices;
+        var refusal = await RevocationRefusalAsync(services.GetRequiredService<TokenRevocations>(), userId,
+            context.Principal.GetIssuedAtMilliseconds(), services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions)));
+        if (refusal is not null) context.Fail(refusal);
+    }
+
+    /// <summary>
+    /// Why a valid token of <paramref name="userId"/> issued at <paramref name="issuedAtMs"/> must still be refused
+    /// (revoked, or revocations unknown: fail closed), or null. The one rule for the bearer scheme and for sockets.
+    /// </summary>
+    internal static async Task<string?> RevocationRefusalAsync(TokenRevocations revocations, Guid userId, long issuedAtMs, ILogger logger)
+    {
         try
         {
-            if (await revocations.IsRevokedAsync(userId, context.Principal.GetIssuedAtMilliseconds())) context.Fail("The user's access tokens were revoked.");
+            return await revocations.IsRevokedAsync(userId, issuedAtMs) ? "The user's access tokens were revoked." : null;
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or RevocationsUnknownException)
         {
-            context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions))
-                .LogWarning(e, "Token revocation could not be checked; the token is refused");
-            context.Fail("Token revocation could not be checked.");
+            logger.LogWarning(e, "Token revocation could not be checked; the token is refused");
+            return "Token revocation could not be checked.";
         }
     }
 
