@@ -1,3 +1,4 @@
+using Neolia.Gateway.Connections;
 using Neolia.Gateway.Routing;
 using Neolia.Gateway.Security;
 
@@ -5,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddEdgeProtection();
+builder.AddClientConnections();
 builder.AddGatewayRouting();
 builder.Services.AddProblemDetails();
 

@@ -48,6 +48,33 @@ public sealed class SlowClientTests(SlowClientStackFixture stack, ITestOutputHel
         Assert.Equal(System.Net.WebSockets.WebSocketState.Open, phone.State);
     }
 
+    [Fact]
+    public async Task The_default_keep_alive_is_an_unsolicited_pong_that_needs_no_answer()
+    {
+        var tenant = await stack.Data.CreateTenantAsync("2");
+        var resident = await stack.Data.AddResidentAsync(tenant, "2");
+        await using var silent = await RawWebSocket.ConnectAsync(stack.Stack.GatewayUrl, await stack.SignInAsync(resident));
+
+        // Four keep-alive intervals without a single answer from this client.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        var opcodes = new List<int>();
+        var ended = false;
+        try
+        {
+            while (true)
+            {
+                if (await silent.ReadFrameAsync(deadline.Token) is not { } frame) { ended = true; break; }
+                opcodes.Add(frame.Opcode);
+            }
+        }
+        catch (OperationCanceledException) { }
+
+        Assert.False(ended, $"the server closed a socket that only failed to answer keep-alives (frames: {string.Join(",", opcodes)})");
+        Assert.True(opcodes.Count(o => o == RawWebSocket.PongFrame) >= 2, $"expected a pong a second, got frames {string.Join(",", opcodes)}");
+        Assert.DoesNotContain(RawWebSocket.PingFrame, opcodes);
+        Assert.DoesNotContain(RawWebSocket.CloseFrame, opcodes);
+    }
+
     /// <summary>Ringing events of 16 KB each (a long caller name) for the given residents, appended as CallApi appends them.</summary>
     private static async Task<List<Guid>> FloodAsync(IDatabase redis, Guid[] userIds, int count)
     {

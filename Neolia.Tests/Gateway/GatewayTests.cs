@@ -27,6 +27,31 @@ public sealed class GatewayTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task Connections_the_gateway_accepts_are_kept_alive_by_the_kernel()
+    {
+        // A phone's socket idles for hours: TCP keep-alive keeps its NAT mapping and finds a phone that vanished, with no
+        // timer in the gateway or the Notifier. Linux shows an armed keep-alive timer as "tr" 2 in /proc/net/tcp.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(stack.Stack.GatewayUrl.Host, stack.Stack.GatewayUrl.Port);
+        var clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        string? accepted = null;
+        for (var attempt = 0; accepted is null && attempt < 50; attempt++)
+        {
+            accepted = File.ReadLines("/proc/net/tcp").Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => Convert.ToInt32(f[1].Split(':')[1], 16) == stack.Stack.GatewayUrl.Port && Convert.ToInt32(f[2].Split(':')[1], 16) == clientPort)
+                .Select(f => f[5]).FirstOrDefault();
+            if (accepted is null) await Task.Delay(100);
+        }
+
+        Assert.NotNull(accepted);
+        var timer = accepted.Split(':');
+        Assert.Equal("02", timer[0]);
+        // The first probe is due after ClientConnections:KeepAliveIdle (60 s), in jiffies.
+        var dueSeconds = Convert.ToInt64(timer[1], 16) / 100.0;
+        Assert.InRange(dueSeconds, 30, 60);
+    }
+
+    [Fact]
     public async Task A_socket_without_a_token_is_refused_before_the_upgrade()
     {
         var status = await RefusedStatusAsync(new UriBuilder(stack.Stack.GatewayUrl) { Scheme = "ws", Path = "/ws" }.Uri);

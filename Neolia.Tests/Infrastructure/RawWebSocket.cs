@@ -46,6 +46,7 @@ public sealed class RawWebSocket : IAsyncDisposable
     public const int TextFrame = 0x1;
     public const int CloseFrame = 0x8;
     public const int PingFrame = 0x9;
+    public const int PongFrame = 0xA;
 
     /// <summary>The next frame from the server (unmasked, as servers send them); null when the connection ended.</summary>
     public async Task<(int Opcode, byte[] Payload)?> ReadFrameAsync(CancellationToken ct)

@@ -26,7 +26,10 @@ public sealed class ShortRingStackCollection : ICollectionFixture<ShortRingStack
     public const string Name = "stack with a short ring timeout";
 }
 
-/// <summary>A stack whose Notifier queues only 4 messages per socket, so a client that stops reading is dropped soon.</summary>
+/// <summary>
+/// A stack whose Notifier queues only 4 messages per socket, so a client that stops reading is dropped soon, and sends
+/// its default keep-alive (an unsolicited pong) every second instead of every 30 s.
+/// </summary>
 public sealed class SlowClientStackFixture : StackFixture
 {
     public const int SendQueueCapacity = 4;
@@ -34,7 +37,11 @@ public sealed class SlowClientStackFixture : StackFixture
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>
         {
-            ["notifier"] = new Dictionary<string, string?> { ["Sockets__SendQueueCapacity"] = SendQueueCapacity.ToString() },
+            ["notifier"] = new Dictionary<string, string?>
+            {
+                ["Sockets__SendQueueCapacity"] = SendQueueCapacity.ToString(),
+                ["Sockets__KeepAliveInterval"] = "00:00:01",
+            },
         };
 }
 
