@@ -6,19 +6,9 @@
 #   - the GC's committed memory (dotnet-counters), RSS at the end of the hold and its anonymous part;
 #   - the kernel's TCP buffer pages for the whole machine (/proc/net/sockstat).
 #   bench/socket-memory.sh --sockets 10000 --gateways 2          # any bench/run.sh option; results in bench/out/
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
-dotnet tool restore >/dev/null
-out="bench/out/socket-memory-$(date -u +%Y%m%d-%H%M%S)"
-mkdir -p "$out"
-bench/run.sh --warmup-seconds 0 --settle-seconds 5 --hold-seconds 240 --idle-seconds 60 --json-out "$out/bench.jsonl" "$@" \
-  >"$out/bench.out" 2>"$out/bench.err" &
-bench_pid=$!
-wait_for() { while ! grep -q "$1" "$out/bench.err"; do kill -0 $bench_pid 2>/dev/null || { cat "$out/bench.err" >&2; exit 1; }; sleep 1; done; }
-
-wait_for "processes "
-mapfile -t edge < <(grep -o "processes .*" "$out/bench.err" | head -1 | sed 's/^processes //' | tr ',' '\n' | tr -d ' ' | grep -E '^(gateway|notifier)')
+source "$(dirname "$0")/watch-lib.sh"
+start_bench socket-memory --warmup-seconds 0 --settle-seconds 5 --hold-seconds 240 --idle-seconds 60 "$@"
+mapfile -t edge < <(stack_processes 'gateway[-0-9]*|notifier[-0-9]*')
 for p in "${edge[@]}"; do dotnet gcdump collect -p "${p#*=}" -o "$out/${p%%=*}-empty.gcdump" >/dev/null 2>&1 || true; done
 
 # 90 s into the hold (the connect burst's pooled buffers are trimmed by then; what is left is what idle sockets
