@@ -44,11 +44,7 @@ public static class AdminBoardFeature
         var tenantId = http.User.IsInRole(NeoliaRoles.PlatformAdmin) ? null : http.User.GetTenantId();
         if (tenantId is null && !http.User.IsInRole(NeoliaRoles.PlatformAdmin)) return TypedResults.Forbid();
 
-        var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            KeepAliveInterval = options.Value.KeepAliveInterval,
-            KeepAliveTimeout = options.Value.KeepAliveTimeout,
-        });
+        var socket = await http.WebSockets.AcceptWebSocketAsync(options.Value.AcceptContext());
         var connection = new ResidentConnection(http.User.GetUserId(), socket, options.Value);
         board.Add(connection, tenantId);
         try

@@ -59,11 +59,7 @@ public static class SocketEndpoints
         http.Request.Query = QueryCollection.Empty;
 
         var userId = resident.UserId;
-        var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
-        {
-            KeepAliveInterval = options.Value.KeepAliveInterval,
-            KeepAliveTimeout = options.Value.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : options.Value.KeepAliveTimeout,
-        });
+        var socket = await http.WebSockets.AcceptWebSocketAsync(options.Value.AcceptContext());
         var connection = new ResidentConnection(userId, socket, options.Value);
         registry.Add(connection);
         try

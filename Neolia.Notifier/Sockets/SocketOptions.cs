@@ -13,7 +13,9 @@ public sealed class SocketOptions
 
     /// <summary>
     /// How often the server sends a keep-alive frame on an idle socket (keeps NATs and proxies in front of the gateway
-    /// from closing it). 30 s stays under the common 60-s idle timeouts of HTTP proxies and load balancers.
+    /// from closing it). 30 s stays under the common 60-s idle timeouts of HTTP proxies and load balancers, and must stay
+    /// under the gateway's own: it cuts a proxied socket silent for its <c>ActivityTimeout</c> (2 min for the notifier
+    /// cluster, appsettings.json of Neolia.Gateway).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Sockets:KeepAliveInterval must be between 1 s and 10 min.")]
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
@@ -26,6 +28,13 @@ public sealed class SocketOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Sockets:KeepAliveTimeout must be between 0 (no pong awaited) and 10 min.")]
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How an app socket (resident or admin board) is accepted: this keep-alive, in .NET's terms.</summary>
+    public WebSocketAcceptContext AcceptContext() => new()
+    {
+        KeepAliveInterval = KeepAliveInterval,
+        KeepAliveTimeout = KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : KeepAliveTimeout,
+    };
 
     /// <summary>How long one send may take before the client is considered stuck and dropped.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "Sockets:SendTimeout must be between 1 s and 1 min.")]
