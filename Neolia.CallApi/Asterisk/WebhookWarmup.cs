@@ -16,6 +16,7 @@ internal sealed class WebhookWarmup(IServiceScopeFactory scopes, IOptions<Asteri
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!options.Value.WarmUpAtStart) return;
         var watch = Stopwatch.StartNew();
         var connections = Math.Clamp(options.Value.MaxConcurrentWebhooks, 1, 64);
         var opened = new List<AsyncServiceScope>(connections);
