@@ -12,7 +12,7 @@ public sealed class RingTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider
     /// <see cref="CallLifecycle.DialplanTimeoutGrace"/>. A sweep with nothing to close is one indexed UPDATE that
     /// matches no row.
     /// </summary>
-    internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+    internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
