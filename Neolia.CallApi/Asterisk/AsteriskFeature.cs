@@ -8,6 +8,7 @@ public static class AsteriskFeature
         builder.Services.AddSingleton<WebhookSecretFilter>();
         builder.Services.AddSingleton<WebhookAdmission>();
         builder.Services.AddSingleton<WebhookDatabaseGuard>();
+        builder.Services.AddHostedService<WebhookWarmup>();
         return builder;
     }
 }

@@ -24,6 +24,9 @@ public sealed class AsteriskOptions
     [Range(1, 10_000, ErrorMessage = "Asterisk:MaxConcurrentWebhooks must be between 1 and 10000.")]
     public int MaxConcurrentWebhooks { get; set; } = 16;
 
+    /// <summary>Whether CallApi warms the door webhook's path up before it takes traffic (<see cref="WebhookWarmup"/>).</summary>
+    public bool WarmUpAtStart { get; set; } = true;
+
     /// <summary>Webhooks that may wait for a free slot before further ones are refused.</summary>
     [Range(0, 100_000, ErrorMessage = "Asterisk:WebhookQueueLimit must be between 0 and 100000.")]
     public int WebhookQueueLimit { get; set; } = 128;

@@ -66,37 +66,41 @@ public sealed class CallEventPublisher(
         return false;
     }
 
-    /// <summary>Sends the event to Redis within the budget; false (logged) when Redis refused it or is not there.</summary>
-    internal async Task<bool> TryPublishAsync(CallEvent callEvent)
+    /// <summary>
+    /// Publishes events staged (and saved) together, e.g. the calls one sweep closed, in one Redis batch: on failure
+    /// they all stay in the outbox.
+    /// </summary>
+    public async Task<bool> PublishStagedAsync(IReadOnlyList<(CallEvent Event, PendingCallEvent Staged)> staged)
     {
+        if (staged.Count == 0) return true;
+        var published = await TryPublishAsync(staged.Select(s => s.Event).ToList());
+        if (published)
+        {
+            foreach (var (_, row) in staged) _delivered.Writer.TryWrite(row.Id);
+        }
+        return published;
+    }
+
+    /// <summary>Sends the event to Redis within the budget; false (logged) when Redis refused it or is not there.</summary>
+    internal Task<bool> TryPublishAsync(CallEvent callEvent) => TryPublishAsync([callEvent]);
+
+    /// <summary>Sends the events to Redis in one batch (in their order) within the budget; false (logged) when Redis refused them or is not there.</summary>
+    private async Task<bool> TryPublishAsync(IReadOnlyList<CallEvent> callEvents)
+    {
+        var first = callEvents[0];
         if (!redis.IsConnected)
         {
             // Known down: no need to spend the webhook's budget waiting for a reconnect.
-            logger.LogError("Redis unavailable: {EventType} for call {CallId} kept for when it is back", callEvent.Type, callEvent.CallId);
+            logger.LogError("Redis unavailable: {EventType} for call {CallId} (and {Others} other event(s)) kept for when it is back", first.Type, first.CallId, callEvents.Count - 1);
             return false;
         }
         try
         {
             var db = redis.GetDatabase();
             var batch = db.CreateBatch();
-            var tasks = new List<Task>(4 + callEvent.Recipients.Count * 2);
-            // The ringing hashes change before the stream entry is appended (one connection, so Redis runs them in this
-            // order): a socket that connects in between replays what the stream is about to say, never a call the stream
-            // already closed.
-            if (callEvent is { Type: CallEventTypes.Ringing, Call: { } details })
-            {
-                AddRinging(batch, tasks, callEvent.CallId, details, callEvent.Recipients);
-            }
-            else
-            {
-                foreach (var recipient in callEvent.Recipients)
-                {
-                    tasks.Add(batch.HashDeleteAsync(CallEventStream.RingingKey(recipient.UserId), callEvent.CallId.ToString()));
-                }
-            }
-            var payload = JsonSerializer.SerializeToUtf8Bytes(callEvent, ContractsJson.Default.CallEvent);
-            tasks.Add(batch.StreamAddAsync(CallEventStream.Key, CallEventStream.DataField, payload,
-                maxLength: CallEventStream.MaxLength, useApproximateMaxLength: true));
+            var tasks = new List<Task>(callEvents.Sum(e => 3 + e.Recipients.Count * 3));
+            foreach (var callEvent in callEvents) AddEvent(batch, tasks, callEvent);
+            // One poke wakes the readers for every entry of the batch.
             tasks.Add(batch.PublishAsync(NotifyChannel, RedisValue.EmptyString));
             batch.Execute();
             await Task.WhenAll(tasks).WaitAsync(Budget);
@@ -104,9 +108,31 @@ public sealed class CallEventPublisher(
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogError("Could not publish {EventType} for call {CallId} ({Message}): kept for when Redis is back", callEvent.Type, callEvent.CallId, e.Message);
+            logger.LogError("Could not publish {EventType} for call {CallId} (and {Others} other event(s)) ({Message}): kept for when Redis is back",
+                first.Type, first.CallId, callEvents.Count - 1, e.Message);
             return false;
         }
+    }
+
+    private void AddEvent(IBatch batch, List<Task> tasks, CallEvent callEvent)
+    {
+        // The ringing hashes change before the stream entry is appended (one connection, so Redis runs them in this
+        // order): a socket that connects in between replays what the stream is about to say, never a call the stream
+        // already closed.
+        if (callEvent is { Type: CallEventTypes.Ringing, Call: { } details })
+        {
+            AddRinging(batch, tasks, callEvent.CallId, details, callEvent.Recipients);
+        }
+        else
+        {
+            foreach (var recipient in callEvent.Recipients)
+            {
+                tasks.Add(batch.HashDeleteAsync(CallEventStream.RingingKey(recipient.UserId), callEvent.CallId.ToString()));
+            }
+        }
+        var payload = JsonSerializer.SerializeToUtf8Bytes(callEvent, ContractsJson.Default.CallEvent);
+        tasks.Add(batch.StreamAddAsync(CallEventStream.Key, CallEventStream.DataField, payload,
+            maxLength: CallEventStream.MaxLength, useApproximateMaxLength: true));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
 
 namespace Neolia.CallApi.Calls;
@@ -24,4 +25,22 @@ public sealed class CallRecipients(NeoliaDb db)
             .OrderBy(m => m.UserId)
             .Select(m => new CallRecipient(m.UserId, null))
             .ToListAsync(ct);
+
+    /// <summary>
+    /// The active residents of each of the apartments, with their push targets (the events are staged in the outbox
+    /// as they will be sent): one query for a whole batch of calls.
+    /// </summary>
+    public async Task<ILookup<Guid, CallRecipient>> OfApartmentsAsync(IReadOnlyCollection<Guid> apartmentIds, CancellationToken ct) =>
+        (await db.ApartmentMemberships
+            .Where(m => apartmentIds.Contains(m.ApartmentId))
+            .Where(IsRecipient)
+            .OrderBy(m => m.UserId)
+            .Select(m => new
+            {
+                m.ApartmentId,
+                m.UserId,
+                Push = db.Set<PushRegistration>().Where(p => p.UserId == m.UserId).Select(p => new PushTarget(p.Id, p.Platform, p.Token)).ToList(),
+            })
+            .ToListAsync(ct))
+        .ToLookup(r => r.ApartmentId, r => new CallRecipient(r.UserId, null, r.Push));
 }

@@ -7,8 +7,12 @@ namespace Neolia.CallApi.Calls;
 /// </summary>
 public sealed class RingTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider time, ILogger<RingTimeoutSweeper> logger) : BackgroundService
 {
-    /// <summary>A missed call reaches the apps at most this long after its ring timeout.</summary>
-    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A missed call reaches the apps at most this long (plus the sweep itself) after its ring timeout and the grace of
+    /// <see cref="CallLifecycle.DialplanTimeoutGrace"/>. A sweep with nothing to close is one indexed UPDATE that
+    /// matches no row.
+    /// </summary>
+    internal static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

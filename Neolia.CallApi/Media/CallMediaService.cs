@@ -164,6 +164,19 @@ public sealed class CallMediaService(
 
     /// <summary>A finished call's ingress is deleted (LiveKit disconnects the relay) and its publishing credential forgotten.</summary>
     /// <remarks>Runs in the caller's tenant scope: whoever ended the call can see it.</remarks>
+    /// <summary>Releases the ingresses of many calls that finished together (the ring-timeout sweeper's batch): one query when none has one.</summary>
+    public async Task ReleaseAsync(IReadOnlyCollection<(Guid CallId, string Room)> calls)
+    {
+        if (calls.Count == 0) return;
+        var ids = calls.Select(c => c.CallId).ToList();
+        var withIngress = (await db.Set<CallMedia>().Where(m => ids.Contains(m.CallId) && m.IngressId != null)
+            .Select(m => m.CallId).ToListAsync(CancellationToken.None)).ToHashSet();
+        foreach (var (callId, room) in calls)
+        {
+            if (withIngress.Contains(callId)) await ReleaseAsync(callId, room);
+        }
+    }
+
     public async Task ReleaseAsync(Guid callId, string room)
     {
         var ingressId = await db.Set<CallMedia>().Where(m => m.CallId == callId && m.IngressId != null)

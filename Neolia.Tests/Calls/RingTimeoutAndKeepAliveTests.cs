@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.Calls;
@@ -38,6 +39,43 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
         await Task.Delay(Quiet);
         Assert.Single(socket.UpdatesFor(call.Id));
         Assert.Equal("NOANSWER", (await stack.GetCallAsync(token, call.Id)).GetProperty("dialStatus").GetString());
+    }
+
+    [Fact]
+    public async Task Many_calls_that_ring_out_together_are_all_missed_and_each_socket_is_told_once()
+    {
+        // More calls than one sweep batch (CallLifecycle.RungOutBatchSize): most to an apartment nobody lives in,
+        // some to a resident with an open socket.
+        var tenant = await stack.Data.CreateTenantAsync("4", "5");
+        var resident = await stack.Data.AddResidentAsync(tenant, "4");
+        var token = await stack.SignInAsync(resident);
+        await using var socket = await stack.ConnectAsync(token);
+
+        const int total = 520, toResident = 10;
+        var calls = new RungCall[total];
+        await Parallel.ForAsync(0, total, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (i, _) => calls[i] = await stack.RingCallAsync(tenant, i < toResident ? "4" : "5"));
+        var rungAt = DateTimeOffset.UtcNow;
+        var residentCalls = calls[..toResident];
+        foreach (var call in residentCalls) await socket.WaitForRingAsync(call.Id);
+
+        // Every call is closed within the ring timeout, the sweeper's grace and a couple of sweeps after the last ring.
+        var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.CallLifecycle.DialplanTimeoutGrace + TimeSpan.FromSeconds(5);
+        foreach (var call in residentCalls) await socket.WaitForUpdateAsync(call.Id, "missed", deadline - (DateTimeOffset.UtcNow - rungAt));
+        await using (var scope = stack.DataScope(out var db))
+        {
+            var ids = calls.Select(c => Guid.Parse(c.Id)).ToList();
+            while (await db.Calls.CountAsync(c => ids.Contains(c.Id) && c.Status == "missed") < total && DateTimeOffset.UtcNow - rungAt < deadline) await Task.Delay(100);
+            var outcomes = await db.Calls.Where(c => ids.Contains(c.Id)).GroupBy(c => new { c.Status, c.EndReason }).Select(g => new { g.Key.Status, g.Key.EndReason, Count = g.Count() }).ToListAsync();
+            Assert.Equal([("missed", (string?)"ring_timeout", total)], outcomes.Select(o => (o.Status, o.EndReason, o.Count)));
+        }
+
+        await Task.Delay(Quiet);
+        foreach (var call in residentCalls)
+        {
+            Assert.Single(socket.RingsFor(call.Id));
+            Assert.Single(socket.UpdatesFor(call.Id));
+        }
     }
 
     [Fact]

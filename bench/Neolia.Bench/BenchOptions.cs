@@ -25,6 +25,7 @@ public sealed class BenchOptions
     public double HoldSeconds { get; private set; }
     public double IdleMeasureSeconds { get; private set; } = 60;
     public double DrainSeconds { get; private set; } = 5;
+    public bool AwaitMissed { get; private set; }
     public string Environment { get; private set; } = "Development";
     public bool FastPostgres { get; private set; }
     public string? JsonOut { get; private set; }
@@ -49,6 +50,8 @@ public sealed class BenchOptions
           --environment NAME         ASPNETCORE_ENVIRONMENT of the started stack (Development)
           --fast-postgres            no fsync / synchronous_commit in the started PostgreSQL
           --set service:Key=Value    extra configuration for a started service (callapi, notifier, gateway)
+          --await-missed             after the phases, wait until every call rang out and report when "missed" reached
+                                     the sockets (short ring timeouts: --set callapi:Calls:RingTimeoutSeconds=5)
           --hold-seconds S           keep the sockets open S seconds after measuring RSS (to attach dotnet-gcdump etc.);
                                      the edge's idle CPU is measured over the last --idle-seconds of it (60)
           --json-out FILE            also append the JSON line to FILE
@@ -90,6 +93,7 @@ public sealed class BenchOptions
                 case "--max-connections": o.MaxConnections = Int(Next()); break;
                 case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
                 case "--drain-seconds": o.DrainSeconds = Num(Next()); break;
+                case "--await-missed": o.AwaitMissed = true; break;
                 case "--environment": o.Environment = Next(); break;
                 case "--fast-postgres": o.FastPostgres = true; break;
                 case "--json-out": o.JsonOut = Next(); break;

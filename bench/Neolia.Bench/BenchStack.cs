@@ -18,6 +18,12 @@ public sealed class BenchStack : IAsyncDisposable
     public required string DemoPassword { get; init; }
     public required IReadOnlyList<(string Name, int Pid)> Processes { get; init; }
 
+    /// <summary>
+    /// PostgreSQL (its postmaster: its CPU is counted with all its backends') and Redis of a started stack, for their
+    /// CPU per call; empty when attached to a running stack.
+    /// </summary>
+    public IReadOnlyList<(string Name, int Pid, bool WithChildren)> Infrastructure { get; init; } = [];
+
     public IEnumerable<(string Name, int Pid)> EdgeProcesses =>
         Processes.Where(p => p.Name.StartsWith("gateway", StringComparison.Ordinal) || p.Name.StartsWith("notifier", StringComparison.Ordinal));
 
@@ -69,6 +75,11 @@ public sealed class BenchStack : IAsyncDisposable
             throw;
         }
 
+        var infrastructure = new List<(string, int, bool)>();
+        // postmaster.pid's first line is the postmaster's pid; setpriv (as root) execs PostgreSQL, so it is ours too.
+        var postmasterPid = Path.Combine(state, "postgres", "postmaster.pid");
+        if (File.Exists(postmasterPid) && int.TryParse(File.ReadLines(postmasterPid).First(), out var postgresPid)) infrastructure.Add(("postgres", postgresPid, true));
+        if (ProcessStats.ChildrenNamed(Environment.ProcessId, "redis-server").FirstOrDefault() is var redisPid and > 0) infrastructure.Add(("redis", redisPid, false));
         var processes = new List<(string, int)> { ("callapi", stack.CallApi.ProcessId), ("gateway", stack.Gateway.ProcessId) };
         processes.AddRange(extraGateways.Select(g => (g.Name, g.ProcessId)));
         processes.AddRange(stack.Notifiers.Select(n => (n.Name, n.ProcessId)));
@@ -81,6 +92,7 @@ public sealed class BenchStack : IAsyncDisposable
             DatabaseConnectionString = stack.DatabaseConnectionString,
             DemoPassword = secrets.DemoPassword,
             Processes = processes,
+            Infrastructure = infrastructure,
         };
         handle._owned = stack;
         handle._liveKit = liveKit;

@@ -5,8 +5,8 @@ namespace Neolia.Bench;
 
 /// <summary>
 /// The sockets split over child processes: one process may hold only <c>ulimit -n</c> descriptors (20,000 here).
-/// A child prints what its sockets see as lines: <c>C connected failed</c>, <c>R socket callId timestamp</c>,
-/// <c>X socket</c>; it stops when its standard input closes.
+/// A child prints what its sockets see as lines: <c>C connected failed</c>, <c>R socket callId timestamp</c> (ring),
+/// <c>M socket callId timestamp</c> (missed), <c>X socket</c>; it stops when its standard input closes.
 /// </summary>
 public sealed class ClientWorkers : IAsyncDisposable
 {
@@ -51,6 +51,7 @@ public sealed class ClientWorkers : IAsyncDisposable
             switch (parts[0])
             {
                 case "R": _sink.Ring(int.Parse(parts[1], CultureInfo.InvariantCulture), Guid.Parse(parts[2]), long.Parse(parts[3], CultureInfo.InvariantCulture)); break;
+                case "M": _sink.Missed(int.Parse(parts[1], CultureInfo.InvariantCulture), Guid.Parse(parts[2]), long.Parse(parts[3], CultureInfo.InvariantCulture)); break;
                 case "X": _sink.Closed(int.Parse(parts[1], CultureInfo.InvariantCulture)); break;
                 case "C":
                     Interlocked.Add(ref _connected, int.Parse(parts[1], CultureInfo.InvariantCulture));
@@ -91,6 +92,7 @@ public sealed class ClientWorkers : IAsyncDisposable
         public LineSink() => _flush = new Timer(_ => Flush(), null, 20, 20);
 
         public void Ring(int socket, Guid callId, long timestamp) => Write($"R {socket} {callId:N} {timestamp}");
+        public void Missed(int socket, Guid callId, long timestamp) => Write($"M {socket} {callId:N} {timestamp}");
         public void Closed(int socket) => Write($"X {socket}");
 
         public void Write(string line)

@@ -21,7 +21,7 @@ var runId = "bench-" + Guid.NewGuid().ToString("N")[..8];
 void Say(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
 
 await using var stack = options.StackDirectory is { } dir ? BenchStack.Attach(dir) : await BenchStack.StartAsync(options);
-Say($"Stack: gateway(s) {string.Join(", ", stack.Gateways)}, CallApi {stack.CallApi}; processes {string.Join(", ", stack.Processes.Select(p => $"{p.Name}={p.Pid}"))}");
+Say($"Stack: gateway(s) {string.Join(", ", stack.Gateways)}, CallApi {stack.CallApi}; processes {string.Join(", ", stack.Processes.Select(p => $"{p.Name}={p.Pid}").Concat(stack.Infrastructure.Select(p => $"{p.Name}={p.Pid}")))}");
 
 var provisionWatch = Stopwatch.StartNew();
 var tenant = await Provisioner.CreateAsync(stack.DatabaseConnectionString, options.Sockets, options.ResidentsPerApartment);
@@ -43,7 +43,12 @@ using (var gatewayHttp = new HttpClient { BaseAddress = stack.Gateways[0], Timeo
 
 var edge = stack.EdgeProcesses.ToList();
 Dictionary<string, long> Rss() => edge.ToDictionary(p => p.Name, p => ProcessStats.RssBytes(p.Pid));
-Dictionary<string, double> Cpu() => stack.Processes.ToDictionary(p => p.Name, p => ProcessStats.CpuMs(p.Pid));
+Dictionary<string, double> Cpu()
+{
+    var cpu = stack.Processes.ToDictionary(p => p.Name, p => ProcessStats.CpuMs(p.Pid));
+    foreach (var (name, pid, withChildren) in stack.Infrastructure) cpu[name] = withChildren ? ProcessStats.TreeCpuMs(pid) : ProcessStats.CpuMs(pid);
+    return cpu;
+}
 
 var rssBefore = Rss();
 var log = new RingLog();
@@ -93,6 +98,8 @@ if (options.HoldSeconds > 0)
 var results = new JsonArray();
 var table = new List<string>();
 var allDialled = new HashSet<Guid>();
+var missedGrace = Neolia.CallApi.Calls.CallLifecycle.DialplanTimeoutGrace;
+var missedTable = new List<string>();
 using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, TimeSpan.FromSeconds(options.WebhookTimeoutSeconds), runId, options.MaxConnections))
 {
     var phases = new List<Phase>();
@@ -111,6 +118,25 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
     }
     Say($"Waiting up to {options.WebhookTimeoutSeconds} s for the last answers and {options.DrainSeconds} s for the last rings ...");
     await Task.Delay(TimeSpan.FromSeconds(options.WebhookTimeoutSeconds + options.DrainSeconds));
+    // Nobody answers the bench's calls and no Asterisk hangs up on them: each one is closed as missed by CallApi's
+    // ring-timeout sweeper once its ring timeout and the sweeper's grace for dialplan calls have passed.
+    long MissedDue(CallRecord c) => c.SentAt + (long)((c.RingTimeoutSeconds + missedGrace.TotalSeconds) * freq);
+    if (options.AwaitMissed && runs.SelectMany(r => r.Calls).Where(c => c.Dialled).Select(MissedDue).DefaultIfEmpty().Max() is var lastDue and > 0)
+    {
+        var wait = Percentiles.Ms(Stopwatch.GetTimestamp(), lastDue) + options.DrainSeconds * 1000;
+        if (wait > 0)
+        {
+            Say($"Waiting {wait / 1000:0.0} s for the last calls to ring out (missed) ...");
+            await Task.Delay(TimeSpan.FromMilliseconds(wait));
+        }
+    }
+    var collectedAt = Stopwatch.GetTimestamp();
+    var missesByCall = new Dictionary<Guid, List<(int Socket, long At)>>();
+    foreach (var (socket, callId, at) in log.Misses)
+    {
+        if (!missesByCall.TryGetValue(callId, out var list)) missesByCall[callId] = list = [];
+        list.Add((socket, at));
+    }
 
     var ringsByCall = new Dictionary<Guid, List<(int Socket, long At)>>();
     foreach (var (socket, callId, at) in log.Rings)
@@ -127,6 +153,9 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
         var webhook = new List<double>();
         var ring = new List<double>();
         int ok = 0, refused = 0, timeouts = 0, errors = 0, expected = 0, received = 0, missed = 0, duplicates = 0, over = 0;
+        // "Missed" updates: expected for every rung socket once the call's due time (+ the drain) has passed.
+        var missedLatency = new List<double>();
+        int missedExpected = 0, missedReceived = 0, missedNeverCame = 0, missedPending = 0, missedDuplicates = 0;
         var good = new bool[calls.Count];
         for (var n = 0; n < calls.Count; n++)
         {
@@ -157,6 +186,30 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
                         first = Math.Min(first, at);
                     }
                 }
+                var due = MissedDue(c);
+                if (due + (long)(options.DrainSeconds * freq) > collectedAt) missedPending++;
+                else
+                {
+                    missedExpected++;
+                    long firstMissed = long.MaxValue;
+                    var missedHits = 0;
+                    if (missesByCall.TryGetValue(c.CallId, out var misses))
+                    {
+                        foreach (var (socket, at) in misses)
+                        {
+                            if (socket != s) continue;
+                            missedHits++;
+                            firstMissed = Math.Min(firstMissed, at);
+                        }
+                    }
+                    if (missedHits == 0) missedNeverCame++;
+                    else
+                    {
+                        missedReceived++;
+                        missedDuplicates += missedHits - 1;
+                        missedLatency.Add(Percentiles.Ms(due, firstMissed));
+                    }
+                }
                 if (hits == 0) { missed++; isGood = false; continue; }
                 received++;
                 if (hits > 1) duplicates += hits - 1;
@@ -175,6 +228,8 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
         if (calls.FirstOrDefault(c => c.Error is not null) is { } failedCall) Say($"{phase.Name}: first transport error: {failedCall.Error}");
         var w = Percentiles.Of(webhook);
         var r = Percentiles.Of(ring);
+        var mr = Percentiles.Of(missedLatency);
+        if (missedExpected > 0) missedTable.Add($"{phase.Name,-12} {missedExpected,8} {missedReceived,8} {missedNeverCame,6} {missedDuplicates,4} {missedPending,7} | {mr}");
         var cpuPerCall = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round((kv.Value - cpuBefore[kv.Key]) / Math.Max(1, sent), 3));
         results.Add(new JsonObject
         {
@@ -192,6 +247,13 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
             {
                 ["expected"] = expected, ["received"] = received, ["missed"] = missed, ["duplicates"] = duplicates,
                 ["p50"] = r.P50, ["p95"] = r.P95, ["p99"] = r.P99, ["max"] = r.Max,
+            },
+            ["missed"] = new JsonObject
+            {
+                ["graceMs"] = missedGrace.TotalMilliseconds,
+                ["expected"] = missedExpected, ["received"] = missedReceived, ["neverCame"] = missedNeverCame,
+                ["pending"] = missedPending, ["duplicates"] = missedDuplicates,
+                ["p50"] = mr.P50, ["p95"] = mr.P95, ["p99"] = mr.P99, ["max"] = mr.Max,
             },
             ["recoveryMs"] = recoveryMs,
             ["cpuMsPerCall"] = JsonSerializer.SerializeToNode(cpuPerCall),
@@ -231,6 +293,13 @@ Console.WriteLine();
 Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"webhook ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
 foreach (var line in table) Console.WriteLine(line);
 Console.WriteLine($"rings not matching an answered webhook: {unmatched}");
+if (missedTable.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"missed: call_updated \"missed\" on each rung socket, ms after webhook sent + ring timeout + {missedGrace.TotalSeconds:0} s sweeper grace");
+    Console.WriteLine($"{"phase",-12} {"expected",8} {"received",8} {"never",6} {"dup",4} {"pending",7} | {"missed ms p50",8} {"p95",8} {"p99",8} {"max",9}");
+    foreach (var line in missedTable) Console.WriteLine(line);
+}
 Console.WriteLine();
 var json = report.ToJsonString();
 Console.WriteLine(json);

@@ -4,17 +4,19 @@ using System.Net.WebSockets;
 
 namespace Neolia.Bench;
 
-/// <summary>What a resident socket saw: an <c>incoming_call</c> (timestamp: <see cref="Stopwatch.GetTimestamp"/>, the
-/// machine's monotonic clock, comparable across processes) or its end.</summary>
+/// <summary>What a resident socket saw: an <c>incoming_call</c>, a <c>call_updated</c> to <c>missed</c> (timestamp:
+/// <see cref="Stopwatch.GetTimestamp"/>, the machine's monotonic clock, comparable across processes) or its end.</summary>
 public interface IRingSink
 {
     void Ring(int socket, Guid callId, long timestamp);
+    void Missed(int socket, Guid callId, long timestamp);
     void Closed(int socket);
 }
 
 /// <summary>
 /// Many resident app sockets through the gateway. Each has its own receive loop that only looks for the call id of
-/// an <c>incoming_call</c> (no JSON parse: the bench shares the machine with the stack it measures).
+/// an <c>incoming_call</c> or of a <c>call_updated</c> to <c>missed</c> (no JSON parse: the bench shares the machine
+/// with the stack it measures).
 /// </summary>
 public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
 {
@@ -88,6 +90,8 @@ public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
 
     private static ReadOnlySpan<byte> CallIdMarker => "\"call\":{\"id\":\""u8;
     private static ReadOnlySpan<byte> IncomingCallType => "\"incoming_call\""u8;
+    private static ReadOnlySpan<byte> CallUpdatedType => "\"call_updated\""u8;
+    private static ReadOnlySpan<byte> MissedStatus => "\"status\":\"missed\""u8;
 
     private async Task ReceiveLoopAsync(int index, ClientWebSocket socket)
     {
@@ -108,11 +112,13 @@ public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
                 } while (!result.EndOfMessage);
                 var now = Stopwatch.GetTimestamp();
                 var message = buffer.AsSpan(0, filled);
-                if (message.IndexOf(IncomingCallType) < 0) continue;
+                var ring = message.IndexOf(IncomingCallType) >= 0;
+                if (!ring && (message.IndexOf(CallUpdatedType) < 0 || message.IndexOf(MissedStatus) < 0)) continue;
                 var at = message.IndexOf(CallIdMarker);
                 if (at >= 0 && Utf8Parser.TryParse(message[(at + CallIdMarker.Length)..], out Guid callId, out _, 'D'))
                 {
-                    sink.Ring(index, callId, now);
+                    if (ring) sink.Ring(index, callId, now);
+                    else sink.Missed(index, callId, now);
                 }
             }
         }

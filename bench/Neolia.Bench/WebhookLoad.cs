@@ -15,16 +15,20 @@ public sealed class CallRecord
     public int Status { get; set; }
     public bool Dialled { get; set; }
     public Guid CallId { get; set; }
+    /// <summary>The ring timeout the webhook answered (the dialplan's Dial() timeout), in seconds.</summary>
+    public int RingTimeoutSeconds { get; set; }
     public string? Error { get; set; }
 }
 
-/// <summary>Every ring every socket saw, in arrival order.</summary>
+/// <summary>Every ring and every "missed" every socket saw, in arrival order.</summary>
 public sealed class RingLog : IRingSink
 {
     public ConcurrentQueue<(int Socket, Guid CallId, long At)> Rings { get; } = new();
+    public ConcurrentQueue<(int Socket, Guid CallId, long At)> Misses { get; } = new();
     public ConcurrentQueue<(int Socket, long At)> Closes { get; } = new();
 
     public void Ring(int socket, Guid callId, long timestamp) => Rings.Enqueue((socket, callId, timestamp));
+    public void Missed(int socket, Guid callId, long timestamp) => Misses.Enqueue((socket, callId, timestamp));
     public void Closed(int socket) => Closes.Enqueue((socket, Stopwatch.GetTimestamp()));
 }
 
@@ -75,6 +79,7 @@ public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, 
     }
 
     private static ReadOnlySpan<byte> CallIdField => "\"call_id\":\""u8;
+    private static ReadOnlySpan<byte> TimeoutField => "\"timeout\":\""u8;
 
     private async Task SendAsync(CallRecord call)
     {
@@ -103,6 +108,8 @@ public sealed class WebhookLoad(Uri callApi, string secret, BenchTenant tenant, 
             {
                 call.Dialled = true;
                 call.CallId = id;
+                var t = span.IndexOf(TimeoutField);
+                if (t >= 0 && Utf8Parser.TryParse(span[(t + TimeoutField.Length)..], out int ringTimeout, out _)) call.RingTimeoutSeconds = ringTimeout;
             }
         }
         catch (OperationCanceledException)
