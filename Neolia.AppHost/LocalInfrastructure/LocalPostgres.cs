@@ -39,6 +39,15 @@ public static class LocalPostgresBuilderExtensions
         var bin = FindBinaries(builder.Configuration);
         var port = builder.Configuration.GetValue("Neolia:Local:PostgresPort", 0) is > 0 and var configured ? configured : FreePort.Next();
         var runAs = Environment.UserName == "root" ? "postgres" : null;
+        // As root, initdb and the server run as postgres: it must be able to walk down to the data directory, or
+        // initdb fails with nothing on the console but a resource that exited (a clone under /root, mode 700).
+        if (runAs is not null && FirstDirectoryClosedToOthers(dataDirectory) is { } closed)
+        {
+            throw new InvalidOperationException(
+                $"PostgreSQL runs as the '{runAs}' user, which cannot enter {closed} (no execute permission for others), on the way to its data " +
+                $"directory {dataDirectory}. Either `chmod o+x {closed}`, or keep the local state elsewhere: " +
+                "Neolia__Local__StateDirectory=/var/tmp/neolia scripts/run.sh");
+        }
         var passwordFile = Path.Combine(Path.GetDirectoryName(dataDirectory)!, $".{name}-initdb-password");
 
         // initdb refuses a non-empty directory, so it runs only when there is no cluster yet.
@@ -95,6 +104,19 @@ public static class LocalPostgresBuilderExtensions
             .WaitForCompletion(init)
             .WithHealthCheck(healthCheck)
             .ExcludeFromManifest();
+    }
+
+    /// <summary>The first existing directory on the way to <paramref name="path"/> that users other than its owner cannot enter.</summary>
+    public static string? FirstDirectoryClosedToOthers(string path)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        var directories = new List<string>();
+        for (var dir = new DirectoryInfo(Path.GetFullPath(path)); dir is not null; dir = dir.Parent) directories.Insert(0, dir.FullName);
+        foreach (var directory in directories)
+        {
+            if (Directory.Exists(directory) && !File.GetUnixFileMode(directory).HasFlag(UnixFileMode.OtherExecute)) return directory;
+        }
+        return null;
     }
 
     public static IResourceBuilder<LocalPostgresDatabaseResource> AddDatabase(this IResourceBuilder<LocalPostgresServerResource> server, string name)
