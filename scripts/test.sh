@@ -32,6 +32,19 @@ for trx in "$results"/*.trx; do
   t=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters"); e=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
 done
+# Failed tests by name with the first line of their message, so a CI log's tail says which one and why.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for result in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = result.findtext(".//t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+        first = message.splitlines()[0][:400] if message else ""
+        print(f"  {result.get('testName')} ({result.get('duration')}): {first}")
+PY
+fi
 if [ $((passed + failed)) -eq 0 ]; then
   echo "No test ran." >&2
   status=1
