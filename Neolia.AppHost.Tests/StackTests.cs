@@ -41,7 +41,8 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         Assert.Equal(stack.KeyEncryptionKey, callApi["DataProtection__KeyEncryptionKey"]);
 
         Assert.Equal(stack.App.GetEndpoint("callapi", "http").ToString().TrimEnd('/'), gateway["services__callapi__http__0"].TrimEnd('/'));
-        Assert.Equal(stack.App.GetEndpoint("notifier", "http").ToString().TrimEnd('/'), gateway["services__notifier__http__0"].TrimEnd('/'));
+        // App sockets go to the Notifier's h2c endpoint (its Kestrel:Endpoints), many per connection.
+        Assert.Equal(stack.App.GetEndpoint("notifier", "sockets").ToString().TrimEnd('/'), gateway["services__notifier__sockets__0"].TrimEnd('/'));
         Assert.False(gateway.ContainsKey("ConnectionStrings__neolia"), "the gateway must not get the database");
         Assert.False(notifier.ContainsKey("ConnectionStrings__neolia"), "the Notifier never touches PostgreSQL");
     }

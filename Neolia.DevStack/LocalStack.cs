@@ -148,8 +148,9 @@ public sealed class LocalStack : IAsyncDisposable
 
     private Dictionary<string, string?> GatewaySettings()
     {
-        var settings = new Dictionary<string, string?> { ["services__callapi__http__0"] = CallApi.Url.ToString() };
-        for (var i = 0; i < _notifiers.Count; i++) settings[$"services__notifier__http__{i}"] = _notifiers[i].Url.ToString();
+        var settings = new Dictionary<string, string?>();
+        settings.AddServiceEndpoints("callapi", [CallApi]);
+        settings.AddServiceEndpoints("notifier", _notifiers);
         return settings;
     }
 

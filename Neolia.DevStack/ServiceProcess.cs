@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Neolia.DevStack;
 
 /// <summary>One of the Neolia services, run from its build output as the AppHost would run it (same configuration keys).</summary>
@@ -6,15 +8,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly ManagedProcess _process;
 
-    private ServiceProcess(string name, ManagedProcess process, Uri url)
+    private ServiceProcess(string name, ManagedProcess process, Uri url, IReadOnlyDictionary<string, Uri> endpoints)
     {
         Name = name;
         _process = process;
         Url = url;
+        Endpoints = endpoints;
     }
 
     public string Name { get; }
+
+    /// <summary>The service's <c>http</c> endpoint (health, API).</summary>
     public Uri Url { get; }
+
+    /// <summary>Every endpoint by name, <c>http</c> included: a service may declare more in its Kestrel:Endpoints.</summary>
+    public IReadOnlyDictionary<string, Uri> Endpoints { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
     public Task Exited() => _process.Exited;
@@ -26,16 +34,34 @@ public sealed class ServiceProcess : IAsyncDisposable
         var url = new Uri($"http://127.0.0.1:{port}");
         var environment = new Dictionary<string, string?>(settings)
         {
-            ["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/'),
             ["DOTNET_NOLOGO"] = "1",
             // Each replica reports under its own name (logs, Redis client name, consumer names).
             ["OTEL_SERVICE_NAME"] = name,
         };
+        // As the AppHost does: a service that declares Kestrel endpoints in its appsettings.json (the Notifier's h2c
+        // endpoint for the gateway) gets each one's URL by name, on a port of its own; the others get ASPNETCORE_URLS.
+        var endpoints = new Dictionary<string, Uri> { ["http"] = url };
+        var declared = DeclaredKestrelEndpoints(Path.Combine(Path.GetDirectoryName(dll)!, "appsettings.json"));
+        if (declared.Count == 0) environment["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/');
+        foreach (var endpoint in declared)
+        {
+            if (endpoint != "http") endpoints[endpoint] = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+            environment[$"Kestrel__Endpoints__{endpoint}__Url"] = endpoints[endpoint].ToString().TrimEnd('/');
+        }
         var process = ManagedProcess.Start(name, "dotnet", [dll], environment, Path.Combine(logDirectory, $"{name}.log"),
             workingDirectory: Path.GetDirectoryName(dll));
-        var service = new ServiceProcess(name, process, url);
+        var service = new ServiceProcess(name, process, url, endpoints);
         await service.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         return service;
+    }
+
+    private static IReadOnlyList<string> DeclaredKestrelEndpoints(string appSettings)
+    {
+        if (!File.Exists(appSettings)) return [];
+        using var json = JsonDocument.Parse(File.ReadAllText(appSettings), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        return json.RootElement.TryGetProperty("Kestrel", out var kestrel) && kestrel.TryGetProperty("Endpoints", out var declared)
+            ? [.. declared.EnumerateObject().Select(e => e.Name)]
+            : [];
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout)

@@ -28,7 +28,7 @@ public static class AdminBoardFeature
 
     public static IEndpointRouteBuilder MapAdminBoard(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, AcceptAsync).RequireAuthorization(Policy).DisableRequestTimeout();
+        app.MapMethods(Path, SocketEndpoints.WebSocketMethods, AcceptAsync).RequireAuthorization(Policy).DisableRequestTimeout();
         return app;
     }
 

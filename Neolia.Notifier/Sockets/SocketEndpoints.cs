@@ -11,13 +11,19 @@ public static class SocketEndpoints
 {
     public const string Path = "/ws";
 
+    /// <summary>
+    /// An app's socket arrives as an HTTP/1.1 GET upgrade, or as an HTTP/2 CONNECT (RFC 8441): that is how the gateway
+    /// carries it, many sockets per TCP connection, to the h2c endpoint <c>sockets</c> (Kestrel:Endpoints, appsettings.json).
+    /// </summary>
+    public static readonly string[] WebSocketMethods = [HttpMethods.Get, HttpMethods.Connect];
+
     private static readonly byte[] Hello = JsonSerializer.SerializeToUtf8Bytes(new HelloMessage(), ContractsJson.Default.HelloMessage);
 
     public static IEndpointRouteBuilder MapResidentSockets(this IEndpointRouteBuilder app)
     {
         // The token is checked before the upgrade (SocketAccessTokens, the bearer scheme's own rules): a missing, expired,
         // forged or revoked token gets 401 and no upgrade.
-        app.MapGet(Path, AcceptAsync).DisableRequestTimeout();
+        app.MapMethods(Path, WebSocketMethods, AcceptAsync).DisableRequestTimeout();
         return app;
     }
 

@@ -81,6 +81,32 @@ public sealed class GatewayTests(StackFixture stack)
     }
 
     [Fact]
+    public async Task App_sockets_share_the_gateways_http2_connection_to_the_notifier()
+    {
+        // Each app socket is an HTTP/2 stream (RFC 8441) from the gateway to the Notifier's h2c endpoint: no TCP
+        // connection, socket buffers and HTTP/1.1 connection state per app in either process.
+        var tokens = await stack.LoginAsync("alice@demo.neolia.test");
+        var sockets = new List<ResidentSocket>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var socket = await stack.ConnectAsync(tokens.AccessToken);
+                sockets.Add(socket);
+                await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
+            }
+
+            var notifier = Assert.Single(stack.Stack.Notifiers);
+            Assert.Equal(1, ProcessConnections.To(stack.Stack.Gateway.ProcessId, notifier.Endpoints["sockets"].Port));
+            Assert.Equal(0, ProcessConnections.To(stack.Stack.Gateway.ProcessId, notifier.Url.Port));
+        }
+        finally
+        {
+            foreach (var socket in sockets) await socket.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_a_problem_and_says_nothing_about_the_account()
     {
         using var wrongPassword = await stack.Gateway.PostAsJsonAsync("/api/auth/login", new { email = "alice@demo.neolia.test", password = "wrong-password-123" });

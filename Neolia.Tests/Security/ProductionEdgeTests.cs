@@ -17,7 +17,7 @@ public sealed class ProductionEdgeTests
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["services__callapi__http__0"] = "http://127.0.0.1:1",
-            ["services__notifier__http__0"] = "http://127.0.0.1:1",
+            ["services__notifier__sockets__0"] = "http://127.0.0.1:1",
             ["Edge__TrustedProxies__0"] = "127.0.0.1",
         };
         await using var gateway = await ServiceProcess.StartAsync("gateway", "Neolia.Gateway", FreePort.Next(), settings, logs);

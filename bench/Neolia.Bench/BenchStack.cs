@@ -59,12 +59,9 @@ public sealed class BenchStack : IAsyncDisposable
         {
             for (var i = 1; i < options.Gateways; i++)
             {
-                var settings = new Dictionary<string, string?>(gateway)
-                {
-                    ["ASPNETCORE_ENVIRONMENT"] = options.Environment,
-                    ["services__callapi__http__0"] = stack.CallApi.Url.ToString(),
-                };
-                for (var n = 0; n < stack.Notifiers.Count; n++) settings[$"services__notifier__http__{n}"] = stack.Notifiers[n].Url.ToString();
+                var settings = new Dictionary<string, string?>(gateway) { ["ASPNETCORE_ENVIRONMENT"] = options.Environment };
+                settings.AddServiceEndpoints("callapi", [stack.CallApi]);
+                settings.AddServiceEndpoints("notifier", stack.Notifiers);
                 extraGateways.Add(await ServiceProcess.StartAsync($"gateway-{i}", "Neolia.Gateway", FreePort.Next(), settings, stack.LogDirectory));
             }
         }
