@@ -234,7 +234,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         // Its ffmpeg dies with it (no orphan keeps publishing), and the survivor publishes again.
         await _ingress.Sessions[0].Ended.WaitAsync(TimeSpan.FromSeconds(5));
         await _ingress.WaitForDataAsync(1, TimeSpan.FromSeconds(20));
-        output.WriteLine($"video back {killedAt.ElapsedMilliseconds} ms after the replica was killed");
+        output.WriteLine($"video back {killedAt.ElapsedMilliseconds} ms after the replica was killed (camera restarts: {camera.Restarts})");
         Assert.StartsWith($"{survivor.Name}/", (string)(await redis.GetDatabase().StringGetAsync(lease))!);
         await Task.Delay(1500);
         Assert.True((await MediaTools.ProbeAsync(_ingress.Sessions[1].File)).Packets > 10);

@@ -10,26 +10,62 @@ namespace Neolia.Tests.Media;
 /// <summary>A door camera: GStreamer's RTSP server (rtsp_server.py) serving H.264 of a moving pattern, with or without digest credentials.</summary>
 public sealed class RtspCamera : IAsyncDisposable
 {
-    private readonly ManagedProcess _server;
+    private readonly string[] _arguments;
+    private readonly string _logDirectory;
+    private readonly int _port;
+    private readonly CancellationTokenSource _disposing = new();
+    private ManagedProcess _server;
+    private Task _supervising = Task.CompletedTask;
 
-    private RtspCamera(ManagedProcess server, int port) => (_server, Url) = (server, $"rtsp://127.0.0.1:{port}/live/ch00_0");
+    private RtspCamera(ManagedProcess server, string[] arguments, string logDirectory, int port)
+    {
+        (_server, _arguments, _logDirectory, _port) = (server, arguments, logDirectory, port);
+        Url = $"rtsp://127.0.0.1:{port}/live/ch00_0";
+    }
 
     public string Url { get; }
+
+    /// <summary>How often the camera's server died and was started again (GStreamer's RTSP server can abort on an assertion when a client vanishes mid-request).</summary>
+    public int Restarts { get; private set; }
 
     public static async Task<RtspCamera> StartAsync(string logDirectory, int width, int height, string? user = null, string? password = null)
     {
         var port = FreePort.Next();
         var script = Path.Combine(RepositoryLayout.Root, "Neolia.Tests", "Media", "rtsp_server.py");
         string[] args = user is null ? [script, $"{port}", $"{width}", $"{height}"] : [script, $"{port}", $"{width}", $"{height}", user, password!];
-        var server = ManagedProcess.Start("rtsp-camera", "/usr/bin/python3", args, new Dictionary<string, string?>(),
-            Path.Combine(logDirectory, $"rtsp-camera-{port}.log"));
+        var camera = new RtspCamera(await StartServerAsync(args, logDirectory, port, 0), args, logDirectory, port);
+        camera._supervising = camera.SuperviseAsync();
+        return camera;
+    }
+
+    private static async Task<ManagedProcess> StartServerAsync(string[] args, string logDirectory, int port, int restart)
+    {
+        var log = Path.Combine(logDirectory, restart == 0 ? $"rtsp-camera-{port}.log" : $"rtsp-camera-{port}-restart-{restart}.log");
+        var server = ManagedProcess.Start("rtsp-camera", "/usr/bin/python3", args, new Dictionary<string, string?>(), log);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (!server.Tail().Contains("ready"))
         {
             if (server.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException($"The RTSP camera did not start: {server.Tail()}");
             await Task.Delay(50);
         }
-        return new RtspCamera(server, port);
+        return server;
+    }
+
+    /// <summary>
+    /// A door camera that crashes reboots, and the relay must get its stream again. The tests' camera is GStreamer's RTSP
+    /// server, which can abort on an internal assertion (gst_rtsp_media_get_rates) when a client is killed mid-session,
+    /// as the relay failover test does: it is started again on the same port, as the camera would come back.
+    /// </summary>
+    private async Task SuperviseAsync()
+    {
+        while (true)
+        {
+            try { await _server.Exited.WaitAsync(_disposing.Token); }
+            catch (OperationCanceledException) { return; }
+            await _server.DisposeAsync();
+            Restarts++;
+            _server = await StartServerAsync(_arguments, _logDirectory, _port, Restarts);
+        }
     }
 
     [DllImport("libc", SetLastError = true)]
@@ -42,8 +78,11 @@ public sealed class RtspCamera : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposing.Cancel();
+        try { await _supervising; } catch (InvalidOperationException) { }
         Thaw();
         await _server.DisposeAsync();
+        _disposing.Dispose();
     }
 }
 
