@@ -26,6 +26,7 @@ public sealed class BenchOptions
     public double IdleMeasureSeconds { get; private set; } = 60;
     public double DrainSeconds { get; private set; } = 5;
     public bool AwaitMissed { get; private set; }
+    public bool TokenInHeader { get; private set; }
     public string Environment { get; private set; } = "Development";
     public bool FastPostgres { get; private set; }
     public string? JsonOut { get; private set; }
@@ -54,6 +55,8 @@ public sealed class BenchOptions
                                      the sockets (short ring timeouts: --set callapi:Calls:RingTimeoutSeconds=5)
           --hold-seconds S           keep the sockets open S seconds after measuring RSS (to attach dotnet-gcdump etc.);
                                      the edge's idle CPU is measured over the last --idle-seconds of it (60)
+          --token-in header|query    where the sockets carry their access token: an Authorization header, as a native
+                                     app can send it, or the URL's access_token, as a browser must (query)
           --json-out FILE            also append the JSON line to FILE
           --label TEXT               a name for this run in the output
         """;
@@ -94,6 +97,14 @@ public sealed class BenchOptions
                 case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
                 case "--drain-seconds": o.DrainSeconds = Num(Next()); break;
                 case "--await-missed": o.AwaitMissed = true; break;
+                case "--token-in":
+                    o.TokenInHeader = Next() switch
+                    {
+                        "header" => true,
+                        "query" => false,
+                        var other => throw new ArgumentException($"--token-in takes header or query, not {other}."),
+                    };
+                    break;
                 case "--environment": o.Environment = Next(); break;
                 case "--fast-postgres": o.FastPostgres = true; break;
                 case "--json-out": o.JsonOut = Next(); break;

@@ -19,7 +19,7 @@ public sealed class ClientWorkers : IAsyncDisposable
     public int Connected => _connected;
     public int Failed => _failed;
 
-    public static async Task<ClientWorkers> StartAsync(IRingSink sink, IReadOnlyList<Uri> gateways, IReadOnlyList<string> tokens, int processes, int concurrency)
+    public static async Task<ClientWorkers> StartAsync(IRingSink sink, IReadOnlyList<Uri> gateways, IReadOnlyList<string> tokens, int processes, int concurrency, bool tokenInHeader)
     {
         var workers = new ClientWorkers(sink);
         var all = new TaskCompletionSource();
@@ -30,7 +30,7 @@ public sealed class ClientWorkers : IAsyncDisposable
             var slice = tokens.Skip(first).Take(per).ToList();
             if (slice.Count == 0) continue;
             var file = Path.Combine(Path.GetTempPath(), $"neolia-bench-worker-{Environment.ProcessId}-{p}.txt");
-            await File.WriteAllLinesAsync(file, [string.Join(' ', gateways), first.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture), .. slice]);
+            await File.WriteAllLinesAsync(file, [string.Join(' ', gateways), first.ToString(CultureInfo.InvariantCulture), concurrency.ToString(CultureInfo.InvariantCulture), tokenInHeader ? "header" : "query", .. slice]);
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
             info.ArgumentList.Add(typeof(ClientWorkers).Assembly.Location);
             info.ArgumentList.Add("--worker");
@@ -75,7 +75,7 @@ public sealed class ClientWorkers : IAsyncDisposable
         var output = new LineSink();
         await using (var fleet = new SocketFleet(output))
         {
-            await fleet.ConnectAsync(gateways, lines[3..], first, concurrency);
+            await fleet.ConnectAsync(gateways, lines[4..], first, concurrency, tokenInHeader: lines[3] == "header");
             foreach (var error in fleet.Errors) output.Write("E " + error.ReplaceLineEndings(" "));
             output.Write($"C {fleet.Connected} {fleet.Failed}");
             await Console.In.ReadToEndAsync();

@@ -59,14 +59,14 @@ int connected, failed;
 if (options.ClientProcesses <= 1)
 {
     fleet = new SocketFleet(log);
-    await fleet.ConnectAsync(stack.Gateways, tokens, 0, options.ConnectConcurrency);
+    await fleet.ConnectAsync(stack.Gateways, tokens, 0, options.ConnectConcurrency, options.TokenInHeader);
     connected = fleet.Connected;
     failed = fleet.Failed;
     foreach (var e in fleet.Errors) Say("connect error: " + e);
 }
 else
 {
-    workers = await ClientWorkers.StartAsync(log, stack.Gateways, tokens, options.ClientProcesses, options.ConnectConcurrency);
+    workers = await ClientWorkers.StartAsync(log, stack.Gateways, tokens, options.ClientProcesses, options.ConnectConcurrency, options.TokenInHeader);
     connected = workers.Connected;
     failed = workers.Failed;
 }
@@ -275,6 +275,7 @@ var report = new JsonObject
     {
         ["requested"] = options.Sockets, ["connected"] = connected, ["failed"] = failed, ["closedDuringRun"] = log.Closes.Count,
         ["connectSeconds"] = Math.Round(connectSeconds, 1), ["residentsPerApartment"] = options.ResidentsPerApartment,
+        ["tokenIn"] = options.TokenInHeader ? "header" : "query",
         ["rssBefore"] = JsonSerializer.SerializeToNode(rssBefore), ["rssAfter"] = JsonSerializer.SerializeToNode(rssAfter),
         ["bytesPerSocket"] = bytesPerSocket,
         ["rssAfterHold"] = JsonSerializer.SerializeToNode(rssAfterHold),

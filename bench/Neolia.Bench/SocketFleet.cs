@@ -33,7 +33,8 @@ public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
     public List<string> Errors { get; } = [];
 
     /// <param name="firstIndex">Index of the first socket (its resident); socket i uses gateway i mod gateways.</param>
-    public async Task ConnectAsync(IReadOnlyList<Uri> gateways, IReadOnlyList<string> tokens, int firstIndex, int concurrency)
+    /// <param name="tokenInHeader">The access token in an Authorization header (as a native app can send it), not in the URL.</param>
+    public async Task ConnectAsync(IReadOnlyList<Uri> gateways, IReadOnlyList<string> tokens, int firstIndex, int concurrency, bool tokenInHeader)
     {
         using var gate = new SemaphoreSlim(concurrency);
         var slots = new (ClientWebSocket?, Task?)[tokens.Count];
@@ -48,9 +49,15 @@ public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
                 {
                     var index = firstIndex + local;
                     var gateway = gateways[index % gateways.Count];
-                    var uri = new UriBuilder(gateway) { Scheme = "ws", Path = "/ws", Query = "access_token=" + Uri.EscapeDataString(tokens[local]) }.Uri;
-                    var socket = new ClientWebSocket();
-                    socket.Options.KeepAliveInterval = TimeSpan.Zero;
+                    var uri = new UriBuilder(gateway) { Scheme = "ws", Path = "/ws", Query = tokenInHeader ? "" : "access_token=" + Uri.EscapeDataString(tokens[local]) }.Uri;
+                    ClientWebSocket NewSocket()
+                    {
+                        var socket = new ClientWebSocket();
+                        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+                        if (tokenInHeader) socket.Options.SetRequestHeader("Authorization", "Bearer " + tokens[local]);
+                        return socket;
+                    }
+                    var socket = NewSocket();
                     for (var attempt = 1; ; attempt++)
                     {
                         try
@@ -62,8 +69,7 @@ public sealed class SocketFleet(IRingSink sink) : IAsyncDisposable
                         catch (Exception) when (attempt < 3)
                         {
                             socket.Dispose();
-                            socket = new ClientWebSocket();
-                            socket.Options.KeepAliveInterval = TimeSpan.Zero;
+                            socket = NewSocket();
                             await Task.Delay(200 * attempt);
                         }
                     }
