@@ -3,7 +3,11 @@
 
 Usage: rtsp_server.py PORT WIDTH HEIGHT [USER PASSWORD]
 Serves rtsp://127.0.0.1:PORT/live/ch00_0 (one shared encoder for every client); with USER and PASSWORD the
-server asks for digest credentials. Prints "ready" once it listens.
+server asks for digest credentials. Prints "ready" once it listens and its own keeper client receives video.
+
+The keeper holds the shared media playing for the server's life, so clients always join a running pipeline:
+GStreamer's RTSP server aborts (an assertion in gst_rtsp_media_get_rates) when clients PLAY a freshly prepared
+shared media at the same moment, as the relay's snapshot and stream do.
 """
 import sys
 
@@ -49,7 +53,20 @@ def main():
     if server.attach(None) == 0:
         print("could not listen", flush=True)
         sys.exit(1)
-    print("ready", flush=True)
+
+    auth = f" user-id={credentials[0]} user-pw={credentials[1]}" if credentials else ""
+    keeper = Gst.parse_launch(
+        f"rtspsrc location=rtsp://127.0.0.1:{port}{PATH} protocols=tcp latency=0{auth} "
+        "! fakesink name=sink sync=false signal-handoffs=true")
+    receiving = []
+
+    def on_handoff(*_):
+        if not receiving:
+            receiving.append(True)
+            GLib.idle_add(lambda: print("ready", flush=True))
+
+    keeper.get_by_name("sink").connect("handoff", on_handoff)
+    keeper.set_state(Gst.State.PLAYING)
     GLib.MainLoop().run()
 
 
