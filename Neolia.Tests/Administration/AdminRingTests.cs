@@ -14,7 +14,7 @@ public sealed class AdminRingTests(StackFixture stack)
 
     private static Dictionary<string, string> Ring(AdminTenant tenant) => new()
     {
-        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
+        ["call_id"] = CallDriver.NewAsteriskCallId(),
         ["tenant"] = tenant.Slug,
         ["caller"] = tenant.DoorSipUsername,
         ["callee"] = tenant.ApartmentNumber,

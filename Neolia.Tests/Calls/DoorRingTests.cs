@@ -13,7 +13,7 @@ public sealed class DoorRingTests(StackFixture stack)
 
     private static Dictionary<string, string> Ring(TestTenant tenant, string apartment, string? callId = null) => new()
     {
-        ["call_id"] = callId ?? $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(1000)}",
+        ["call_id"] = callId ?? CallDriver.NewAsteriskCallId(),
         ["tenant"] = tenant.Slug,
         ["caller"] = tenant.DoorSipUsername,
         ["callee"] = apartment,

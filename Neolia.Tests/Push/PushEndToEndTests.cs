@@ -321,7 +321,7 @@ public static class PushApp
 {
     public static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
     {
-        ["call_id"] = $"{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.{Random.Shared.Next(100000)}",
+        ["call_id"] = CallDriver.NewAsteriskCallId(),
         ["tenant"] = tenant.Slug,
         ["caller"] = tenant.DoorSipUsername,
         ["callee"] = apartment,
