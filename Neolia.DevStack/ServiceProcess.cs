@@ -8,18 +8,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly ManagedProcess _process;
 
-    private ServiceProcess(string name, ManagedProcess process, Uri url, IReadOnlyDictionary<string, Uri> endpoints)
+    private ServiceProcess(string name, ManagedProcess process, IReadOnlyDictionary<string, Uri> endpoints)
     {
         Name = name;
         _process = process;
-        Url = url;
         Endpoints = endpoints;
     }
 
     public string Name { get; }
 
     /// <summary>The service's <c>http</c> endpoint (health, API).</summary>
-    public Uri Url { get; }
+    public Uri Url => Endpoints["http"];
 
     /// <summary>Every endpoint by name, <c>http</c> included: a service may declare more in its Kestrel:Endpoints.</summary>
     public IReadOnlyDictionary<string, Uri> Endpoints { get; }
@@ -50,7 +49,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         var process = ManagedProcess.Start(name, "dotnet", [dll], environment, Path.Combine(logDirectory, $"{name}.log"),
             workingDirectory: Path.GetDirectoryName(dll));
-        var service = new ServiceProcess(name, process, url, endpoints);
+        var service = new ServiceProcess(name, process, endpoints);
         await service.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         return service;
     }
