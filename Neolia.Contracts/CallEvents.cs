@@ -41,6 +41,12 @@ public static class CallEventTypes
 /// <summary>One entry of <see cref="CallEventStream.Key"/>.</summary>
 public sealed record CallEvent
 {
+    /// <summary>
+    /// Unique per event, given when it is written to the outbox with the state change it reports. The relay may put
+    /// an event on the stream twice (published, then the process died before the outbox row was deleted): consumers
+    /// act on an id once. <see cref="Guid.Empty"/> only from publishers older than the outbox rule.
+    /// </summary>
+    public Guid EventId { get; init; }
     /// <summary>One of <see cref="CallEventTypes"/>.</summary>
     public required string Type { get; init; }
     public required Guid CallId { get; init; }

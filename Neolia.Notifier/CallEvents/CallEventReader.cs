@@ -16,6 +16,7 @@ public sealed class CallEventReader(
     IConnectionMultiplexer redis,
     CallEventFanOut fanOut,
     AdminBoardFanOut board,
+    SeenCallEvents seen,
     ILogger<CallEventReader> logger,
     IMeterFactory meters) : BackgroundService
 {
@@ -84,7 +85,8 @@ public sealed class CallEventReader(
                 logger.LogError(e, "Skipped unreadable call event {EntryId}", entry.Id);
                 continue;
             }
-            if (callEvent is null) continue;
+            // The outbox relay may have put this event on the stream twice: deliver it once.
+            if (callEvent is null || !seen.FirstTime(callEvent.EventId)) continue;
             fanOut.Deliver(callEvent);
             board.Deliver(callEvent);
             _delivered.Add(1, new KeyValuePair<string, object?>("type", callEvent.Type));

@@ -9,6 +9,7 @@ public static class CallEventsFeature
         builder.Services.AddValidatedOptions<SocketOptions>(SocketOptions.Section);
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<CallEventFanOut>();
+        builder.Services.AddSingleton<SeenCallEvents>();
         builder.Services.AddSingleton<RingingCalls>();
         builder.Services.AddHostedService<CallEventReader>();
         builder.Services.AddHostedService<RevokedUserSockets>();

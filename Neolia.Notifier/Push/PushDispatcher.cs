@@ -198,7 +198,7 @@ public sealed class PushDispatcher(
         {
             logger.LogError(e, "Skipped unreadable call event {EntryId}", entry.Id);
         }
-        if (callEvent is not null && ToPush(callEvent) is { } push)
+        if (callEvent is not null && ToPush(callEvent) is { } push && await FirstEntryOfEventAsync(db, callEvent.EventId, entry.Id))
         {
             var sends = callEvent.Recipients
                 .SelectMany(r => r.PushTargets ?? [])
@@ -208,6 +208,21 @@ public sealed class PushDispatcher(
         }
         await db.StreamAcknowledgeAsync(CallEventStream.Key, Group, entry.Id);
     }
+
+    /// <summary>
+    /// True unless another stream entry of the same event was pushed already (the outbox relay may append an event
+    /// twice). Shared by every replica through Redis; the entry's own id is kept, so a pending entry claimed again
+    /// after a failure is still pushed.
+    /// </summary>
+    private static async Task<bool> FirstEntryOfEventAsync(IDatabase db, Guid eventId, RedisValue entryId)
+    {
+        if (eventId == Guid.Empty) return true;
+        var key = $"neolia:pushed:{eventId:N}";
+        if (await db.StringSetAsync(key, entryId, PushedEventMemory, When.NotExists)) return true;
+        return await db.StringGetAsync(key) == entryId;
+    }
+
+    private static readonly TimeSpan PushedEventMemory = TimeSpan.FromMinutes(10);
 
     private CallPush? ToPush(CallEvent e) => e.Type switch
     {
