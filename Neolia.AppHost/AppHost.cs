@@ -24,7 +24,6 @@ IResourceBuilder<ParameterResource> Secret(string name, string description, int 
 
 var liveKitApiKey = Secret("livekit-api-key", "LiveKit API key (the name of the key pair; CallApi signs tokens with it).", 16);
 var liveKitApiSecret = Secret("livekit-api-secret", "LiveKit API secret, at least 32 characters.", 48);
-var webhookSecret = Secret("asterisk-webhook-secret", "Shared secret the dialplan sends to CallApi in X-Neolia-Webhook-Secret, at least 16 characters.", 32);
 var jwtSigningKey = Secret("jwt-signing-key", "Key that signs the apps' access tokens (CallApi issues them, Notifier checks them), at least 32 characters.", 64);
 var postgresPassword = Secret("postgres-password", "Password of the PostgreSQL superuser.", 24);
 var redisPassword = Secret("redis-password", "Password of Redis.", 24);
@@ -71,7 +70,6 @@ var callApi = builder.AddProject<Projects.Neolia_CallApi>("callapi")
     .WithEnvironment("Jwt__SigningKey", jwtSigningKey)
     .WithEnvironment("LiveKit__ApiKey", liveKitApiKey)
     .WithEnvironment("LiveKit__ApiSecret", liveKitApiSecret)
-    .WithEnvironment("Asterisk__WebhookSecret", webhookSecret)
     .WithEnvironment("DataProtection__KeyEncryptionKey", keyEncryptionKey)
     .WithHttpHealthCheck("/health");
 if (containers is not null) callApi.WithEnvironment("LiveKit__ApiUrl", containers.LiveKit.GetEndpoint("http"));
@@ -163,7 +161,7 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnviro
 if (isRun)
 {
     callApi.WithEnvironment("LiveKit__Url", ReferenceExpression.Create($"ws://{gateway.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"));
-    builder.AddRunBanner(mode, gateway, callApi, webhookSecret, demoPassword!, jwtSigningKey, database);
+    builder.AddRunBanner(mode, gateway, callApi, demoPassword!, jwtSigningKey, database);
 }
 else
 {

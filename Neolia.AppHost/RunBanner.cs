@@ -15,7 +15,7 @@ public static class RunBanner
 {
     public static void AddRunBanner(this IDistributedApplicationBuilder builder, InfrastructureMode mode,
         IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> callApi,
-        IResourceBuilder<ParameterResource> webhookSecret, IResourceBuilder<ParameterResource> demoPassword,
+        IResourceBuilder<ParameterResource> demoPassword,
         IResourceBuilder<ParameterResource> jwtSigningKey, IResourceBuilder<IResourceWithConnectionString> database)
     {
         var stackFile = builder.Configuration["Neolia:StackFile"];
@@ -34,7 +34,6 @@ public static class RunBanner
                     gateway = gatewayUrl,
                     callApi = callApiUrl,
                     dashboard,
-                    webhookSecret = await webhookSecret.Resource.GetValueAsync(ct),
                     demoPassword = await demoPassword.Resource.GetValueAsync(ct),
                     // For tools that provision data and mint tokens against the running stack (bench/Neolia.Bench --stack).
                     database = await database.Resource.GetConnectionStringAsync(ct),
@@ -49,13 +48,13 @@ public static class RunBanner
                 Neolia is running ({Mode} infrastructure).
                   Dashboard:  {Dashboard}
                   Gateway (the only public entry):  {Gateway}   POST /api/auth/login, /api/..., WS /ws?access_token=...
-                  CallApi (private; Asterisk's webhooks):  {CallApi}
+                  CallApi (private; Asterisk reaches it over ARI):  {CallApi}
                   Demo accounts (password: demoPassword in {StackFile}, or `dotnet user-secrets list --project Neolia.AppHost`):
                     alice@demo.neolia.test, bob@demo.neolia.test   residents of apartment 101
                     carol@demo.neolia.test                         resident of apartment 102
                     manager@demo.neolia.test                       tenant administrator of 'demo'
                     admin@neolia.test                              platform administrator
-                  Ring a door (what Asterisk sends):  scripts/ring-door.sh 101
+                  Ring a door (the admin's test call; a door with Asterisk: sipp, docs/call-flow.md):  scripts/ring-door.sh 101
                   Watch a resident's phone ring:      node --experimental-websocket scripts/listen.mjs alice@demo.neolia.test
                   Ctrl+C stops everything.
                 """, mode.ToString().ToLowerInvariant(), dashboard ?? "(see the login URL above)", gatewayUrl, callApiUrl,

@@ -135,7 +135,6 @@ public sealed class LocalStack : IAsyncDisposable
         ["LiveKit__ApiUrl"] = _options.LiveKitApiUrl,
         ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
         ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
-        ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
         ["Seed__Enabled"] = _options.Seed ? "true" : "false",
         ["Seed__DemoPassword"] = Secrets.DemoPassword,
     };

@@ -9,7 +9,7 @@ namespace Neolia.CallApi.CallControl;
 /// drops, Stasis() fails at once and the dialplan rings SIP phones directly, so it is reopened at once and then with a
 /// doubling delay. Credentials go in the Authorization header, never in the URL that is logged.
 /// </summary>
-public sealed class AriEventStream(IOptions<CallControlOptions> options, DoorCallController controller, ILogger<AriEventStream> logger) : BackgroundService
+internal sealed class AriEventStream(IOptions<CallControlOptions> options, DoorCallRouter router, AriCommands ari, ILogger<AriEventStream> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
 
@@ -33,8 +33,11 @@ public sealed class AriEventStream(IOptions<CallControlOptions> options, DoorCal
                 }
                 logger.LogInformation("ARI event stream connected to {Url} as {User}: door calls are controlled by CallApi", url, o.AriUsername);
                 delay = o.ReconnectDelay;
-                await controller.ConnectedAsync(stoppingToken);
+                using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                _ = SubscribeToEndpointsAsync(o, connection.Token);
+                await router.ConnectedAsync(stoppingToken);
                 replaced = await ReadAsync(socket, stoppingToken);
+                connection.Cancel();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -46,7 +49,7 @@ public sealed class AriEventStream(IOptions<CallControlOptions> options, DoorCal
             }
             finally
             {
-                controller.Disconnected();
+                router.Disconnected();
             }
             // Another CallApi took the application over: let it keep the calls rather than take them back at once.
             var wait = replaced ? MaxDelay : delay;
@@ -81,9 +84,26 @@ public sealed class AriEventStream(IOptions<CallControlOptions> options, DoorCal
                 logger.LogWarning("Another client took the Stasis application over; standing back");
                 return true;
             }
-            await controller.HandleAsync(e, ct);
+            router.Dispatch(e);
         }
         return false;
+    }
+
+    /// <summary>
+    /// Registrations (ContactStatusChange, EndpointStateChange) of every PJSIP endpoint, for the devices that register
+    /// while a door rings. Asterisk refuses the subscription (422) while it has no PJSIP endpoint in memory (they are
+    /// loaded from realtime on first use): door calls are taken meanwhile, and the subscription is tried again.
+    /// </summary>
+    private async Task SubscribeToEndpointsAsync(CallControlOptions o, CancellationToken ct)
+    {
+        var wait = o.ReconnectDelay;
+        while (!ct.IsCancellationRequested)
+        {
+            if (await ari.TryAsync(a => a.SubscribeToEndpointsAsync("PJSIP", ct), "subscribe to the PJSIP endpoints' registrations")) return;
+            try { await Task.Delay(wait, ct); }
+            catch (OperationCanceledException) { return; }
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
     }
 
     private static Uri EventsUrl(CallControlOptions o)

@@ -76,6 +76,17 @@ public sealed record AriEvent
 [JsonSerializable(typeof(AriEndpoint))]
 internal sealed partial class AriJson : JsonSerializerContext;
 
+/// <summary>The Q.850 causes of ChannelDestroyed that call control tells apart.</summary>
+public static class AriCauses
+{
+    public const int NormalClearing = 16;
+    /// <summary>486 Busy Here from the phone: the device declined.</summary>
+    public const int UserBusy = 17;
+    public const int NoAnswer = 19;
+    /// <summary>603 Decline from the phone.</summary>
+    public const int CallRejected = 21;
+}
+
 /// <summary>The <c>reason</c> values of <c>DELETE /channels/{id}</c> Neolia uses, and the SIP answer chan_pjsip gives the door for each.</summary>
 public static class AriHangupReasons
 {

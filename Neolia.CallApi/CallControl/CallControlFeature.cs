@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Neolia.CallApi.Calls;
 
 namespace Neolia.CallApi.CallControl;
@@ -7,8 +5,9 @@ namespace Neolia.CallApi.CallControl;
 public static class CallControlFeature
 {
     /// <summary>
-    /// ARI call control, when <c>CallControl:AriUrl</c> is set: the event stream, the controller that owns door calls,
-    /// and the controller as the lifecycle's <see cref="IDoorCallControl"/>. Without it CallApi controls no call.
+    /// ARI call control, the one way door calls reach CallApi: the event stream (when <c>CallControl:AriUrl</c> is
+    /// set), the router that hands each event and API decision to its call, and the parts of a door call (setup, SIP
+    /// legs, the LiveKit bridge, the ending, recovery after a reconnect).
     /// </summary>
     public static IHostApplicationBuilder AddCallControl(this IHostApplicationBuilder builder)
     {
@@ -18,11 +17,20 @@ public static class CallControlFeature
 #pragma warning disable EXTEXP0001
         builder.Services.AddHttpClient<AriClient>(c => c.Timeout = TimeSpan.FromSeconds(5)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CallControlOptions.Section}:AriUrl"])) return builder;
-
-        builder.Services.AddSingleton<DoorCallController>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallController>()));
-        builder.Services.AddHostedService<AriEventStream>();
+        builder.Services.AddSingleton<AriCommands>();
+        builder.Services.AddSingleton<DoorCallRegistry>();
+        builder.Services.AddSingleton<DoorCallEnding>();
+        builder.Services.AddSingleton<DoorBridge>();
+        builder.Services.AddSingleton<SipLegs>();
+        builder.Services.AddSingleton<LiveKitBridge>();
+        builder.Services.AddSingleton<DoorCallSetup>();
+        builder.Services.AddSingleton<DoorCodeSender>();
+        builder.Services.AddSingleton<CallRecovery>();
+        builder.Services.AddSingleton<DoorCallRouter>();
+        builder.Services.AddSingleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallRouter>());
+        builder.Services.AddHostedService<CallSetupWarmup>();
+        // Without ARI (a CallApi serving only the API) no door call arrives; the rest still answers for calls in the database.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CallControlOptions.Section}:AriUrl"])) builder.Services.AddHostedService<AriEventStream>();
         return builder;
     }
 }

@@ -5,6 +5,7 @@ namespace Neolia.CallApi.CallControl;
 /// <summary>
 /// The ARI connection that lets CallApi drive door calls (section <c>CallControl</c>). Without <see cref="AriUrl"/>
 /// CallApi controls no call: the dialplan's Stasis() finds no application and rings the apartment's SIP phones itself.
+/// Door calls reach CallApi only this way.
 /// </summary>
 public sealed class CallControlOptions : IValidatableObject
 {
@@ -40,6 +41,20 @@ public sealed class CallControlOptions : IValidatableObject
     /// <summary>First wait before reconnecting a lost event stream; doubled up to 30 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "CallControl:ReconnectDelay must be between 100 ms and 1 min.")]
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Door calls being set up at once (recorded, residents rung, SIP devices dialled). Past it a new door call goes
+    /// straight back to the dialplan, which rings the apartment's SIP devices itself, instead of queueing for seconds.
+    /// </summary>
+    [Range(1, 10_000, ErrorMessage = "CallControl:MaxCallsInSetup must be between 1 and 10000.")]
+    public int MaxCallsInSetup { get; set; } = 64;
+
+    /// <summary>How long recording a door call may take (the database) before it goes to the dialplan's fallback.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10", ErrorMessage = "CallControl:CallSetupBudget must be between 100 ms and 10 s.")]
+    public TimeSpan CallSetupBudget { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether CallApi warms the door call's database path up before it takes traffic (<see cref="CallSetupWarmup"/>).</summary>
+    public bool WarmUpAtStart { get; set; } = true;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(AriUrl);
 

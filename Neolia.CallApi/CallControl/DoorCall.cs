@@ -2,18 +2,40 @@ using Neolia.CallApi.Calls;
 
 namespace Neolia.CallApi.CallControl;
 
-/// <summary>One door call under ARI control, as the controller holds it in memory (rebuilt from the database and Asterisk's channels after a restart).</summary>
-internal sealed class DoorCall(string doorChannelId, DoorCallStart start, DateTimeOffset startedAt)
+/// <summary>
+/// One door call under ARI control, as this replica holds it in memory (rebuilt from the database and Asterisk's
+/// channels after a reconnect). Its state is touched only by the steps of its own <see cref="Work"/>.
+/// </summary>
+internal sealed class DoorCall(string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger)
 {
     public string DoorChannelId { get; } = doorChannelId;
-    public DoorCallStart Start { get; } = start;
-    public Guid CallId => Start.CallId;
+    /// <summary>The Stasis() arguments of the door's channel.</summary>
+    public string Tenant { get; } = tenant;
+    public string DoorEndpoint { get; } = doorEndpoint;
+    public string Apartment { get; } = apartment;
     public DateTimeOffset StartedAt { get; } = startedAt;
+    public SerialWork Work { get; } = new(logger);
+
+    /// <summary>The call as recorded; null until the call is set up.</summary>
+    public DoorCallStart? Start { get; set; }
+    public Guid CallId => Start!.CallId;
     public string BridgeId => $"neolia-{CallId:N}";
-    public string CallerId => $"\"{Start.DeviceName.Replace("\"", "")}\" <{Start.DoorSipUsername}>";
+    public string CallerId => $"\"{Start!.DeviceName.Replace("\"", "")}\" <{Start.DoorSipUsername}>";
+
+    /// <summary>Every channel of the call besides the door's (legs, peer) that the registry finds it by.</summary>
+    public HashSet<string> Channels { get; } = [];
 
     /// <summary>The SIP legs still ringing: channel id → endpoint.</summary>
     public Dictionary<string, string> Legs { get; } = [];
+
+    /// <summary>Legs that reached their phone (it rang): their end is that device's final answer.</summary>
+    public HashSet<string> RangLegs { get; } = [];
+
+    /// <summary>How often each endpoint was dialled for this call.</summary>
+    public Dictionary<string, int> Dials { get; } = [];
+
+    /// <summary>Endpoints that gave their answer for this call (rang, declined): never dialled again for it.</summary>
+    public HashSet<string> Answered { get; } = [];
 
     /// <summary>Hangup causes of the legs that ended without answering.</summary>
     public List<int> LegCauses { get; } = [];
@@ -25,7 +47,7 @@ internal sealed class DoorCall(string doorChannelId, DoorCallStart start, DateTi
     /// <summary>The channel bridged with the door: the SIP phone that answered, or LiveKit SIP's leg.</summary>
     public string? Peer { get; set; }
     public DateTimeOffset? AnsweredAt { get; set; }
-    public bool Answered => AppAnswered || Peer is not null;
+    public bool IsAnswered => AppAnswered || Peer is not null;
     public bool Finished { get; set; }
     public ITimer? Timer { get; set; }
 }

@@ -17,7 +17,7 @@ public sealed class Call : ITenantOwned
     public Guid DeviceId { get; set; }
     public Guid ApartmentId { get; set; }
 
-    /// <summary>Asterisk's UNIQUEID of the door's channel; unique, which makes the webhooks idempotent.</summary>
+    /// <summary>Asterisk's UNIQUEID of the door's channel; unique, so a door channel has one call however often it is reported.</summary>
     public required string AsteriskCallId { get; set; }
 
     /// <summary>What Asterisk reported as the caller (door endpoint or caller id).</summary>
@@ -36,23 +36,17 @@ public sealed class Call : ITenantOwned
     /// <summary>Why the call finished, in Neolia's words (<see cref="CallEndReasons"/>).</summary>
     public string? EndReason { get; set; }
 
-    /// <summary>Asterisk's <c>DIALSTATUS</c> (ANSWER, NOANSWER, BUSY, CANCEL, …) from the hangup handler, kept as sent.</summary>
-    public string? DialStatus { get; set; }
-
-    /// <summary>Asterisk's <c>ANSWEREDTIME</c>: seconds the door was connected to an answering endpoint.</summary>
+    /// <summary>Seconds the door was connected to the answerer, as the call control measured it.</summary>
     public int? AnsweredSeconds { get; set; }
 
-    /// <summary>Asterisk's <c>DIALEDTIME</c>: seconds from the start of the dial to the hangup.</summary>
+    /// <summary>Seconds from the door's arrival in the call control to the end of the call.</summary>
     public int? DialedSeconds { get; set; }
 
     /// <summary>When the answerer last opened the door during this call (each opening is a <see cref="DoorOpening"/>).</summary>
     public DateTimeOffset? DoorOpenedAt { get; set; }
 
-    /// <summary>Asterisk's <c>HANGUPCAUSE</c> (Q.850 code), kept as sent.</summary>
+    /// <summary>The Q.850 cause Asterisk reported for the door's channel (ChannelDestroyed), when it did.</summary>
     public string? HangupCause { get; set; }
-
-    /// <summary>Who drives the call after the ring (<see cref="CallControls"/>), and so who owns its ring timeout.</summary>
-    public string Control { get; set; } = CallControls.Dialplan;
 
     /// <summary>Rung by an administrator's "test this door" rather than by a visitor.</summary>
     public bool IsTest { get; set; }
@@ -67,9 +61,7 @@ internal sealed class CallConfiguration : IEntityTypeConfiguration<Call>
         e.Property(c => c.Room).HasMaxLength(100);
         e.Property(c => c.Status).HasMaxLength(16);
         e.Property(c => c.EndReason).HasMaxLength(64);
-        e.Property(c => c.DialStatus).HasMaxLength(32);
         e.Property(c => c.HangupCause).HasMaxLength(32);
-        e.Property(c => c.Control).HasMaxLength(16).HasDefaultValue(CallControls.Dialplan);
         e.HasIndex(c => c.AsteriskCallId).IsUnique();
         // History is read newest first per apartment.
         e.HasIndex(c => new { c.ApartmentId, c.StartedAt });

@@ -33,7 +33,7 @@ public static class CallEndpoints
     public sealed record CallSummary(
         Guid Id, string Status, string Caller, string Device, string Apartment, string Room,
         DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
-        Guid? AnsweredBy, string? EndReason, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds,
+        Guid? AnsweredBy, string? EndReason, int? AnsweredSeconds, int? DialedSeconds,
         string? HangupCause, DateTimeOffset? DoorOpenedAt, string? DoorCode, bool DeclinedByMe, string? SnapshotUrl = null);
 
     public sealed record CallPage(IReadOnlyList<CallSummary> Items, string? NextCursor);
@@ -109,7 +109,7 @@ public static class CallEndpoints
             c.Id, c.Status, c.Caller,
             db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.Name).First(),
             db.Apartments.Where(a => a.Id == c.ApartmentId).Select(a => a.Number).First(),
-            c.Room, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.AnsweredByUserId, c.EndReason, c.DialStatus,
+            c.Room, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.AnsweredByUserId, c.EndReason,
             c.AnsweredSeconds, c.DialedSeconds, c.HangupCause, c.DoorOpenedAt,
             db.DoorOpenings.Where(o => o.CallId == c.Id).OrderByDescending(o => o.OpenedAt).Select(o => o.Result).FirstOrDefault(),
             db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == userId),

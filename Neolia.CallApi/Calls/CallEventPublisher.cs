@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Data;
-using Neolia.CallApi.PushRegistrations;
 using Neolia.Contracts;
 using StackExchange.Redis;
 
@@ -10,73 +8,54 @@ namespace Neolia.CallApi.Calls;
 
 /// <summary>
 /// Appends call events to the Redis stream the Notifier replicas read, keeps each recipient's ringing calls for
-/// replay on connect, and pokes the readers through pub/sub so none of them has to poll. Whatever Redis does, the
-/// caller (a webhook the dialplan waits for) gets on: an event Redis refuses stays in PostgreSQL's outbox
-/// (<see cref="PendingCallEvent"/>) and <see cref="PendingCallEventPublisher"/> sends it once Redis is back.
+/// replay on connect, and pokes the readers through pub/sub so none of them has to poll. One rule for every event: it
+/// is written to PostgreSQL's outbox (<see cref="PendingCallEvent"/>) in the same transaction as the state change it
+/// reports (<see cref="Stage"/>), then published here right after the commit. Whatever Redis does, and even if this
+/// process dies between the commit and the publish, <see cref="PendingCallEventPublisher"/> sends what is left; the
+/// Notifier acts on each <see cref="CallEvent.EventId"/> once, so a copy sent twice reaches the phone once.
 /// </summary>
-public sealed class CallEventPublisher(
-    IConnectionMultiplexer redis,
-    PushTargetLookup pushTargets,
-    IDbContextFactory<NeoliaDb> databases,
-    TimeProvider time,
-    ILogger<CallEventPublisher> logger)
+public sealed class CallEventPublisher(IConnectionMultiplexer redis, TimeProvider time, ILogger<CallEventPublisher> logger)
 {
     private static readonly RedisChannel NotifyChannel = RedisChannel.Literal(CallEventStream.NotifyChannel);
 
-    /// <summary>How long publishing may hold up a webhook: the dialplan gives the whole request 3 s.</summary>
+    /// <summary>How long publishing may hold up the call path: the door is waiting.</summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
 
-    // Outbox rows whose event reached Redis at once: deleted in batches by the background publisher, off the webhook's path.
+    // Outbox rows whose event reached Redis at once: deleted in batches by the background publisher, off the call's path.
     private readonly Channel<long> _delivered = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
 
     internal ChannelReader<long> Delivered => _delivered.Reader;
 
-    /// <summary>Adds <paramref name="callEvent"/> to the outbox in <paramref name="db"/>'s unit of work (saved with the call).</summary>
-    public static PendingCallEvent Stage(NeoliaDb db, CallEvent callEvent, DateTimeOffset now) =>
-        db.Set<PendingCallEvent>().Add(new PendingCallEvent
+    /// <summary>
+    /// Adds <paramref name="callEvent"/>, with a new <see cref="CallEvent.EventId"/>, to the outbox in
+    /// <paramref name="db"/>'s unit of work: it is saved with the change it reports, or not at all.
+    /// </summary>
+    public static StagedCallEvent Stage(NeoliaDb db, CallEvent callEvent, DateTimeOffset now)
+    {
+        var withId = callEvent with { EventId = Guid.CreateVersion7() };
+        var row = db.Set<PendingCallEvent>().Add(new PendingCallEvent
         {
-            CallId = callEvent.CallId,
-            Payload = JsonSerializer.SerializeToUtf8Bytes(callEvent, ContractsJson.Default.CallEvent),
+            CallId = withId.CallId,
+            Payload = JsonSerializer.SerializeToUtf8Bytes(withId, ContractsJson.Default.CallEvent),
             CreatedAt = now,
         }).Entity;
-
-    /// <summary>Publishes an event staged (and saved) with its call: on failure it simply stays in the outbox.</summary>
-    public async Task<bool> PublishStagedAsync(CallEvent callEvent, PendingCallEvent staged)
-    {
-        var published = await TryPublishAsync(callEvent);
-        if (published) _delivered.Writer.TryWrite(staged.Id);
-        return published;
+        return new StagedCallEvent(withId, row);
     }
 
-    /// <returns>False when Redis could not take the event now: it is kept in the outbox and sent when Redis is back.</returns>
-    public async Task<bool> PublishAsync(CallEvent callEvent)
-    {
-        callEvent = await WithPushTargetsAsync(callEvent);
-        if (await TryPublishAsync(callEvent)) return true;
-        try
-        {
-            await using var db = await databases.CreateDbContextAsync();
-            Stage(db, callEvent, time.GetUtcNow());
-            await db.SaveChangesAsync();
-        }
-        catch (Exception e) when (e is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            logger.LogError(e, "{EventType} for call {CallId} is lost: neither Redis nor PostgreSQL took it", callEvent.Type, callEvent.CallId);
-        }
-        return false;
-    }
+    /// <summary>Publishes an event staged and committed with its change: on failure it simply stays in the outbox.</summary>
+    public Task<bool> PublishStagedAsync(StagedCallEvent staged) => PublishStagedAsync([staged]);
 
     /// <summary>
-    /// Publishes events staged (and saved) together, e.g. the calls one sweep closed, in one Redis batch: on failure
+    /// Publishes events staged and committed together (e.g. the calls one sweep closed) in one Redis batch: on failure
     /// they all stay in the outbox.
     /// </summary>
-    public async Task<bool> PublishStagedAsync(IReadOnlyList<(CallEvent Event, PendingCallEvent Staged)> staged)
+    public async Task<bool> PublishStagedAsync(IReadOnlyList<StagedCallEvent> staged)
     {
         if (staged.Count == 0) return true;
         var published = await TryPublishAsync(staged.Select(s => s.Event).ToList());
         if (published)
         {
-            foreach (var (_, row) in staged) _delivered.Writer.TryWrite(row.Id);
+            foreach (var s in staged) _delivered.Writer.TryWrite(s.Row.Id);
         }
         return published;
     }
@@ -162,26 +141,7 @@ public sealed class CallEventPublisher(
             tasks.Add(batch.KeyExpireAsync(key, ttl, ExpireWhen.HasNoExpiry));
         }
     }
-
-    /// <summary>How long looking up push tokens may take out of the webhook's budget.</summary>
-    private static readonly TimeSpan PushLookupBudget = TimeSpan.FromMilliseconds(1500);
-
-    /// <summary>
-    /// Every event carries its recipients' push tokens, so the Notifier can wake closed apps without reading the
-    /// database. Without them (database slow or down) the event still goes out: open apps hear of it over WebSocket.
-    /// </summary>
-    private async Task<CallEvent> WithPushTargetsAsync(CallEvent callEvent)
-    {
-        if (callEvent.Recipients.All(r => r.PushTargets is not null)) return callEvent; // loaded by the publisher's caller
-        try
-        {
-            using var timeout = new CancellationTokenSource(PushLookupBudget);
-            return callEvent with { Recipients = await pushTargets.AttachAsync(callEvent.TenantId, callEvent.Recipients, timeout.Token) };
-        }
-        catch (Exception e) when (e is OperationCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
-        {
-            logger.LogWarning("No push tokens attached to {EventType} for call {CallId} ({Message}): closed apps are not woken", callEvent.Type, callEvent.CallId, e.Message);
-            return callEvent;
-        }
-    }
 }
+
+/// <summary>An event in the outbox with the change it reports, and its outbox row (deleted once it reached Redis).</summary>
+public sealed record StagedCallEvent(CallEvent Event, PendingCallEvent Row);

@@ -32,12 +32,12 @@ public sealed class CallLifecycle(
     public async Task<CallActionResult> AnswerAsync(Guid callId, Guid userId, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var answered = await MoveAsync(callId, CallStatuses.Answered,
+        var room = await MoveAndAnnounceAsync(callId, CallStatuses.Answered,
             s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, userId),
-            c => c.ExpiresAt > now && db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId), ct);
-        if (answered)
+            c => c.ExpiresAt > now && db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId),
+            CallEventTypes.Answered, ct);
+        if (room is not null)
         {
-            var room = await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
             doorControl.AppAnswered(callId);
             logger.LogInformation("Call {CallId} answered in the app by {UserId}", callId, userId);
             return CallActionResult.Done(CallStatuses.Answered, room);
@@ -83,20 +83,20 @@ public sealed class CallLifecycle(
             db.ChangeTracker.Clear();
         }
 
-        // Inserted and committed before the check: of two last declines racing, the later check sees both.
-        var everyoneDeclined = await MoveAsync(callId, CallStatuses.Declined,
-            s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, CallEndReasons.AllResidentsDeclined),
-            c => !db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.User!.IsActive
-                && !db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == m.UserId)), ct);
-        if (everyoneDeclined)
+        // The decline is committed before the check: of two last declines racing, the later check sees both.
+        if (await MoveAndAnnounceAsync(callId, CallStatuses.Declined,
+                s => s.SetProperty(c => c.EndedAt, now).SetProperty(c => c.EndReason, CallEndReasons.AllResidentsDeclined),
+                c => !db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.User!.IsActive
+                    && !db.CallDeclines.Any(d => d.CallId == c.Id && d.UserId == m.UserId)),
+                CallEventTypes.Ended, ct) is not null)
         {
-            await PublishAsync(callId, CallEventTypes.Ended, CallStatuses.Declined);
             doorControl.CallClosed(callId, CallStatuses.Declined);
             logger.LogInformation("Call {CallId} declined by every resident", callId);
             return CallActionResult.Done(CallStatuses.Declined);
         }
 
-        await PublishAsync(callId, CallEventTypes.Declined, CallStatuses.Ringing, only: [new CallRecipient(userId)]);
+        // Only the decliner's devices stop ringing: the event goes to them alone.
+        await AnnounceAsync(callId, CallEventTypes.Declined, userId, ct);
         logger.LogInformation("Call {CallId} declined by {UserId}; it keeps ringing for the others", callId, userId);
         var status = await db.Calls.Where(c => c.Id == callId).Select(c => c.Status).SingleAsync(ct);
         return CallActionResult.Done(status);
@@ -127,8 +127,10 @@ public sealed class CallLifecycle(
         var result = await doorControl.SendDoorCodeAsync(callId, CancellationToken.None);
         var door = await db.Calls.Where(c => c.Id == callId).Select(c => new { c.TenantId, c.DeviceId }).SingleAsync(CancellationToken.None);
         db.DoorOpenings.Add(new DoorOpening { TenantId = door.TenantId, CallId = callId, DeviceId = door.DeviceId, UserId = userId, OpenedAt = now, Result = result });
+        // The opening and its event in one SaveChanges: one transaction.
+        var staged = await StageAsync(callId, CallEventTypes.DoorOpened, onlyUser: null, CancellationToken.None);
         await db.SaveChangesAsync(CancellationToken.None);
-        await PublishAsync(callId, CallEventTypes.DoorOpened, CallStatuses.Answered);
+        await PublishAsync(staged);
         logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId}: {Result}", door.DeviceId, userId, callId, result);
         return CallActionResult.Done(CallStatuses.Answered, openedAt: now, doorCode: result);
     }
@@ -145,11 +147,29 @@ public sealed class CallLifecycle(
         var answerer = await db.Calls.Where(c => c.Id == callId)
             .SelectMany(c => db.ApartmentMemberships.Where(m => m.ApartmentId == c.ApartmentId && m.User!.SipUsername == sipUsername))
             .Select(m => (Guid?)m.UserId).FirstOrDefaultAsync(ct);
-        if (!await MoveAsync(callId, CallStatuses.Answered,
-                s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, answerer), null, ct)) return false;
-        await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
+        if (await MoveAndAnnounceAsync(callId, CallStatuses.Answered,
+                s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, answerer), null,
+                CallEventTypes.Answered, ct) is null) return false;
         logger.LogInformation("Call {CallId} answered by SIP endpoint {Endpoint}", callId, sipUsername);
         return true;
+    }
+
+    /// <summary>
+    /// A resident's SIP phone (softphone) declined the door (486/603): it counts as that resident's decline in the app,
+    /// with the same rule (<see cref="DeclineAsync"/>). A device that is no resident's (an indoor monitor) declines for
+    /// nobody: its leg simply ends.
+    /// </summary>
+    /// <returns>The call's status afterwards, or null when the device is no resident's of this call's apartment.</returns>
+    public async Task<string?> SipDeclinedAsync(Guid callId, string sipUsername, CancellationToken ct)
+    {
+        db.TenantScope = TenantScope.All;
+        var resident = await db.Calls.Where(c => c.Id == callId)
+            .SelectMany(c => db.ApartmentMemberships.Where(m => m.ApartmentId == c.ApartmentId && m.User!.SipUsername == sipUsername))
+            .Select(m => new { m.UserId, m.TenantId }).FirstOrDefaultAsync(ct);
+        if (resident is null) return null;
+        db.TenantScope = TenantScope.Of(resident.TenantId);
+        var result = await DeclineAsync(callId, resident.UserId, ct);
+        return result.Status;
     }
 
     /// <summary>
@@ -180,7 +200,7 @@ public sealed class CallLifecycle(
     {
         var now = time.GetUtcNow();
         List<RungOutCall> calls = [];
-        List<(CallEvent Event, PendingCallEvent Staged)> staged = [];
+        List<StagedCallEvent> staged = [];
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
@@ -190,8 +210,7 @@ public sealed class CallLifecycle(
             // condition is checked again on the locked row, so a call closed meanwhile is not closed twice.
             calls = await db.Database.SqlQueryRaw<RungOutCall>(CloseRungOutSql,
                 new NpgsqlParameter<DateTimeOffset>("now", now),
-                new NpgsqlParameter<DateTimeOffset>("dialplanCutoff", now - DialplanTimeoutGrace),
-                new NpgsqlParameter<DateTimeOffset>("ariCutoff", now - AriTimeoutGrace)).ToListAsync(ct);
+                new NpgsqlParameter<DateTimeOffset>("cutoff", now - RingTimeoutGrace)).ToListAsync(ct);
             if (calls.Count == 0) return;
 
             var residents = await recipients.OfApartmentsAsync(calls.Select(c => c.ApartmentId).Distinct().ToList(), ct);
@@ -207,7 +226,7 @@ public sealed class CallLifecycle(
                     OccurredAt = now,
                     Recipients = residents[call.ApartmentId].ToList(),
                 };
-                staged.Add((missed, CallEventPublisher.Stage(db, missed, now)));
+                staged.Add(CallEventPublisher.Stage(db, missed, now));
             }
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
@@ -231,8 +250,7 @@ public sealed class CallLifecycle(
         UPDATE "Calls" SET "Status" = '{CallStatuses.Missed}', "EndedAt" = @now, "EndReason" = '{CallEndReasons.RingTimeout}'
         WHERE "Id" IN (
             SELECT "Id" FROM "Calls"
-            WHERE "Status" = '{Ringing}' AND "ExpiresAt" <= @dialplanCutoff
-                AND ("Control" <> '{CallControls.Ari}' OR "ExpiresAt" <= @ariCutoff)
+            WHERE "Status" = '{Ringing}' AND "ExpiresAt" <= @cutoff
             ORDER BY "ExpiresAt"
             LIMIT {RungOutBatchSize}
             FOR UPDATE SKIP LOCKED)
@@ -249,72 +267,45 @@ public sealed class CallLifecycle(
         public string Room { get; set; } = "";
     }
 
-    /// <summary>How long past the expiry the sweeper leaves a dialplan call to Dial()'s own timeout and hangup report.</summary>
-    public static readonly TimeSpan DialplanTimeoutGrace = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long past the expiry the sweeper leaves an ARI call to the call control (which may be reconnecting).</summary>
-    public static readonly TimeSpan AriTimeoutGrace = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long past the expiry the sweeper leaves a call to its call control, which owns the ring timeout and hangs the
+    /// door up with 480 at the expiry itself. A call with no door channel (an administrator's test call) or whose
+    /// controller is gone is closed by the sweeper; the door, if any, is then hung up through <see cref="IDoorCallControl"/>.
+    /// </summary>
+    public static readonly TimeSpan RingTimeoutGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Asterisk's hangup handler: keeps what Asterisk reports (once) and moves the call to the outcome it implies.
-    /// An answered call ends whatever the dial status (the app answered through LiveKit, not through the SIP dial);
-    /// a ringing call becomes <see cref="AsteriskOutcome"/>; a finished call stays as it is.
+    /// The door call is over, as its call control saw it (<see cref="DoorCallEnd"/>): keeps what it measured and moves
+    /// the call once, to the status its outcome implies. An answered call ends whatever the outcome; a ringing one
+    /// becomes <see cref="StatusOf"/>; a finished call stays as it is (a late or repeated report changes nothing).
     /// </summary>
     /// <returns>The call's status afterwards, or null when no call has this id.</returns>
-    public async Task<string?> EndFromAsteriskAsync(AsteriskHangup hangup, CancellationToken ct)
+    public async Task<string?> EndDoorCallAsync(Guid callId, DoorCallEnd end, CancellationToken ct)
     {
         db.TenantScope = TenantScope.All;
-        var byId = Guid.TryParse(hangup.CallId, out var parsed) ? parsed : (Guid?)null;
-        var callId = await db.Calls
-            .Where(c => c.AsteriskCallId == hangup.CallId || (byId != null && c.Id == byId))
-            .Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
-        if (callId is not { } id) return null;
-
-        // Only the first report is kept: a repeated or late hangup never rewrites what Asterisk said.
-        var dialStatus = hangup.DialStatus?.Trim().ToUpperInvariant() ?? "";
-        await db.Calls.Where(c => c.Id == id && c.DialStatus == null).ExecuteUpdateAsync(s => s
-            .SetProperty(c => c.DialStatus, dialStatus)
-            .SetProperty(c => c.AnsweredSeconds, hangup.AnsweredSeconds)
-            .SetProperty(c => c.DialedSeconds, hangup.DialedSeconds)
-            .SetProperty(c => c.HangupCause, hangup.Cause), ct);
-
         var now = time.GetUtcNow();
-        if (dialStatus == "ANSWER")
+        var reason = CallEndReasons.Of(end.Outcome);
+        Action<UpdateSettersBuilder<Call>> measured = s =>
         {
-            // A SIP endpoint (indoor monitor, app softphone) answered: nobody in the app did.
-            var answeredAt = now - TimeSpan.FromSeconds(hangup.AnsweredSeconds ?? 0);
-            if (await MoveAsync(id, CallStatuses.Answered, s => s.SetProperty(c => c.AnsweredAt, answeredAt), null, ct))
-            {
-                await PublishAsync(id, CallEventTypes.Answered, CallStatuses.Answered);
-            }
-        }
-        var reason = hangup.EndReason ?? CallEndReasons.AsteriskHangup;
-        if (await MoveAsync(id, CallStatuses.Ended, EndedBy(now, reason), null, ct))
+            EndedBy(now, reason)(s);
+            s.SetProperty(c => c.AnsweredSeconds, end.AnsweredSeconds).SetProperty(c => c.DialedSeconds, end.DialedSeconds)
+                .SetProperty(c => c.HangupCause, end.DoorHangupCause == null ? null : end.DoorHangupCause.ToString());
+        };
+        if (await MoveAndAnnounceAsync(callId, CallStatuses.Ended, measured, null, CallEventTypes.Ended, ct) is null)
         {
-            await PublishAsync(id, CallEventTypes.Ended, CallStatuses.Ended);
+            await MoveAndAnnounceAsync(callId, StatusOf(end.Outcome), measured, null, CallEventTypes.Ended, ct);
         }
-        else if (dialStatus != "ANSWER" && AsteriskOutcome(dialStatus) is var outcome
-            && await MoveAsync(id, outcome, EndedBy(now, reason), null, ct))
-        {
-            await PublishAsync(id, CallEventTypes.Ended, outcome);
-        }
-
-        var status = await db.Calls.Where(c => c.Id == id).Select(c => c.Status).SingleAsync(CancellationToken.None);
-        logger.LogInformation("Asterisk hung up call {CallId} (DIALSTATUS {DialStatus}, cause {Cause}): {Status}",
-            id, dialStatus, hangup.Cause, status);
+        var status = await db.Calls.Where(c => c.Id == callId).Select(c => c.Status).SingleOrDefaultAsync(CancellationToken.None);
+        if (status is not null) logger.LogInformation("Door call {CallId} over ({Outcome}, door cause {Cause}): {Status}", callId, end.Outcome, end.DoorHangupCause, status);
         return status;
     }
 
-    /// <summary>
-    /// What a ringing call becomes when Asterisk hangs up with this <c>DIALSTATUS</c>: NOANSWER → missed (rang out);
-    /// BUSY → declined (every endpoint rejected it); CANCEL, or no dial status at all (the visitor hung up before or
-    /// during the dial) → cancelled; CONGESTION, CHANUNAVAIL and anything else → failed.
-    /// </summary>
-    public static string AsteriskOutcome(string dialStatus) => dialStatus switch
+    /// <summary>What a call still ringing becomes for each outcome of its door call.</summary>
+    public static string StatusOf(DoorCallOutcome outcome) => outcome switch
     {
-        "NOANSWER" => CallStatuses.Missed,
-        "BUSY" => CallStatuses.Declined,
-        "CANCEL" or "" => CallStatuses.Cancelled,
+        DoorCallOutcome.RangOut => CallStatuses.Missed,
+        DoorCallOutcome.Declined => CallStatuses.Declined,
+        DoorCallOutcome.DoorHungUp => CallStatuses.Cancelled,
         _ => CallStatuses.Failed,
     };
 
@@ -323,11 +314,11 @@ public sealed class CallLifecycle(
     {
         db.TenantScope = TenantScope.All;
         var now = time.GetUtcNow();
-        if (await MoveAsync(callId, CallStatuses.Answered,
+        if (await MoveAndAnnounceAsync(callId, CallStatuses.Answered,
                 s => s.SetProperty(c => c.AnsweredAt, now).SetProperty(c => c.AnsweredByUserId, userId),
-                c => db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId), ct))
+                c => db.ApartmentMemberships.Any(m => m.ApartmentId == c.ApartmentId && m.UserId == userId),
+                CallEventTypes.Answered, ct) is not null)
         {
-            await PublishAsync(callId, CallEventTypes.Answered, CallStatuses.Answered);
             doorControl.AppAnswered(callId);
             logger.LogInformation("Call {CallId} answered by {UserId} joining its room", callId, userId);
         }
@@ -340,9 +331,8 @@ public sealed class CallLifecycle(
         var now = time.GetUtcNow();
         foreach (var outcome in (string[])[CallStatuses.Ended, CallStatuses.Missed])
         {
-            if (await MoveAsync(callId, outcome, EndedBy(now, CallEndReasons.RoomFinished), null, ct))
+            if (await MoveAndAnnounceAsync(callId, outcome, EndedBy(now, CallEndReasons.RoomFinished), null, CallEventTypes.Ended, ct) is not null)
             {
-                await PublishAsync(callId, CallEventTypes.Ended, outcome);
                 doorControl.CallClosed(callId, outcome);
                 logger.LogInformation("Call {CallId} closed as {Status}: its LiveKit room finished", callId, outcome);
                 return;
@@ -368,40 +358,73 @@ public sealed class CallLifecycle(
     }
 
     /// <summary>
-    /// Announces a move this caller made. Never cancelled by the request: once the row changed, the sockets must hear
-    /// of it. Finished calls also get their LiveKit room deleted, in the background (the client has its own timeouts
-    /// and never throws), so no webhook waits for LiveKit.
+    /// A status move and its event, in one transaction (the one rule for events: a change and its announcement are
+    /// saved together or not at all), then the event is published. Once the move is committed nothing cancels the
+    /// rest: the sockets must hear of it. A finished call also gets its LiveKit room deleted and its media released, in
+    /// the background (those clients have their own timeouts and never throw).
     /// </summary>
-    /// <returns>The call's room.</returns>
-    private async Task<string> PublishAsync(Guid callId, string type, string status, IReadOnlyList<CallRecipient>? only = null)
+    /// <returns>The call's room when this caller made the move; null when the call was not in a state to move.</returns>
+    private async Task<string?> MoveAndAnnounceAsync(Guid callId, string to, Action<UpdateSettersBuilder<Call>> alsoSet,
+        Expression<Func<Call, bool>>? condition, string eventType, CancellationToken ct)
+    {
+        Announcement? staged = null;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            staged = null;
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            if (!await MoveAsync(callId, to, alsoSet, condition, ct)) return; // nothing moved: rolled back, nothing to say
+            staged = await StageAsync(callId, eventType, onlyUser: null, ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        });
+        if (staged is null) return null;
+        return await PublishAsync(staged);
+    }
+
+    /// <summary>An event that reports no status move (one resident's decline): staged and published.</summary>
+    private async Task AnnounceAsync(Guid callId, string eventType, Guid? onlyUser, CancellationToken ct)
+    {
+        var staged = await StageAsync(callId, eventType, onlyUser, ct);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await PublishAsync(staged);
+    }
+
+    /// <summary>Adds the event of <paramref name="eventType"/> about the call as it is now to the outbox of this unit of work.</summary>
+    private async Task<Announcement> StageAsync(Guid callId, string eventType, Guid? onlyUser, CancellationToken ct)
     {
         var call = await db.Calls.AsNoTracking().Where(c => c.Id == callId)
-            .Select(c => new { c.TenantId, c.ApartmentId, c.AnsweredByUserId, c.Room })
-            .SingleAsync(CancellationToken.None);
-        await events.PublishAsync(new CallEvent
+            .Select(c => new { c.TenantId, c.ApartmentId, c.AnsweredByUserId, c.Room, c.Status })
+            .SingleAsync(ct);
+        var to = onlyUser is { } user
+            ? await recipients.OfUsersAsync([user], ct)
+            : (await recipients.OfApartmentsAsync([call.ApartmentId], ct))[call.ApartmentId].ToList();
+        return new Announcement(CallEventPublisher.Stage(db, new CallEvent
         {
-            Type = type,
+            Type = eventType,
             CallId = callId,
             TenantId = call.TenantId,
             ApartmentId = call.ApartmentId,
-            Status = status,
+            Status = call.Status,
             OccurredAt = time.GetUtcNow(),
             AnsweredBy = call.AnsweredByUserId,
-            Recipients = only ?? await recipients.OfApartmentAsync(call.ApartmentId, CancellationToken.None),
-        });
-        if (type == CallEventTypes.Ended)
+            Recipients = to,
+        }, time.GetUtcNow()), call.Room);
+    }
+
+    private sealed record Announcement(StagedCallEvent Staged, string Room);
+
+    private async Task<string> PublishAsync(Announcement announcement)
+    {
+        await events.PublishStagedAsync(announcement.Staged);
+        if (announcement.Staged.Event is { Type: CallEventTypes.Ended, CallId: var callId })
         {
-            _ = liveKitRooms.DeleteRoomAsync(call.Room, CancellationToken.None);
-            await media.ReleaseAsync(callId, call.Room);
+            _ = liveKitRooms.DeleteRoomAsync(announcement.Room, CancellationToken.None);
+            await media.ReleaseAsync(callId, announcement.Room);
         }
-        return call.Room;
+        return announcement.Room;
     }
 }
-
-/// <summary>What Asterisk's hangup handler reports (<c>/webhook/call/end</c>).</summary>
-/// <param name="CallId">The UNIQUEID sent to <c>/webhook/call</c> (or the <c>call_id</c> that webhook answered).</param>
-/// <param name="EndReason">Neolia's reason when the reporter knows better than "Asterisk hung up" (the ARI call control's ring timeout).</param>
-public sealed record AsteriskHangup(string CallId, string? DialStatus, int? AnsweredSeconds, int? DialedSeconds, string? Cause, string? EndReason = null);
 
 public enum CallActionOutcome
 {

@@ -17,14 +17,18 @@ public sealed class CallRecipients(NeoliaDb db)
     /// <summary>Who of an apartment's members is rung and told: the active ones.</summary>
     public static readonly Expression<Func<ApartmentMembership, bool>> IsRecipient = m => m.User!.IsActive;
 
-    /// <summary>The active residents of the apartment, without LiveKit tokens (only ringing events carry them).</summary>
-    public async Task<List<CallRecipient>> OfApartmentAsync(Guid apartmentId, CancellationToken ct) =>
-        await db.ApartmentMemberships
-            .Where(m => m.ApartmentId == apartmentId)
-            .Where(IsRecipient)
-            .OrderBy(m => m.UserId)
-            .Select(m => new CallRecipient(m.UserId, null))
-            .ToListAsync(ct);
+    /// <summary>Some residents, with their push targets (an event for one resident alone, such as their decline).</summary>
+    public async Task<List<CallRecipient>> OfUsersAsync(IReadOnlyCollection<Guid> userIds, CancellationToken ct) =>
+        (await db.Users
+            .Where(u => userIds.Contains(u.Id))
+            .OrderBy(u => u.Id)
+            .Select(u => new
+            {
+                u.Id,
+                Push = db.Set<PushRegistration>().Where(p => p.UserId == u.Id).Select(p => new PushTarget(p.Id, p.Platform, p.Token)).ToList(),
+            })
+            .ToListAsync(ct))
+        .Select(r => new CallRecipient(r.Id, null, r.Push)).ToList();
 
     /// <summary>
     /// The active residents of each of the apartments, with their push targets (the events are staged in the outbox

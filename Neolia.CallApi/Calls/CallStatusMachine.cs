@@ -42,12 +42,33 @@ public static class CallStatusMachine
 /// <summary>Why a call finished (<see cref="Call.EndReason"/>): who or what closed it.</summary>
 public static class CallEndReasons
 {
-    /// <summary>Asterisk's hangup handler reported the end (<see cref="Call.DialStatus"/> says how).</summary>
+    /// <summary>Calls of the old dialplan webhook path, ended by its hangup handler (<see cref="Call.DialStatus"/> says how): history only.</summary>
     public const string AsteriskHangup = "asterisk_hangup";
+    /// <summary>The answerer (a SIP phone, or the room's side) hung up (<see cref="DoorCallOutcome.AnswererHungUp"/>).</summary>
+    public const string AnswererHungUp = "answerer_hung_up";
+    /// <summary>The visitor hung up (<see cref="DoorCallOutcome.DoorHungUp"/>).</summary>
+    public const string DoorHungUp = "door_hung_up";
+    /// <summary>Every SIP device that rang declined (<see cref="DoorCallOutcome.Declined"/>).</summary>
+    public const string DevicesDeclined = "devices_declined";
+    /// <summary>No SIP device could be reached and no app could answer (<see cref="DoorCallOutcome.NoDeviceReachable"/>).</summary>
+    public const string NoDeviceReachable = "no_device_reachable";
+    /// <summary>The answer could not be connected to the door (<see cref="DoorCallOutcome.BridgeFailed"/>).</summary>
+    public const string BridgeFailed = "bridge_failed";
     /// <summary>Nobody answered before <see cref="Call.ExpiresAt"/>; closed by the ring-timeout sweeper.</summary>
     public const string RingTimeout = "ring_timeout";
     /// <summary>Every resident of the apartment declined in the app.</summary>
     public const string AllResidentsDeclined = "all_residents_declined";
     /// <summary>LiveKit closed the call's room (everybody left, or it was never joined).</summary>
     public const string RoomFinished = "room_finished";
+
+    /// <summary>The reason a door call's outcome is recorded with.</summary>
+    public static string Of(DoorCallOutcome outcome) => outcome switch
+    {
+        DoorCallOutcome.AnswererHungUp => AnswererHungUp,
+        DoorCallOutcome.DoorHungUp => DoorHungUp,
+        DoorCallOutcome.RangOut => RingTimeout,
+        DoorCallOutcome.Declined => DevicesDeclined,
+        DoorCallOutcome.NoDeviceReachable => NoDeviceReachable,
+        _ => BridgeFailed,
+    };
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Neolia.CallApi.Calls;
 
 public static class CallsFeature
@@ -14,8 +12,6 @@ public static class CallsFeature
         builder.Services.AddScoped<LiveKit.ICallRoomEvents>(sp => sp.GetRequiredService<CallLifecycle>());
         builder.Services.AddHostedService<RingTimeoutSweeper>();
         builder.Services.AddHostedService<PendingCallEventPublisher>();
-        // Replaced by the ARI call control when it is configured (CallControl/).
-        builder.Services.TryAddSingleton<IDoorCallControl, NoDoorCallControl>();
         return builder;
     }
 }

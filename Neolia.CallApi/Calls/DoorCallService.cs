@@ -22,22 +22,13 @@ public sealed partial class DoorCallService(
     TimeProvider time,
     ILogger<DoorCallService> logger)
 {
-    /// <summary>The webhook's view of <see cref="StartAsync"/>: what the dialplan reads.</summary>
-    public async Task<DialplanAnswer> AnswerDialplanAsync(DoorRing ring, CancellationToken ct)
-    {
-        var start = await StartAsync(ring, ct);
-        return start.Started
-            ? new("dial", start.DialString, callOptions.Value.RingTimeoutSeconds.ToString(), start.CallId.ToString(), start.Room)
-            : DialplanAnswer.Reject(start.RejectReason!);
-    }
-
     public async Task<DoorCallStart> StartAsync(DoorRing ring, CancellationToken ct)
     {
-        // A webhook has no signed-in caller: it resolves the tenant from the door itself.
+        // A door has no signed-in caller: the tenant is resolved from the door itself.
         db.TenantScope = TenantScope.All;
 
-        // A repeated webhook (Asterisk retried) is recognised by the unique call id when the call is inserted below:
-        // no look-up first, so the common case costs three round trips (door, apartment with its residents, insert).
+        // A repeated StasisStart (the call taken again after a reconnect) is recognised by the unique call id when the
+        // call is inserted below: no look-up first, so the common case costs three round trips (door, apartment with its residents, insert).
         // Both queries are compiled once (no LINQ translation per ring) and prepared on each connection (no parsing
         // and planning per ring in PostgreSQL: DataExtensions turns on Npgsql's automatic preparation).
         var door = await DoorOf(db, ring.Caller, ct);
@@ -56,14 +47,12 @@ public sealed partial class DoorCallService(
             TenantId = door.TenantId,
             DeviceId = door.Id,
             ApartmentId = apartment.Id,
-            // Old dialplans send no call id: such a ring cannot be deduplicated, but it still rings.
-            AsteriskCallId = ring.AsteriskCallId ?? $"neolia-{Guid.NewGuid():N}",
+            AsteriskCallId = ring.AsteriskCallId,
             Caller = ring.Caller,
             Room = "",
             StartedAt = now,
             ExpiresAt = now + callOptions.Value.RingTimeout,
             IsTest = ring.IsTest,
-            Control = ring.Control,
         };
         call.Room = RoomName(call.Id);
         var endpoints = SipEndpoints(apartment.Monitors.Concat(apartment.Residents.Select(r => r.SipUsername)));
@@ -100,9 +89,9 @@ public sealed partial class DoorCallService(
         }
         catch (DbUpdateException e) when (e.IsUniqueViolation())
         {
-            // The same webhook again (Asterisk retried, or raced us): the first one rang; answer alike, ring nobody.
+            // The same door channel again: the first StasisStart rang; answer alike, ring nobody.
             db.ChangeTracker.Clear();
-            logger.LogInformation("Repeated webhook for Asterisk call {AsteriskCallId}: answered as before, nobody rung again", call.AsteriskCallId);
+            logger.LogInformation("Door channel {AsteriskCallId} already has its call: nobody rung again", call.AsteriskCallId);
             return await FindExistingAsync(call.AsteriskCallId, ct)
                 ?? throw new InvalidOperationException("A duplicate call id was reported but no such call exists.", e);
         }
@@ -111,13 +100,13 @@ public sealed partial class DoorCallService(
             db.Database.AutoTransactionBehavior = autoTransactions;
         }
 
-        // Not awaited: the dialplan waits for this answer while the visitor stands at the door, and LiveKit creates
+        // Not awaited: the visitor stands at the door, and LiveKit creates
         // the room anyway when the first participant joins. Creating it here only sets Neolia's limits (empty timeout,
         // max participants) before anyone answers, seconds later. The client never throws for LiveKit's failures
         // (it logs them) and has its own timeouts, so the task cannot fault unobserved or hang on.
         _ = liveKitRooms.CreateRoomAsync(call.Room, CancellationToken.None);
 
-        await events.PublishStagedAsync(ringing, staged);
+        await events.PublishStagedAsync(staged);
         LogRinging(logger, call.Id, ring.Caller, apartment.Number, apartment.Residents.Count, call.Room);
         return new DoorCallStart(null, call.Id, door.Id, door.Name, door.SipUsername, call.Room, endpoints, apartment.Residents.Count, call.ExpiresAt);
     }
@@ -153,7 +142,7 @@ public sealed partial class DoorCallService(
             .SingleOrDefault());
 
     /// <summary>
-    /// Runs the webhook's queries on <paramref name="db"/>'s connection with values that match nothing, often enough
+    /// Runs the door ring's queries on <paramref name="db"/>'s connection with values that match nothing, often enough
     /// for Npgsql to prepare them there (its automatic preparation starts at the fifth use).
     /// </summary>
     internal static async Task WarmUpAsync(NeoliaDb db, CancellationToken ct)
@@ -174,13 +163,13 @@ public sealed partial class DoorCallService(
         (await SnapshotsAsync(db.Calls.Where(c => c.AsteriskCallId == asteriskCallId), ct)).SingleOrDefault()?.Start;
 
     /// <summary>
-    /// The calls still ringing or answered that <paramref name="control"/> drives, as they were started: what a call
-    /// control that restarted or reconnected needs to take them over again.
+    /// The door calls still ringing or answered, as they were started: what a call control that restarted or
+    /// reconnected needs to take them over again (test calls have no door channel and are left out).
     /// </summary>
-    public Task<IReadOnlyList<DoorCallSnapshot>> LiveCallsAsync(string control, CancellationToken ct)
+    public Task<IReadOnlyList<DoorCallSnapshot>> LiveCallsAsync(CancellationToken ct)
     {
         db.TenantScope = TenantScope.All;
-        return SnapshotsAsync(db.Calls.Where(c => c.Control == control && (c.Status == CallStatuses.Ringing || c.Status == CallStatuses.Answered)), ct);
+        return SnapshotsAsync(db.Calls.Where(c => !c.IsTest && (c.Status == CallStatuses.Ringing || c.Status == CallStatuses.Answered)), ct);
     }
 
     private async Task<IReadOnlyList<DoorCallSnapshot>> SnapshotsAsync(IQueryable<Call> calls, CancellationToken ct)

@@ -3,7 +3,7 @@ namespace Neolia.CallApi.Calls;
 /// <summary>
 /// What the call lifecycle asks of whoever holds the door's channel (the ARI call control), so that a decision taken
 /// in the API reaches the door: an app's answer bridges the door into the room, a closed call hangs the door up, an
-/// opening sends the DTMF code. Without call control (dialplan path) nothing reaches the door.
+/// opening sends the DTMF code. A call this replica controls no door channel of (a test call) is left alone.
 /// </summary>
 public interface IDoorCallControl
 {
@@ -15,12 +15,4 @@ public interface IDoorCallControl
 
     /// <summary>Sends the door's code on its channel; one of <see cref="DoorOpeningResults"/>.</summary>
     Task<string> SendDoorCodeAsync(Guid callId, CancellationToken ct);
-}
-
-/// <summary>No call control (ARI not configured): the dialplan drives the call, nothing reaches the door from the API.</summary>
-public sealed class NoDoorCallControl : IDoorCallControl
-{
-    public void AppAnswered(Guid callId) { }
-    public void CallClosed(Guid callId, string status) { }
-    public Task<string> SendDoorCodeAsync(Guid callId, CancellationToken ct) => Task.FromResult(DoorOpeningResults.NotSent);
 }

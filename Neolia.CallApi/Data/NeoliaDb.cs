@@ -23,7 +23,7 @@ public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbCon
 
     /// <summary>
     /// Whether a failed command is given up at once instead of retried (<see cref="NeoliaExecutionStrategy"/>): for
-    /// callers that have a fallback and no time, such as Asterisk's webhooks. Set per request, like the scope.
+    /// callers that have a fallback and no time, such as a door call being set up (the dialplan rings the SIP devices itself). Set per request, like the scope.
     /// </summary>
     public bool FailFast { get; set; }
 

@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Neolia.CallApi.Asterisk;
 using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.Devices;
 
 /// <summary>A device's SIP account: a generated username and password, of which only the HA1 digest is kept.</summary>
-public sealed class SipCredentials(IOptions<AsteriskOptions> asterisk)
+public sealed class SipCredentials(IOptions<SipRealmOptions> asterisk)
 {
     private const string Alphabet = "abcdefghijkmnopqrstuvwxyz23456789";
 

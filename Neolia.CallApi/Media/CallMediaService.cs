@@ -135,30 +135,40 @@ public sealed class CallMediaService(
             .Select(c => new { c.TenantId, c.ApartmentId, c.DeviceId, c.Status, c.AnsweredByUserId, SiteId = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.SiteId).First() })
             .SingleOrDefaultAsync(ct);
         if (call is null) return false;
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"""INSERT INTO "CallMedia" ("CallId", "TenantId") VALUES ({callId}, {call.TenantId}) ON CONFLICT DO NOTHING""", ct);
         reason = reason is null ? null : reason.Length > 500 ? reason[..500] : reason;
-        var changed = await db.Set<CallMedia>().Where(m => m.CallId == callId && (m.VideoState == null || m.VideoState != state))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.VideoState, state)
-                .SetProperty(m => m.VideoUnavailableReason, m => m.VideoUnavailableReason ?? (state == VideoStates.Unavailable ? reason : null)), ct) == 1;
-        if (!changed) return true;
-
-        logger.LogInformation("Door video of call {CallId} is {State}{Reason}", callId, state, reason is null ? "" : $" ({reason})");
-        if (call.Status is CallStatuses.Ringing or CallStatuses.Answered)
+        // The state change and its event in one transaction (the outbox rule), then published.
+        StagedCallEvent? staged = null;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            await events.PublishAsync(new CallEvent
+            staged = null;
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""INSERT INTO "CallMedia" ("CallId", "TenantId") VALUES ({callId}, {call.TenantId}) ON CONFLICT DO NOTHING""", ct);
+            var changed = await db.Set<CallMedia>().Where(m => m.CallId == callId && (m.VideoState == null || m.VideoState != state))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.VideoState, state)
+                    .SetProperty(m => m.VideoUnavailableReason, m => m.VideoUnavailableReason ?? (state == VideoStates.Unavailable ? reason : null)), ct) == 1;
+            if (!changed) return;
+            if (call.Status is CallStatuses.Ringing or CallStatuses.Answered)
             {
-                Type = CallEventTypes.VideoChanged,
-                CallId = callId,
-                TenantId = call.TenantId,
-                ApartmentId = call.ApartmentId,
-                Status = call.Status,
-                AnsweredBy = call.AnsweredByUserId,
-                OccurredAt = time.GetUtcNow(),
-                Video = new CallVideo(call.DeviceId, call.SiteId, relay.SiteId is null ? VideoRelays.Stack : VideoRelays.Site, state),
-                Recipients = await recipients.OfApartmentAsync(call.ApartmentId, CancellationToken.None),
-            });
-        }
+                staged = CallEventPublisher.Stage(db, new CallEvent
+                {
+                    Type = CallEventTypes.VideoChanged,
+                    CallId = callId,
+                    TenantId = call.TenantId,
+                    ApartmentId = call.ApartmentId,
+                    Status = call.Status,
+                    AnsweredBy = call.AnsweredByUserId,
+                    OccurredAt = time.GetUtcNow(),
+                    Video = new CallVideo(call.DeviceId, call.SiteId, relay.SiteId is null ? VideoRelays.Stack : VideoRelays.Site, state),
+                    Recipients = (await recipients.OfApartmentsAsync([call.ApartmentId], ct))[call.ApartmentId].ToList(),
+                }, time.GetUtcNow());
+                await db.SaveChangesAsync(ct);
+            }
+            await transaction.CommitAsync(ct);
+            logger.LogInformation("Door video of call {CallId} is {State}{Reason}", callId, state, reason is null ? "" : $" ({reason})");
+        });
+        if (staged is not null) await events.PublishStagedAsync(staged);
         return true;
     }
 

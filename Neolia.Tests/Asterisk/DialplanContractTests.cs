@@ -37,8 +37,8 @@ public sealed partial class DialplanContractTests
         var arguments = stasis.Arguments.Split(',');
 
         Assert.Equal(new CallControlOptions().StasisApplication, arguments[0]);
-        // DoorCallController reads StasisStart args as [door, tenant, door endpoint, apartment].
-        Assert.Equal([DoorCallController.DoorArgument, "${NEOLIA_TENANT}", "${CHANNEL(endpoint)}", "${EXTEN}"], arguments[1..]);
+        // DoorCallRouter reads StasisStart args as [door, tenant, door endpoint, apartment].
+        Assert.Equal([DoorCallSetup.DoorArgument, "${NEOLIA_TENANT}", "${CHANNEL(endpoint)}", "${EXTEN}"], arguments[1..]);
         Assert.InRange(Door.FindIndex(s => s.Application == "Ringing"), 0, Door.IndexOf(stasis) - 1);
         Assert.True(Door.FindIndex(s => s.Arguments == "CALLERID(num)=${CHANNEL(endpoint)}") < Door.IndexOf(stasis), "the caller number is the door's name, dashes included");
     }
@@ -48,7 +48,7 @@ public sealed partial class DialplanContractTests
     {
         var afterStasis = Door.SkipWhile(s => s.Application != "Stasis").Skip(1).ToList();
         var read = afterStasis.First(s => s.Arguments.StartsWith("NEOLIA_DIAL=", StringComparison.Ordinal));
-        Assert.Equal($"NEOLIA_DIAL=${{{DoorCallController.FallbackDialVariable("${NEOLIA_TENANT}", "${EXTEN}")}}}", read.Arguments);
+        Assert.Equal($"NEOLIA_DIAL=${{{DoorCallSetup.FallbackDialVariable("${NEOLIA_TENANT}", "${EXTEN}")}}}", read.Arguments);
         Assert.Contains(afterStasis, s => s.Application == "GosubIf" && s.Arguments.Contains("tenant-${NEOLIA_TENANT}-apartments,${EXTEN},1"));
         var dial = afterStasis.Single(s => s.Application == "Dial");
         Assert.Equal("dial", dial.Label);
@@ -75,7 +75,7 @@ public sealed partial class DialplanContractTests
     {
         var livekit = Plan.InContext("neolia-livekit").ToList();
         Assert.True(PatternMatches(livekit[0].Extension, Guid.NewGuid().ToString("N")));
-        Assert.Equal($"{new CallControlOptions().StasisApplication},{DoorCallController.LiveKitArgument},${{EXTEN}}", livekit.Single(s => s.Application == "Stasis").Arguments);
+        Assert.Equal($"{new CallControlOptions().StasisApplication},{LiveKitBridge.LiveKitArgument},${{EXTEN}}", livekit.Single(s => s.Application == "Stasis").Arguments);
     }
 
     [Fact]

@@ -58,6 +58,6 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         Assert.Equal(sip, asterisk.Originates(door)[0].Query["endpoint"]["PJSIP/".Length..]);
 
         await asterisk.HangUpFromOutsideAsync(door);
-        Assert.Equal("ANSWER", (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).DialStatus);
+        Assert.Equal(CallEndReasons.DoorHungUp, (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).EndReason);
     }
 }

@@ -38,9 +38,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
 
         var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Missed);
         Assert.Equal(CallEndReasons.RingTimeout, ended.EndReason);
-        Assert.Equal("NOANSWER", ended.DialStatus);
         Assert.Equal("19", ended.HangupCause);
-        Assert.Equal(CallControls.Ari, ended.Control);
         Assert.Single(socket.UpdatesFor(call.Id.ToString()));
         Assert.Equal("missed", DoorCallScenario.StatusOf(missed));
     }
@@ -64,7 +62,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         Assert.All(legs, l => Assert.InRange(int.Parse(l.Query["timeout"]), 1, AriStackFixture.RingTimeoutSeconds));
 
         // Remembered for the dialplan's fallback (CallApi down at the next ring): every SIP endpoint, registered or not.
-        var fallback = Asterisk.GlobalVariables[DoorCallController.FallbackDialVariable(scenario.Tenant.Slug, scenario.Apartment)].Split('&');
+        var fallback = Asterisk.GlobalVariables[DoorCallSetup.FallbackDialVariable(scenario.Tenant.Slug, scenario.Apartment)].Split('&');
         Assert.Equal(new[] { $"PJSIP/{aliceSip}", $"PJSIP/{monitor}", $"PJSIP/{offlineSip}" }.Order(), fallback.Order());
 
         var aliceLeg = legs.Single(l => l.Query["endpoint"] == $"PJSIP/{aliceSip}").Path["/ari/channels/".Length..];
@@ -82,7 +80,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         await Asterisk.HangUpFromOutsideAsync(door);
         await socket.WaitForUpdateAsync(call.Id.ToString(), "ended");
         var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended);
-        Assert.Equal("ANSWER", ended.DialStatus);
+        Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
         await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(aliceLeg), what: "the phone hung up with the door");
     }
 
@@ -156,7 +154,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         await socket.WaitForUpdateAsync(call.Id.ToString(), "cancelled");
         await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(leg), what: "the ringing phone hung up");
         var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Cancelled);
-        Assert.Equal("CANCEL", ended.DialStatus);
+        Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
         Assert.Equal("16", ended.HangupCause);
     }
 
@@ -215,9 +213,9 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
 
         await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(door), what: "the door hung up");
         Assert.Equal(AriHangupReasons.Busy, Asterisk.AllChannels[door].HangupReason); // cause 17 → 486
-        var ended = await scenario.CallOfAsync(door, c => c.DialStatus is not null);
+        var ended = await scenario.CallOfAsync(door, c => c.Status != CallStatuses.Ringing);
         Assert.Equal(CallStatuses.Declined, ended.Status);
-        Assert.Equal("BUSY", ended.DialStatus);
+        Assert.Equal(CallEndReasons.AllResidentsDeclined, ended.EndReason);
     }
 
     [Fact]

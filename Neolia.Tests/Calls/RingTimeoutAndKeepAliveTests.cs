@@ -60,7 +60,7 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
         foreach (var call in residentCalls) await socket.WaitForRingAsync(call.Id);
 
         // Every call is closed within the ring timeout, the sweeper's grace and a couple of sweeps after the last ring.
-        var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.CallLifecycle.DialplanTimeoutGrace + TimeSpan.FromSeconds(5);
+        var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace + TimeSpan.FromSeconds(5);
         foreach (var call in residentCalls) await socket.WaitForUpdateAsync(call.Id, "missed", deadline - (DateTimeOffset.UtcNow - rungAt));
         await using (var scope = stack.DataScope(out var db))
         {

@@ -98,7 +98,7 @@ if (options.HoldSeconds > 0)
 var results = new JsonArray();
 var table = new List<string>();
 var allDialled = new HashSet<Guid>();
-var missedGrace = Neolia.CallApi.Calls.CallLifecycle.DialplanTimeoutGrace;
+var missedGrace = Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace;
 var missedTable = new List<string>();
 using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, TimeSpan.FromSeconds(options.WebhookTimeoutSeconds), runId, options.MaxConnections))
 {

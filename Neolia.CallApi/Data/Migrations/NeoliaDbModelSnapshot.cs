@@ -265,19 +265,8 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("Control")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasDefaultValue("dialplan");
-
                     b.Property<Guid>("DeviceId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("DialStatus")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
 
                     b.Property<int?>("DialedSeconds")
                         .HasColumnType("integer");

@@ -1,0 +1,27 @@
+using Neolia.CallApi.Calls;
+
+namespace Neolia.CallApi.CallControl;
+
+/// <summary>Connects the door with the channel whose answer won: answers the door and bridges the two.</summary>
+internal sealed class DoorBridge(DoorCallRegistry registry, AriCommands ari, DoorCallEnding ending, TimeProvider time, ILogger<DoorBridge> logger)
+{
+    public async Task ConnectAsync(DoorCall call, string peer)
+    {
+        call.Peer = peer;
+        call.AnsweredAt ??= time.GetUtcNow();
+        call.Timer?.Dispose();
+        registry.AddChannel(peer, call);
+        try
+        {
+            var client = ari.Client;
+            await client.AnswerAsync(call.DoorChannelId, CancellationToken.None);
+            await client.CreateBridgeAsync(call.BridgeId, CancellationToken.None);
+            await client.AddToBridgeAsync(call.BridgeId, [call.DoorChannelId, peer], CancellationToken.None);
+        }
+        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        {
+            logger.LogWarning("Call {CallId}: bridging the door with {Peer} failed: {Error}", call.CallId, peer, e.Message);
+            await ending.FinishAsync(call, DoorCallOutcome.BridgeFailed);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Options;
+using Neolia.CallApi.Calls;
+
+namespace Neolia.CallApi.CallControl;
+
+/// <summary>
+/// Where every ARI event and every decision of the API reaches its door call. Each call runs its steps in order on
+/// its own queue (<see cref="DoorCall.Work"/>), so calls never wait for each other: a slow ARI request, query or
+/// LiveKit call delays only its own call. A flood is shed at the door: past
+/// <see cref="CallControlOptions.MaxCallsInSetup"/> calls being set up at once, a new door call goes straight back to
+/// the dialplan, which rings the apartment's SIP devices itself, instead of waiting behind the others.
+/// </summary>
+internal sealed class DoorCallRouter(
+    DoorCallRegistry registry,
+    DoorCallSetup setup,
+    SipLegs legs,
+    LiveKitBridge liveKit,
+    DoorCallEnding ending,
+    DoorCodeSender doorCode,
+    CallRecovery recovery,
+    AriCommands ari,
+    IOptions<CallControlOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    ILogger<DoorCallRouter> logger) : IDoorCallControl
+{
+    private int _inSetup;
+
+    /// <summary>True while the event stream is connected: only then does Asterisk hand calls to this replica.</summary>
+    public bool Connected { get; private set; }
+
+    /// <summary>The event stream (re)connected: the live calls are taken over again.</summary>
+    public async Task ConnectedAsync(CancellationToken ct)
+    {
+        Connected = true;
+        await recovery.RecoverAsync(ct);
+    }
+
+    public void Disconnected() => Connected = false;
+
+    /// <summary>Hands one event to the call it belongs to and returns at once: the event reader never waits for a call.</summary>
+    public void Dispatch(AriEvent e)
+    {
+        switch (e.Type)
+        {
+            case "StasisStart" when e.Channel is { } channel && e.Args is [var kind, ..]:
+                if (kind == DoorCallSetup.DoorArgument && e.Args is [_, var tenant, var door, var exten, ..]) Admit(channel, tenant, door, exten);
+                else if (kind == SipLegs.LegArgument) PostOrHangUp(registry.ByChannel(channel.Id), channel.Id, call => legs.OnAnsweredAsync(call, channel.Id));
+                else if (kind == LiveKitBridge.LiveKitArgument && e.Args is [_, var callArgument, ..])
+                {
+                    var call = Guid.TryParseExact(callArgument, "N", out var callId) ? registry.ByCall(callId) : null;
+                    PostOrHangUp(call, channel.Id, c => liveKit.OnLegArrivedAsync(c, channel.Id));
+                }
+                else logger.LogWarning("Channel {Channel} entered the application with unknown arguments {Args}", channel.Id, string.Join(',', e.Args));
+                break;
+            case "ChannelStateChange" when e.Channel is { State: "Ringing" } channel:
+                Post(registry.ByChannel(channel.Id), call => legs.OnRingingAsync(call, channel.Id));
+                break;
+            case "ChannelDestroyed" when e.Channel is { } channel:
+                Post(registry.ByChannel(channel.Id), call => OnChannelGoneAsync(call, channel.Id, e.Cause ?? AriCauses.NormalClearing));
+                break;
+            case "ContactStatusChange" when e.ContactInfo?.ContactStatus is "Reachable" or "NonQualified" && e.Endpoint?.Resource is { } resource:
+                OnEndpointOnline(resource);
+                break;
+            case "EndpointStateChange" when e.Endpoint is { State: "online", Resource: { } resource }:
+                OnEndpointOnline(resource);
+                break;
+            case "ChannelDtmfReceived":
+                logger.LogDebug("DTMF {Digit} from channel {Channel}", e.Digit, e.Channel?.Id);
+                break;
+        }
+    }
+
+    public void AppAnswered(Guid callId) => Post(registry.ByCall(callId), liveKit.OnAppAnsweredAsync);
+
+    public void CallClosed(Guid callId, string status) =>
+        Post(registry.ByCall(callId), call => ending.FinishAsync(call, DoorAnswers.OutcomeOfClosed(status, call.IsAnswered)));
+
+    public Task<string> SendDoorCodeAsync(Guid callId, CancellationToken ct) => doorCode.SendAsync(callId, ct);
+
+    private void Admit(AriChannel channel, string tenant, string door, string exten)
+    {
+        var call = new DoorCall(channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>());
+        if (!registry.TryAddDoor(call)) return; // the same channel again: it is controlled already
+        if (Interlocked.Increment(ref _inSetup) > options.Value.MaxCallsInSetup)
+        {
+            Interlocked.Decrement(ref _inSetup);
+            registry.Remove(call);
+            logger.LogWarning("{Limit} door calls are being set up already: channel {Channel} goes to the dialplan's fallback", options.Value.MaxCallsInSetup, channel.Id);
+            _ = ari.TryAsync(a => a.ContinueAsync(channel.Id, CancellationToken.None), "hand a shed door call back to the dialplan");
+            return;
+        }
+        call.Work.Post(async () =>
+        {
+            try { await setup.StartAsync(call); }
+            finally { Interlocked.Decrement(ref _inSetup); }
+        });
+    }
+
+    private async Task OnChannelGoneAsync(DoorCall call, string channelId, int cause)
+    {
+        if (call.Finished || call.Start is null) return;
+        if (channelId == call.DoorChannelId)
+        {
+            // The visitor hung up (or Asterisk did): ringing → cancelled, connected → ended.
+            await ending.FinishAsync(call, DoorCallOutcome.DoorHungUp, cause);
+            return;
+        }
+        if (channelId == call.Peer)
+        {
+            await ending.FinishAsync(call, DoorCallOutcome.AnswererHungUp);
+            return;
+        }
+        await legs.OnGoneAsync(call, channelId, cause);
+    }
+
+    private void OnEndpointOnline(string endpoint)
+    {
+        foreach (var call in registry.Live.Where(c => !c.IsAnswered && c.Start!.SipEndpoints!.Contains(endpoint)))
+        {
+            call.Work.Post(() => legs.OnEndpointOnlineAsync(call, endpoint));
+        }
+    }
+
+    private static void Post(DoorCall? call, Func<DoorCall, Task> step)
+    {
+        if (call is not null) call.Work.Post(() => step(call));
+    }
+
+    /// <summary>A channel that claims to belong to a call this replica does not control is hung up.</summary>
+    private void PostOrHangUp(DoorCall? call, string channelId, Func<DoorCall, Task> step)
+    {
+        if (call is not null && call.Work.Post(() => step(call))) return;
+        _ = ari.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up a channel of no call");
+    }
+}

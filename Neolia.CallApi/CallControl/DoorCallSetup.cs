@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using Neolia.CallApi.Calls;
+using Neolia.CallApi.Data;
+
+namespace Neolia.CallApi.CallControl;
+
+/// <summary>
+/// A door's channel entered the application: the call is recorded and rung (<see cref="DoorCallService"/>), within
+/// <see cref="CallControlOptions.CallSetupBudget"/>; the apartment's SIP devices are dialled. A call that cannot be
+/// set up in time (database down or slow) goes back to the dialplan, which rings the SIP devices itself: the door
+/// rings whatever is down. A call that must not ring (unknown apartment or door) is refused with its SIP answer.
+/// </summary>
+internal sealed class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
+    IServiceScopeFactory scopes, IOptions<CallControlOptions> options, ILogger<DoorCallSetup> logger)
+{
+    /// <summary>The first argument of Stasis() in the dialplan's [neolia-door].</summary>
+    public const string DoorArgument = "door";
+
+    /// <summary>
+    /// The global variable the dialplan's fallback dials when no ARI client takes the call (extensions.conf, [neolia-door]).
+    /// Not AstDB: Asterisk refuses DB() writes from ARI (a "dangerous" function).
+    /// </summary>
+    public static string FallbackDialVariable(string tenant, string apartment) => $"NEOLIA_DIAL_{tenant}_{apartment}";
+
+    public async Task StartAsync(DoorCall call)
+    {
+        await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
+        DoorCallStart start;
+        try
+        {
+            using var budget = new CancellationTokenSource(options.Value.CallSetupBudget);
+            await using var scope = scopes.CreateAsyncScope();
+            // No retries: the budget is short and the dialplan has a fallback.
+            scope.ServiceProvider.GetRequiredService<NeoliaDb>().FailFast = true;
+            start = await scope.ServiceProvider.GetRequiredService<DoorCallService>()
+                .StartAsync(new DoorRing(call.DoorChannelId, call.Tenant, call.DoorEndpoint, call.Apartment), budget.Token);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Door call on channel {Channel} could not be set up; handing it back to the dialplan's fallback", call.DoorChannelId);
+            Abandon(call);
+            await ari.TryAsync(a => a.ContinueAsync(call.DoorChannelId, CancellationToken.None), "hand the door back to the dialplan");
+            return;
+        }
+        if (!start.Started)
+        {
+            Abandon(call);
+            await ari.TryAsync(a => a.HangupAsync(call.DoorChannelId, DoorAnswers.ForRejected(start.RejectReason!), CancellationToken.None), "refuse the door call");
+            return;
+        }
+
+        call.Start = start;
+        registry.AddCall(call);
+        ending.StartRingTimer(call);
+        if (start.DialString.Length > 0)
+        {
+            // Remembered for the dialplan's fallback, should no CallApi take the next visitor.
+            await ari.TryAsync(a => a.SetGlobalVariableAsync(FallbackDialVariable(call.Tenant, call.Apartment), start.DialString, CancellationToken.None), "remember the dial string");
+        }
+        logger.LogInformation("Door call {CallId} on channel {Channel}: {Endpoints} SIP endpoint(s), {Residents} resident(s), rings until {ExpiresAt:O}",
+            call.CallId, call.DoorChannelId, start.SipEndpoints!.Count, start.Residents, start.ExpiresAt);
+        await legs.DialAllAsync(call);
+    }
+
+    /// <summary>The channel is not controlled after all: forgotten, so its later events find no call.</summary>
+    private void Abandon(DoorCall call)
+    {
+        call.Finished = true;
+        call.Work.Complete();
+        registry.Remove(call);
+    }
+}
