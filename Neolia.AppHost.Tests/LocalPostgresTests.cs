@@ -27,4 +27,24 @@ public sealed class LocalPostgresTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_data_directory_initdb_made_owner_only_does_not_stop_the_next_start()
+    {
+        var root = Directory.CreateTempSubdirectory("neolia-pg-again-").FullName;
+        try
+        {
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+            // What initdb leaves: the data directory mode 0700 (PostgreSQL refuses anything wider).
+            var data = Directory.CreateDirectory(Path.Combine(root, ".devstack", "postgres")).FullName;
+            File.SetUnixFileMode(Path.Combine(root, ".devstack"), (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+            Assert.Null(LocalPostgresBuilderExtensions.FirstDirectoryClosedToOthers(data));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

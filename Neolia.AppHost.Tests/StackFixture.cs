@@ -13,7 +13,6 @@ public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
 
-    public string WebhookSecret { get; } = Secret(32);
     public string JwtSigningKey { get; } = Secret(64);
     public string PostgresPassword { get; } = Secret(24);
     public string RedisPassword { get; } = Secret(24);
@@ -34,7 +33,6 @@ public sealed class StackFixture : IAsyncLifetime
             "Neolia:StackFile=",
             $"Parameters:livekit-api-key=test-{Secret(8)}",
             $"Parameters:livekit-api-secret={Secret(48)}",
-            $"Parameters:asterisk-webhook-secret={WebhookSecret}",
             $"Parameters:jwt-signing-key={JwtSigningKey}",
             $"Parameters:postgres-password={PostgresPassword}",
             $"Parameters:redis-password={RedisPassword}",

@@ -106,12 +106,16 @@ public static class LocalPostgresBuilderExtensions
             .ExcludeFromManifest();
     }
 
-    /// <summary>The first existing directory on the way to <paramref name="path"/> that users other than its owner cannot enter.</summary>
+    /// <summary>
+    /// The first existing directory on the way to <paramref name="path"/> that users other than its owner cannot enter.
+    /// <paramref name="path"/> itself is not on the way: once initdb made it, it is the server's own (mode 0700, as
+    /// PostgreSQL requires), and a second start must not refuse it.
+    /// </summary>
     public static string? FirstDirectoryClosedToOthers(string path)
     {
         if (OperatingSystem.IsWindows()) return null;
         var directories = new List<string>();
-        for (var dir = new DirectoryInfo(Path.GetFullPath(path)); dir is not null; dir = dir.Parent) directories.Insert(0, dir.FullName);
+        for (var dir = new DirectoryInfo(Path.GetFullPath(path)).Parent; dir is not null; dir = dir.Parent) directories.Insert(0, dir.FullName);
         foreach (var directory in directories)
         {
             if (Directory.Exists(directory) && !File.GetUnixFileMode(directory).HasFlag(UnixFileMode.OtherExecute)) return directory;
