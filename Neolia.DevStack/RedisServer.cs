@@ -19,6 +19,9 @@ public sealed class RedisServer : IAsyncDisposable
     public int Port { get; }
     public string ConnectionString => $"127.0.0.1:{Port}";
 
+    /// <summary>The server's process, for tests that pause it (SIGSTOP: connections stay open, nothing answers).</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<RedisServer> StartAsync(int port, string logDirectory)
     {
         var server = new RedisServer(Launch(port, logDirectory), port, logDirectory);

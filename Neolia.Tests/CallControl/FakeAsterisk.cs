@@ -64,6 +64,9 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public int? LiveKitSipFailure { get; set; }
     public int Connections { get; private set; }
 
+    /// <summary>Awaited before a request is answered: a test holds some requests (a slow Asterisk, a slow network) and lets others through.</summary>
+    public Func<Request, Task>? HoldRequest { get; set; }
+
     private FakeAsterisk(WebApplication app) => _app = app;
 
     public string Url => LoopbackServer.UrlOf(_app);
@@ -81,8 +84,10 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 await context.Response.WriteAsJsonAsync(new { message = "Authentication required" });
                 return;
             }
-            fake.Requests.Enqueue(new Request(context.Request.Method, context.Request.Path,
-                context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()), DateTimeOffset.UtcNow));
+            var request = new Request(context.Request.Method, context.Request.Path,
+                context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()), DateTimeOffset.UtcNow);
+            fake.Requests.Enqueue(request);
+            if (fake.HoldRequest is { } hold) await hold(request);
             await next();
         });
         fake.MapAri(app);

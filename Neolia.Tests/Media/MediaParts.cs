@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Neolia.DevStack;
+using Neolia.Tests.Infrastructure;
 using Neolia.Tests.LiveKit;
 
 namespace Neolia.Tests.Media;
@@ -68,13 +69,10 @@ public sealed class RtspCamera : IAsyncDisposable
         }
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
     /// <summary>The camera stops sending (SIGSTOP): connections stay open, no frame comes — a stall.</summary>
-    public void Freeze() => kill(_server.Id, 19);
+    public void Freeze() => ProcessSignals.Stop(_server.Id);
 
-    public void Thaw() => kill(_server.Id, 18);
+    public void Thaw() => ProcessSignals.Continue(_server.Id);
 
     public async ValueTask DisposeAsync()
     {
