@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ring-latency and socket-capacity benchmark (issue 7). Starts its own stack (PostgreSQL, Redis, CallApi,
-# Notifier replicas, gateway) unless given --stack DIR of a running Neolia.DevStack, and stops it at the end.
+# Notifier replicas, gateway; door calls reach CallApi over ARI from the bench's AriDoors) and stops it at the end.
 #   bench/run.sh --sockets 10000 --rate 200 --seconds 30
 #   bench/run.sh --help
 set -euo pipefail

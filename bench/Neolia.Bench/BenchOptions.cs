@@ -2,13 +2,12 @@ using System.Globalization;
 
 namespace Neolia.Bench;
 
-/// <summary>One load phase: <see cref="Rate"/> webhooks per second, evenly spaced, for <see cref="Seconds"/>.</summary>
+/// <summary>One load phase: <see cref="Rate"/> door calls per second, evenly spaced, for <see cref="Seconds"/>.</summary>
 public sealed record Phase(string Name, double Rate, double Seconds, bool Measured = true);
 
 /// <summary>The command line (see <c>--help</c>).</summary>
 public sealed class BenchOptions
 {
-    public string? StackDirectory { get; private set; }
     public int Notifiers { get; private set; } = 2;
     public int Gateways { get; private set; } = 1;
     public int Sockets { get; private set; } = 1000;
@@ -19,9 +18,8 @@ public sealed class BenchOptions
     public double WarmupRate { get; private set; } = 50;
     public List<Phase> Phases { get; } = [];
     public double RecoveryThresholdMs { get; private set; } = 100;
-    public double WebhookTimeoutSeconds { get; private set; } = 3;
+    public double AnswerTimeoutSeconds { get; private set; } = 3;
     public double SettleSeconds { get; private set; } = 3;
-    public int MaxConnections { get; private set; } = 2048;
     public double HoldSeconds { get; private set; }
     public double IdleMeasureSeconds { get; private set; } = 60;
     public double DrainSeconds { get; private set; } = 5;
@@ -36,18 +34,16 @@ public sealed class BenchOptions
     public const string Help = """
         Neolia.Bench: ring latency and socket capacity (issue 7).
 
-          --stack DIR                use the stack scripts/run.sh runs (DIR = its .devstack folder; else one is started)
           --notifiers N              Notifier replicas of the started stack (2)
           --gateways N               gateway processes (1); sockets are spread over them round robin
           --sockets N                resident sockets to connect (1000)
           --residents-per-apartment K  residents (= sockets) rung by one call (2)
           --client-processes P       split the sockets over P processes (each is limited to ulimit -n descriptors)
-          --rate R --seconds S       one measured phase of R webhooks/s for S seconds (repeatable: phases run in order)
+          --rate R --seconds S       one measured phase of R door calls/s for S seconds (StasisStart over ARI) (repeatable: phases run in order)
           --phase NAME:R:S           a named measured phase (repeatable)
           --warmup-seconds S --warmup-rate R   unmeasured warm-up first (3 s at 50/s)
           --recovery-threshold-ms T  a phase's recovery time = until every call is answered and rung within T (100)
-          --webhook-timeout S        the dialplan's budget per webhook (3)
-          --max-connections N        connections to CallApi (2048; Asterisk's CURL does not pool); a webhook waiting for one counts against its budget
+          --answer-timeout S         how long CallApi may take to act on a door's channel before the call counts as timed out (3)
           --environment NAME         ASPNETCORE_ENVIRONMENT of the started stack (Development)
           --fast-postgres            no fsync / synchronous_commit in the started PostgreSQL
           --set service:Key=Value    extra configuration for a started service (callapi, notifier, gateway)
@@ -70,7 +66,6 @@ public sealed class BenchOptions
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             switch (args[i])
             {
-                case "--stack": o.StackDirectory = Next(); break;
                 case "--notifiers": o.Notifiers = Int(Next()); break;
                 case "--gateways": o.Gateways = Int(Next()); break;
                 case "--sockets": o.Sockets = Int(Next()); break;
@@ -90,10 +85,9 @@ public sealed class BenchOptions
                     o.Phases.Add(new Phase(parts[0], Num(parts[1]), Num(parts[2])));
                     break;
                 case "--recovery-threshold-ms": o.RecoveryThresholdMs = Num(Next()); break;
-                case "--webhook-timeout": o.WebhookTimeoutSeconds = Num(Next()); break;
+                case "--answer-timeout": o.AnswerTimeoutSeconds = Num(Next()); break;
                 case "--hold-seconds": o.HoldSeconds = Num(Next()); break;
                 case "--idle-seconds": o.IdleMeasureSeconds = Num(Next()); break;
-                case "--max-connections": o.MaxConnections = Int(Next()); break;
                 case "--settle-seconds": o.SettleSeconds = Num(Next()); break;
                 case "--drain-seconds": o.DrainSeconds = Num(Next()); break;
                 case "--await-missed": o.AwaitMissed = true; break;

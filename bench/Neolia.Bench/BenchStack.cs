@@ -3,16 +3,21 @@ using Neolia.DevStack;
 
 namespace Neolia.Bench;
 
-/// <summary>The stack under test: started here with DevStack's code, or a running AppHost stack read from its stack file (.devstack/stack.json).</summary>
+/// <summary>
+/// The stack under test, started here with DevStack's code, its CallApi's call control connected to the bench's
+/// <see cref="AriDoors"/>. (A stack under the AppHost takes door calls from its own Asterisk only: ring it with sipp.)
+/// </summary>
 public sealed class BenchStack : IAsyncDisposable
 {
     private LocalStack? _owned;
     private LiveKitStub? _liveKit;
+    private AriDoors? _doors;
     private readonly List<ServiceProcess> _extraGateways = [];
 
     public required IReadOnlyList<Uri> Gateways { get; init; }
     public required Uri CallApi { get; init; }
-    public required string WebhookSecret { get; init; }
+    /// <summary>Asterisk as CallApi's call control sees it: the doors ring through it.</summary>
+    public required AriDoors Doors { get; init; }
     public required string JwtSigningKey { get; init; }
     public required string DatabaseConnectionString { get; init; }
     public required string DemoPassword { get; init; }
@@ -31,15 +36,24 @@ public sealed class BenchStack : IAsyncDisposable
     {
         var state = Path.Combine(Path.GetTempPath(), "neolia-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var extra = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
+        var doors = await AriDoors.StartAsync();
+        // Door calls reach CallApi the one way they do in production: ARI.
+        var callApi = new Dictionary<string, string?>
+        {
+            ["CallControl__AriUrl"] = doors.Url.ToString().TrimEnd('/'),
+            ["CallControl__AriUsername"] = AriDoors.Username,
+            ["CallControl__AriPassword"] = doors.Password,
+        };
         // The bench signs a few residents in through the gateway; the sign-in limit is for people.
         var gateway = new Dictionary<string, string?> { ["Edge__AuthRequestsPerMinute"] = "100000" };
         foreach (var (service, settings) in options.Settings)
         {
-            var target = service == "gateway" ? gateway : new Dictionary<string, string?>();
+            var target = service switch { "gateway" => gateway, "callapi" => callApi, _ => new Dictionary<string, string?>() };
             foreach (var (k, v) in settings) target[k] = v;
             extra[service] = target;
         }
         extra["gateway"] = gateway;
+        extra["callapi"] = callApi;
 
         Console.Error.WriteLine($"Starting the stack ({options.Notifiers} Notifier(s), {options.Gateways} gateway(s), {options.Environment}) in {state} ...");
         var secrets = StackSecrets.Generate();
@@ -84,7 +98,7 @@ public sealed class BenchStack : IAsyncDisposable
         {
             Gateways = [stack.GatewayUrl, .. extraGateways.Select(g => g.Url)],
             CallApi = stack.CallApi.Url,
-            WebhookSecret = secrets.WebhookSecret,
+            Doors = doors,
             JwtSigningKey = secrets.JwtSigningKey,
             DatabaseConnectionString = stack.DatabaseConnectionString,
             DemoPassword = secrets.DemoPassword,
@@ -93,32 +107,9 @@ public sealed class BenchStack : IAsyncDisposable
         };
         handle._owned = stack;
         handle._liveKit = liveKit;
+        handle._doors = doors;
         handle._extraGateways.AddRange(extraGateways);
         return handle;
-    }
-
-    /// <summary>A stack started with <c>scripts/run.sh</c>: the stack file the AppHost writes in <c>.devstack/</c>.</summary>
-    public static BenchStack Attach(string directory)
-    {
-        using var stack = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "stack.json")));
-        var root = stack.RootElement;
-        string Get(string name) => root.TryGetProperty(name, out var v) ? v.GetString()! :
-            throw new InvalidOperationException($"{directory}/stack.json has no '{name}': restart the stack with this version of scripts/run.sh.");
-        var processes = new List<(string, int)>();
-        if (root.TryGetProperty("processes", out var pids))
-        {
-            foreach (var p in pids.EnumerateObject()) processes.Add((p.Name, p.Value.GetInt32()));
-        }
-        return new BenchStack
-        {
-            Gateways = [new Uri(Get("gateway"))],
-            CallApi = new Uri(Get("callApi")),
-            WebhookSecret = Get("webhookSecret"),
-            DemoPassword = Get("demoPassword"),
-            DatabaseConnectionString = Get("database"),
-            JwtSigningKey = Get("jwtSigningKey"),
-            Processes = processes,
-        };
     }
 
     public async ValueTask DisposeAsync()
@@ -126,5 +117,6 @@ public sealed class BenchStack : IAsyncDisposable
         foreach (var g in _extraGateways) await g.DisposeAsync();
         if (_owned is not null) await _owned.DisposeAsync();
         if (_liveKit is not null) await _liveKit.DisposeAsync();
+        if (_doors is not null) await _doors.DisposeAsync();
     }
 }

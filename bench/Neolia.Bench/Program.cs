@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Neolia.Bench;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-// Thousands of receive loops and webhooks in flight on 2 cores: do not wait for the pool's slow thread injection.
+// Thousands of receive loops and door calls in flight on 2 cores: do not wait for the pool's slow thread injection.
 ThreadPool.SetMinThreads(32, 32);
 if (args.Length == 2 && args[0] == "--worker") return await ClientWorkers.RunWorkerAsync(args[1]);
 if (args.Contains("--help") || args.Contains("-h"))
@@ -20,7 +20,8 @@ var freq = (double)Stopwatch.Frequency;
 var runId = "bench-" + Guid.NewGuid().ToString("N")[..8];
 void Say(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
 
-await using var stack = options.StackDirectory is { } dir ? BenchStack.Attach(dir) : await BenchStack.StartAsync(options);
+await using var stack = await BenchStack.StartAsync(options);
+await stack.Doors.Connected.WaitAsync(TimeSpan.FromSeconds(30));
 Say($"Stack: gateway(s) {string.Join(", ", stack.Gateways)}, CallApi {stack.CallApi}; processes {string.Join(", ", stack.Processes.Select(p => $"{p.Name}={p.Pid}").Concat(stack.Infrastructure.Select(p => $"{p.Name}={p.Pid}")))}");
 
 var provisionWatch = Stopwatch.StartNew();
@@ -100,8 +101,8 @@ var table = new List<string>();
 var allDialled = new HashSet<Guid>();
 var missedGrace = Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace;
 var missedTable = new List<string>();
-using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, TimeSpan.FromSeconds(options.WebhookTimeoutSeconds), runId, options.MaxConnections))
 {
+    var load = stack.Doors;
     var phases = new List<Phase>();
     if (options.WarmupSeconds > 0) phases.Add(new Phase("warm-up", options.WarmupRate, options.WarmupSeconds, Measured: false));
     phases.AddRange(options.Phases);
@@ -109,17 +110,18 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
     foreach (var phase in phases)
     {
         var cpuBefore = Cpu();
-        Say($"Phase {phase.Name}: {phase.Rate:0.#} webhooks/s for {phase.Seconds} s (load average {ProcessStats.LoadAverage()})");
-        var (start, calls, done) = load.Run(phase.Rate, phase.Seconds);
+        Say($"Phase {phase.Name}: {phase.Rate:0.#} door calls/s for {phase.Seconds} s (load average {ProcessStats.LoadAverage()})");
+        var (start, calls, done) = load.Run(tenant, runId, phase.Rate, phase.Seconds);
         // Phases follow each other without a pause (the recovery after an overload is measured from its end).
         await Task.Delay(TimeSpan.FromSeconds(phase.Seconds));
         runs.Add((phase, start, calls, cpuBefore, Cpu(), ProcessStats.LoadAverage()));
         _ = done;
     }
-    Say($"Waiting up to {options.WebhookTimeoutSeconds} s for the last answers and {options.DrainSeconds} s for the last rings ...");
-    await Task.Delay(TimeSpan.FromSeconds(options.WebhookTimeoutSeconds + options.DrainSeconds));
-    // Nobody answers the bench's calls and no Asterisk hangs up on them: each one is closed as missed by CallApi's
-    // ring-timeout sweeper once its ring timeout and the sweeper's grace for dialplan calls have passed.
+    Say($"Waiting up to {options.AnswerTimeoutSeconds} s for the last answers and {options.DrainSeconds} s for the last rings ...");
+    await Task.Delay(TimeSpan.FromSeconds(options.AnswerTimeoutSeconds + options.DrainSeconds));
+    await AriDoors.ResolveAsync(stack.DatabaseConnectionString, runId, runs.SelectMany(r => r.Calls));
+    // Nobody answers the bench's calls: each one rings out and CallApi's call control closes it as missed at its ring
+    // timeout (the sweeper's grace is the backstop).
     long MissedDue(CallRecord c) => c.SentAt + (long)((c.RingTimeoutSeconds + missedGrace.TotalSeconds) * freq);
     if (options.AwaitMissed && runs.SelectMany(r => r.Calls).Where(c => c.Dialled).Select(MissedDue).DefaultIfEmpty().Max() is var lastDue and > 0)
     {
@@ -150,7 +152,7 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
     {
         foreach (var c in calls.Where(c => c.Dialled)) allDialled.Add(c.CallId);
         if (!phase.Measured) continue;
-        var webhook = new List<double>();
+        var setup = new List<double>();
         var ring = new List<double>();
         int ok = 0, refused = 0, timeouts = 0, errors = 0, expected = 0, received = 0, missed = 0, duplicates = 0, over = 0;
         // "Missed" updates: expected for every rung socket once the call's due time (+ the drain) has passed.
@@ -161,14 +163,13 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
         {
             var c = calls[n];
             if (c.Status == -1) { timeouts++; continue; }
-            if (c.Status == -2) { errors++; continue; }
-            var webhookMs = Percentiles.Ms(c.SentAt, c.AnsweredAt);
-            webhook.Add(webhookMs);
-            if (webhookMs > options.WebhookTimeoutSeconds * 1000) over++;
-            if (c.Status is 429 or 503) { refused++; continue; }
+            var setupMs = Percentiles.Ms(c.SentAt, c.AnsweredAt);
+            setup.Add(setupMs);
+            if (setupMs > options.AnswerTimeoutSeconds * 1000) over++;
+            if (c.Status == 503) { refused++; continue; } // handed back to the dialplan's fallback (shed)
             if (c.Status is < 200 or >= 300 || !c.Dialled) { errors++; continue; }
             ok++;
-            var isGood = webhookMs <= options.RecoveryThresholdMs;
+            var isGood = setupMs <= options.RecoveryThresholdMs;
             ringsByCall.TryGetValue(c.CallId, out var rings);
             var firstSocket = c.Apartment * options.ResidentsPerApartment;
             for (var s = firstSocket; s < Math.Min(firstSocket + options.ResidentsPerApartment, tokens.Length); s++)
@@ -225,8 +226,7 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
         double? recoveryMs = null;
         var lastBad = Array.FindLastIndex(good, g => !g);
         if (lastBad < good.Length - 1) recoveryMs = lastBad < 0 ? 0 : Math.Round(Percentiles.Ms(start, calls[lastBad + 1].SentAt), 1);
-        if (calls.FirstOrDefault(c => c.Error is not null) is { } failedCall) Say($"{phase.Name}: first transport error: {failedCall.Error}");
-        var w = Percentiles.Of(webhook);
+        var w = Percentiles.Of(setup);
         var r = Percentiles.Of(ring);
         var mr = Percentiles.Of(missedLatency);
         if (missedExpected > 0) missedTable.Add($"{phase.Name,-12} {missedExpected,8} {missedReceived,8} {missedNeverCame,6} {missedDuplicates,4} {missedPending,7} | {mr}");
@@ -238,7 +238,7 @@ using (var load = new WebhookLoad(stack.CallApi, stack.WebhookSecret, tenant, Ti
             ["seconds"] = phase.Seconds,
             ["sent"] = sent,
             ["achievedRate"] = Math.Round(achieved, 1),
-            ["webhook"] = new JsonObject
+            ["door"] = new JsonObject
             {
                 ["ok"] = ok, ["refused"] = refused, ["timeouts"] = timeouts, ["errors"] = errors, ["overBudget"] = over,
                 ["p50"] = w.P50, ["p95"] = w.P95, ["p99"] = w.P99, ["max"] = w.Max,
@@ -291,13 +291,13 @@ Console.WriteLine($"sockets: {connected} connected, {failed} failed, {log.Closes
 Console.WriteLine($"edge RSS: {string.Join(", ", rssBefore.Select(kv => $"{kv.Key} {Mb(kv.Value)}→{Mb(rssAfter[kv.Key])} MB"))}; {bytesPerSocket / 1024.0:0.0} KB per socket (gateway + Notifier)");
 if (idleCpuPercent.Count > 0) Console.WriteLine($"idle CPU, % of one core over {options.IdleMeasureSeconds} s: {string.Join(", ", idleCpuPercent.Select(kv => $"{kv.Key} {kv.Value}"))}");
 Console.WriteLine();
-Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"webhook ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
+Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"door ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
 foreach (var line in table) Console.WriteLine(line);
-Console.WriteLine($"rings not matching an answered webhook: {unmatched}");
+Console.WriteLine($"rings not matching a door call CallApi took: {unmatched}");
 if (missedTable.Count > 0)
 {
     Console.WriteLine();
-    Console.WriteLine($"missed: call_updated \"missed\" on each rung socket, ms after webhook sent + ring timeout + {missedGrace.TotalSeconds:0} s sweeper grace");
+    Console.WriteLine($"missed: call_updated \"missed\" on each rung socket, ms after the StasisStart + ring timeout + {missedGrace.TotalSeconds:0} s sweeper grace");
     Console.WriteLine($"{"phase",-12} {"expected",8} {"received",8} {"never",6} {"dup",4} {"pending",7} | {"missed ms p50",8} {"p95",8} {"p99",8} {"max",9}");
     foreach (var line in missedTable) Console.WriteLine(line);
 }
