@@ -8,7 +8,7 @@ namespace Neolia.CallApi.Calls;
 
 /// <summary>
 /// The call history of the caller's buildings (<c>/api/admin/calls</c>) and the installer's "test this door"
-/// (<c>/api/admin/devices/{id}/test-call</c>), which rings an apartment through the very service the door's webhook uses.
+/// (<c>/api/admin/devices/{id}/test-call</c>), which rings an apartment through the very service a door's call over ARI uses.
 /// </summary>
 public static class CallAdminEndpoints
 {

@@ -69,7 +69,7 @@ public sealed class CallEventPublisher(IConnectionMultiplexer redis, TimeProvide
         var first = callEvents[0];
         if (!redis.IsConnected)
         {
-            // Known down: no need to spend the webhook's budget waiting for a reconnect.
+            // Known down: no need to spend the call's budget waiting for a reconnect.
             logger.LogError("Redis unavailable: {EventType} for call {CallId} (and {Others} other event(s)) kept for when it is back", first.Type, first.CallId, callEvents.Count - 1);
             return false;
         }

@@ -1,8 +1,8 @@
 namespace Neolia.CallApi.Calls;
 
 /// <summary>
-/// Closes calls that rang out as <c>missed</c> and tells the sockets. Asterisk normally reports NOANSWER itself when
-/// its dial times out; this covers a call nobody hangs up on (no SIP endpoint to dial, a lost hangup webhook). Every
+/// Closes calls that rang out as <c>missed</c> and tells the sockets. The call control normally ends the ring itself at
+/// the expiry; this covers a call nobody ends (an administrator's test call, a call control that went away). Every
 /// CallApi replica runs it; the conditional update in <see cref="CallLifecycle"/> lets exactly one close each call.
 /// </summary>
 public sealed class RingTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider time, ILogger<RingTimeoutSweeper> logger) : BackgroundService

@@ -17,7 +17,7 @@ public static class DataExtensions
     public static IHostApplicationBuilder AddNeoliaData(this IHostApplicationBuilder builder)
     {
         var connectionString = WithStatementPreparation(builder.Configuration.GetRequiredConnectionString("neolia"));
-        // A pooled factory of our own (each request's context gets its caller's tenant scope; a webhook's context fails
+        // A pooled factory of our own (each request's context gets its caller's tenant scope; a door call's set-up fails
         // fast), enriched by Aspire's Npgsql EF Core integration: it keeps our retrying strategy and adds the readiness
         // check, tracing and metrics.
         builder.Services.AddPooledDbContextFactory<NeoliaDb>(options => options.UseNpgsql(connectionString,
@@ -51,7 +51,7 @@ public static class DataExtensions
     /// What the connection string leaves unset, for the statements a ring costs in PostgreSQL:
     /// <list type="bullet">
     /// <item>Npgsql's automatic preparation: a statement run five times on a connection is prepared there, so PostgreSQL
-    /// no longer parses and plans the webhook's few statements on every ring (at most 100 per connection, least
+    /// no longer parses and plans the door ring's few statements on every ring (at most 100 per connection, least
     /// used evicted).</item>
     /// <item>No reset when a connection goes back to the pool: Npgsql otherwise sends <c>DISCARD ALL</c> on its next use,
     /// about ten per ring (EF opens and closes the connection around each command), and it would drop the prepared

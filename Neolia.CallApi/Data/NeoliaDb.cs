@@ -68,7 +68,7 @@ public sealed class NeoliaDb(DbContextOptions<NeoliaDb> options) : IdentityDbCon
     }
 }
 
-/// <summary>The tenants a <see cref="NeoliaDb"/> may read: one, all (platform administration, webhooks), or none.</summary>
+/// <summary>The tenants a <see cref="NeoliaDb"/> may read: one, all (platform administration, door calls), or none.</summary>
 public sealed record TenantScope(Guid? TenantId, bool AllTenants)
 {
     public static readonly TenantScope None = new(null, false);
