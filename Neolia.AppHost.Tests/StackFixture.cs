@@ -19,6 +19,25 @@ public sealed class StackFixture : IAsyncLifetime
     public string DemoPassword { get; } = "Demo-" + Secret(16) + "!1a";
     public string KeyEncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "neolia-apphost-tests", Guid.NewGuid().ToString("N")[..12]);
+    private string LiveKitApiKey { get; } = $"test-{Secret(8)}";
+    private string LiveKitApiSecret { get; } = Secret(48);
+    private string DemoSipPassword { get; } = Secret(16);
+
+    /// <summary>Keep the state directory when disposed: a second start on it follows (as a second <c>scripts/run.sh</c>).</summary>
+    public bool KeepState { get; set; }
+
+    public StackFixture() { }
+
+    /// <summary>The stack of <paramref name="first"/> started again: its state directory and secrets (user secrets keep them under <c>aspire run</c>).</summary>
+    public static StackFixture Again(StackFixture first) => new(first);
+
+    // Not public: xunit takes a class fixture's one public constructor.
+    private StackFixture(StackFixture first)
+    {
+        (JwtSigningKey, PostgresPassword, RedisPassword, DemoPassword, KeyEncryptionKey, StateDirectory) =
+            (first.JwtSigningKey, first.PostgresPassword, first.RedisPassword, first.DemoPassword, first.KeyEncryptionKey, first.StateDirectory);
+        (LiveKitApiKey, LiveKitApiSecret, DemoSipPassword) = (first.LiveKitApiKey, first.LiveKitApiSecret, first.DemoSipPassword);
+    }
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -31,13 +50,13 @@ public sealed class StackFixture : IAsyncLifetime
             $"Neolia:Local:StateDirectory={StateDirectory}",
             "Neolia:Local:FastPostgres=true",
             "Neolia:StackFile=",
-            $"Parameters:livekit-api-key=test-{Secret(8)}",
-            $"Parameters:livekit-api-secret={Secret(48)}",
+            $"Parameters:livekit-api-key={LiveKitApiKey}",
+            $"Parameters:livekit-api-secret={LiveKitApiSecret}",
             $"Parameters:jwt-signing-key={JwtSigningKey}",
             $"Parameters:postgres-password={PostgresPassword}",
             $"Parameters:redis-password={RedisPassword}",
             $"Parameters:demo-password={DemoPassword}",
-            $"Parameters:demo-sip-password={Secret(16)}",
+            $"Parameters:demo-sip-password={DemoSipPassword}",
             $"Parameters:dataprotection-key={KeyEncryptionKey}",
             // The stack these tests check has no Asterisk, even where one is installed.
             "Neolia:Local:Asterisk=/nonexistent",
@@ -80,6 +99,7 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (App is not null) await App.DisposeAsync();
+        if (KeepState) return;
         try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

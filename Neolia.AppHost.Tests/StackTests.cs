@@ -37,7 +37,7 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
 
         Assert.Equal(stack.JwtSigningKey, callApi["Jwt__SigningKey"]);
         Assert.Equal(stack.JwtSigningKey, notifier["Jwt__SigningKey"]);
-        Assert.Equal(stack.WebhookSecret, callApi["Asterisk__WebhookSecret"]);
+        Assert.False(callApi.ContainsKey("Asterisk__WebhookSecret"), "door calls enter through ARI only");
         Assert.Equal(stack.KeyEncryptionKey, callApi["DataProtection__KeyEncryptionKey"]);
 
         Assert.Equal(stack.App.GetEndpoint("callapi", "http").ToString().TrimEnd('/'), gateway["services__callapi__http__0"].TrimEnd('/'));
@@ -105,7 +105,7 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task A_ring_sent_to_CallApi_reaches_the_residents_WebSocket_through_the_gateway()
+    public async Task A_ring_of_apartment_101_reaches_the_residents_WebSocket_through_the_gateway()
     {
         using var timeout = new CancellationTokenSource(Wait);
         var ct = timeout.Token;
@@ -122,23 +122,18 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken!)}"), ct);
         Assert.Equal("hello", (await ReceiveAsync(socket, ct)).GetProperty("type").GetString());
 
-        // The door rings apartment 101: Asterisk's webhook, on the private network (not through the gateway).
-        using var callApi = stack.App.CreateHttpClient("callapi", "http");
-        var callId = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Random.Shared.Next(1000, 9999)}";
-        using var ring = new HttpRequestMessage(HttpMethod.Post, "/webhook/call")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["call_id"] = callId,
-                ["tenant"] = "demo",
-                ["caller"] = "demo-door-1",
-                ["callee"] = "101",
-            }),
-        };
-        ring.Headers.Add("X-Neolia-Webhook-Secret", stack.WebhookSecret);
-        using var answer = await callApi.SendAsync(ring, ct);
-        Assert.True(answer.IsSuccessStatusCode, $"webhook answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
-        Assert.Equal("dial", (await answer.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("action").GetString());
+        // A building manager rings apartment 101 from the console's "test this door", through the gateway.
+        using var manager = await gateway.PostAsJsonAsync("/api/auth/login", new { email = "manager@demo.neolia.test", password = stack.DemoPassword }, ct);
+        var managerToken = (await manager.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString();
+        using var devices = new HttpRequestMessage(HttpMethod.Get, "/api/admin/devices?pageSize=100");
+        devices.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", managerToken);
+        using var listed = await gateway.SendAsync(devices, ct);
+        var door = (await listed.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("items").EnumerateArray()
+            .Single(d => d.GetProperty("sipUsername").GetString() == "demo-door-1").GetProperty("id").GetString();
+        using var ring = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/devices/{door}/test-call") { Content = JsonContent.Create(new { apartment = "101" }) };
+        ring.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", managerToken);
+        using var answer = await gateway.SendAsync(ring, ct);
+        Assert.True(answer.IsSuccessStatusCode, $"test call answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
 
         JsonElement message;
         do message = await ReceiveAsync(socket, ct);
