@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Neolia.DevStack;
 using Npgsql;
 
 namespace Neolia.AppHost.Tests;
@@ -144,6 +145,27 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
         Assert.StartsWith($"ws://{gatewayUri.Authority}", call.GetProperty("livekitUrl").GetString());
     }
+
+    [Fact]
+    public async Task The_tests_DevStack_gives_CallApi_and_the_Notifier_the_settings_the_AppHost_gives()
+    {
+        // The fault tests run the services with Neolia.DevStack: it must wire them as this model does.
+        var devStack = LocalStack.SettingKeys(new LocalStackOptions { StateDirectory = Path.GetTempPath(), Secrets = StackSecrets.Generate() });
+        foreach (var (service, keys) in devStack)
+        {
+            var fromAppHost = (await EnvironmentOfAsync(service)).Keys.Where(IsServiceSetting).ToHashSet();
+            var fromDevStack = keys.Where(IsServiceSetting).ToHashSet();
+            Assert.True(fromAppHost.SetEquals(fromDevStack), $"{service}: only the AppHost gives [{string.Join(", ", fromAppHost.Except(fromDevStack))}]; " +
+                $"only DevStack gives [{string.Join(", ", fromDevStack.Except(fromAppHost))}]");
+        }
+    }
+
+    /// <summary>The service's own configuration (not hosting, telemetry, discovery or the runtime's).</summary>
+    private static bool IsServiceSetting(string key) =>
+        key.Contains("__", StringComparison.Ordinal) && !key.StartsWith("services__", StringComparison.Ordinal)
+        && !key.StartsWith("OTEL_", StringComparison.Ordinal) && !key.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
+        && !key.StartsWith("DOTNET_", StringComparison.Ordinal) && !key.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)
+        && !key.StartsWith("Kestrel__", StringComparison.Ordinal);
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
     {

@@ -135,9 +135,26 @@ public sealed class LocalStack : IAsyncDisposable
         ["LiveKit__ApiUrl"] = _options.LiveKitApiUrl,
         ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
         ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
+        ["DataProtection__KeyEncryptionKey"] = Secrets.KeyEncryptionKey,
+        ["Media__RelaySecret"] = Secrets.MediaRelaySecret,
         ["Seed__Enabled"] = _options.Seed ? "true" : "false",
         ["Seed__DemoPassword"] = Secrets.DemoPassword,
+        ["Seed__DemoSipPassword"] = Secrets.DemoSipPassword,
     };
+
+    /// <summary>
+    /// The configuration keys each service gets from this stack, as the AppHost gives them (its tests compare the two):
+    /// service name → keys (service discovery, logging and hosting keys left out).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyCollection<string>> SettingKeys(LocalStackOptions options)
+    {
+        var stack = new LocalStack(options);
+        return new Dictionary<string, IReadOnlyCollection<string>>
+        {
+            ["callapi"] = stack.CallApiSettings(0).Keys.ToList(),
+            ["notifier"] = stack.NotifierSettings().Keys.ToList(),
+        };
+    }
 
     private Dictionary<string, string?> NotifierSettings() => new()
     {

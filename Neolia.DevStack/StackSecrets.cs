@@ -1,13 +1,13 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace Neolia.DevStack;
 
 /// <summary>
-/// The secrets a stack needs. Generated, never committed: a developer's are kept in <c>.devstack/secrets.json</c>
-/// (git-ignored) so they survive restarts; a test stack makes new ones every time.
+/// The secrets a stack needs: the same ones the AppHost's parameters give its services (StackWiringTests in
+/// Neolia.AppHost.Tests compares the two). Generated for every test stack, never committed.
 /// </summary>
-public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, string LiveKitApiSecret, string WebhookSecret, string DemoPassword)
+public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, string LiveKitApiSecret, string WebhookSecret, string DemoPassword,
+    string KeyEncryptionKey, string MediaRelaySecret, string DemoSipPassword)
 {
     public static StackSecrets Generate() => new(
         JwtSigningKey: Random(48),
@@ -15,15 +15,10 @@ public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, st
         LiveKitApiSecret: Random(48),
         WebhookSecret: Random(32),
         // Meets the sign-in password rules (upper, lower, digit) whatever the random part holds.
-        DemoPassword: $"Demo-{Random(10)}-{RandomNumberGenerator.GetInt32(10, 100)}");
-
-    public static StackSecrets LoadOrCreate(string path)
-    {
-        if (File.Exists(path)) return JsonSerializer.Deserialize<StackSecrets>(File.ReadAllText(path))!;
-        var secrets = Generate();
-        PrivateFile.Write(path, JsonSerializer.Serialize(secrets, new JsonSerializerOptions { WriteIndented = true }));
-        return secrets;
-    }
+        DemoPassword: $"Demo-{Random(10)}-{RandomNumberGenerator.GetInt32(10, 100)}",
+        KeyEncryptionKey: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        MediaRelaySecret: Random(48),
+        DemoSipPassword: Random(20));
 
     private static string Random(int length) =>
         RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", length);
