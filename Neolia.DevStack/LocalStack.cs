@@ -93,7 +93,7 @@ public sealed class LocalStack : IAsyncDisposable
             DatabaseConnectionString = new NpgsqlConnectionStringBuilder(existing) { Database = $"neolia_{Guid.NewGuid():N}" }.ConnectionString;
             return;
         }
-        Postgres = await OnAFreePortAsync(port => PostgresServer.StartAsync(Path.Combine(_options.StateDirectory, "postgres"), port, LogDirectory, _options.FastPostgres));
+        Postgres = await OnAFreePortAsync(port => PostgresServer.StartAsync(Path.Combine(_options.StateDirectory, "postgres"), port, LogDirectory, _options.FastPostgres, Secrets.PostgresPassword));
         DatabaseConnectionString = Postgres.ConnectionString("neolia");
     }
 
@@ -104,7 +104,7 @@ public sealed class LocalStack : IAsyncDisposable
             RedisConnectionString = existing;
             return;
         }
-        Redis = await OnAFreePortAsync(port => RedisServer.StartAsync(port, LogDirectory));
+        Redis = await OnAFreePortAsync(port => RedisServer.StartAsync(port, LogDirectory, Secrets.RedisPassword));
         RedisConnectionString = Redis.ConnectionString;
     }
 

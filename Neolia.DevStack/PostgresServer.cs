@@ -10,19 +10,25 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly ManagedProcess _process;
 
-    private PostgresServer(ManagedProcess process, int port)
+    private PostgresServer(ManagedProcess process, int port, string password)
     {
         _process = process;
         Port = port;
+        Password = password;
     }
 
     public int Port { get; }
 
-    public string ConnectionString(string database) =>
-        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Include Error Detail=true";
+    /// <summary>The superuser's password: password authentication (scram-sha-256), as the AppHost's local PostgreSQL.</summary>
+    public string Password { get; }
+
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1", Port = Port, Username = "postgres", Password = Password, Database = database, IncludeErrorDetail = true,
+    }.ConnectionString;
 
     /// <param name="fast">Trade durability for speed (tests): no fsync, no synchronous commit.</param>
-    public static async Task<PostgresServer> StartAsync(string dataDirectory, int port, string logDirectory, bool fast)
+    public static async Task<PostgresServer> StartAsync(string dataDirectory, int port, string logDirectory, bool fast, string password)
     {
         var bin = FindBinaries();
         var runAs = Environment.UserName == "root" ? "postgres" : null;
@@ -33,10 +39,15 @@ public sealed class PostgresServer : IAsyncDisposable
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
+            // initdb reads the password from a file: never on a command line, where ps shows it.
+            var passwordFile = Path.Combine(socketDirectory, "initdb-password");
+            PrivateFile.Write(passwordFile, password);
+            if (runAs is not null) await Chown(runAs, passwordFile);
             var (initFile, initArgs) = Command(runAs, Path.Combine(bin, "initdb"),
-                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"]);
+                ["-D", dataDirectory, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--no-instructions"]);
             await using var init = ManagedProcess.Start("initdb", initFile, initArgs, NoEnvironment, Path.Combine(logDirectory, "postgres-initdb.log"));
             await init.Exited;
+            File.Delete(passwordFile);
             if (init.ExitCode != 0) throw new InvalidOperationException($"initdb failed ({init.ExitCode}):\n{init.Tail()}");
         }
 
@@ -44,7 +55,7 @@ public sealed class PostgresServer : IAsyncDisposable
         if (fast) settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         var (file, args) = Command(runAs, Path.Combine(bin, "postgres"), settings);
         var process = ManagedProcess.Start("postgres", file, args, NoEnvironment, Path.Combine(logDirectory, "postgres.log"));
-        var server = new PostgresServer(process, port);
+        var server = new PostgresServer(process, port, password);
         await server.WaitReadyAsync();
         return server;
     }

@@ -7,7 +7,7 @@ namespace Neolia.DevStack;
 /// Neolia.AppHost.Tests compares the two). Generated for every test stack, never committed.
 /// </summary>
 public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, string LiveKitApiSecret, string WebhookSecret, string DemoPassword,
-    string KeyEncryptionKey, string MediaRelaySecret, string DemoSipPassword)
+    string KeyEncryptionKey, string MediaRelaySecret, string DemoSipPassword, string PostgresPassword, string RedisPassword)
 {
     public static StackSecrets Generate() => new(
         JwtSigningKey: Random(48),
@@ -18,7 +18,9 @@ public sealed record StackSecrets(string JwtSigningKey, string LiveKitApiKey, st
         DemoPassword: $"Demo-{Random(10)}-{RandomNumberGenerator.GetInt32(10, 100)}",
         KeyEncryptionKey: Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         MediaRelaySecret: Random(48),
-        DemoSipPassword: Random(20));
+        DemoSipPassword: Random(20),
+        PostgresPassword: Random(24),
+        RedisPassword: Random(24));
 
     private static string Random(int length) =>
         RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", length);

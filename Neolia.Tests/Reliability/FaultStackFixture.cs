@@ -45,7 +45,7 @@ public sealed class FaultStackFixture : StackFixture
     /// <summary>Starts PostgreSQL again on the same data directory and port.</summary>
     public async Task StartPostgresAsync()
     {
-        var server = await PostgresServer.StartAsync(PostgresDataDirectory, Stack.Postgres!.Port, Stack.LogDirectory, fast: true);
+        var server = await PostgresServer.StartAsync(PostgresDataDirectory, Stack.Postgres!.Port, Stack.LogDirectory, fast: true, Stack.Postgres.Password);
         _restarted.Add(server);
     }
 

@@ -39,10 +39,10 @@ public sealed class SeededAccountsTests(SipAccountsStackFixture stack)
         await using var db = stack.OwnerConnection();
 
         Assert.Equal(alice.Sip, account.GetProperty("username").GetString());
-        // The seed's SIP password is the demo password unless Seed:DemoSipPassword says otherwise.
-        Assert.Equal(stack.Secrets.DemoPassword, account.GetProperty("password").GetString());
+        // Seed:DemoSipPassword, as the AppHost gives it (its own secret, not the sign-in password).
+        Assert.Equal(stack.Secrets.DemoSipPassword, account.GetProperty("password").GetString());
         var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(
-            $"{alice.Sip}:{SipAccountsStackFixture.Realm}:{stack.Secrets.DemoPassword}")));
+            $"{alice.Sip}:{SipAccountsStackFixture.Realm}:{stack.Secrets.DemoSipPassword}")));
         Assert.Equal(md5, (await RowAsync(db, "ps_auths", alice.Sip!))!["md5_cred"]);
     }
 }
