@@ -6,7 +6,7 @@ namespace Neolia.CallApi.CallControl;
 /// How a door call ends, once: its ring timeout, and the finish that hangs up whatever still rings or talks, gives the
 /// door its answer (<see cref="DoorAnswers"/>) and reports the outcome to the call lifecycle.
 /// </summary>
-internal sealed class DoorCallEnding(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes, TimeProvider time,
+internal sealed partial class DoorCallEnding(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes, TimeProvider time,
     ILogger<DoorCallEnding> logger)
 {
     /// <summary>Starts (or restarts, after a reconnect) the call's ring timeout.</summary>
@@ -21,7 +21,7 @@ internal sealed class DoorCallEnding(DoorCallRegistry registry, AriCommands ari,
     private Task OnRingTimeoutAsync(DoorCall call)
     {
         if (call.Finished || call.IsAnswered) return Task.CompletedTask;
-        logger.LogInformation("Call {CallId} rang out", call.CallId);
+        LogRangOut(logger, call.CallId);
         return FinishAsync(call, DoorCallOutcome.RangOut);
     }
 
@@ -61,6 +61,9 @@ internal sealed class DoorCallEnding(DoorCallRegistry registry, AriCommands ari,
             logger.LogWarning(e, "The end of call {CallId} ({Outcome}) could not be recorded", call.CallId, outcome);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Call {CallId} rang out")]
+    private static partial void LogRangOut(ILogger logger, Guid callId);
 
     /// <summary>Stops every SIP leg still ringing: someone else answered (or the call is over).</summary>
     public async Task HangUpLegsAsync(DoorCall call)

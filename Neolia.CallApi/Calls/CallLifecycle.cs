@@ -14,7 +14,7 @@ namespace Neolia.CallApi.Calls;
 /// legal source statuses of <see cref="CallStatusMachine"/> (and any other precondition): PostgreSQL's row lock
 /// decides concurrent requests and replicas, exactly one of them changes the row, and only that one publishes.
 /// </summary>
-public sealed class CallLifecycle(
+public sealed partial class CallLifecycle(
     NeoliaDb db,
     CallEventPublisher events,
     CallRecipients recipients,
@@ -296,9 +296,13 @@ public sealed class CallLifecycle(
             await MoveAndAnnounceAsync(callId, StatusOf(end.Outcome), measured, null, CallEventTypes.Ended, ct);
         }
         var status = await db.Calls.Where(c => c.Id == callId).Select(c => c.Status).SingleOrDefaultAsync(CancellationToken.None);
-        if (status is not null) logger.LogInformation("Door call {CallId} over ({Outcome}, door cause {Cause}): {Status}", callId, end.Outcome, end.DoorHangupCause, status);
+        if (status is not null) LogDoorCallOver(logger, callId, end.Outcome, end.DoorHangupCause, status);
         return status;
     }
+
+    // Debug: one line per call (the outcome and status are in the call's row and its events).
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Door call {CallId} over ({Outcome}, door cause {Cause}): {Status}")]
+    private static partial void LogDoorCallOver(ILogger logger, Guid callId, DoorCallOutcome outcome, int? cause, string status);
 
     /// <summary>What a call still ringing becomes for each outcome of its door call.</summary>
     public static string StatusOf(DoorCallOutcome outcome) => outcome switch
