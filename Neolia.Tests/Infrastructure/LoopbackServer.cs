@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,6 +14,9 @@ public static class LoopbackServer
     public static WebApplication Create()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Not the services' settings: the test output holds their appsettings.json (the Notifier's names Kestrel:Endpoints,
+        // which would override the port below and bind every stand-in to the Notifier's 5110).
+        builder.Configuration.Sources.Clear(); builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         return builder.Build();
