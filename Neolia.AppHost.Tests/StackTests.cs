@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
@@ -105,49 +106,47 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task A_ring_sent_to_CallApi_reaches_the_residents_WebSocket_through_the_gateway()
+    public async Task A_test_call_of_the_door_reaches_the_residents_WebSocket_through_the_gateway()
     {
         using var timeout = new CancellationTokenSource(Wait);
         var ct = timeout.Token;
 
-        // Alice signs in through the gateway, as the app does.
+        // Alice signs in through the gateway, as the app does; so does the building's manager, as the admin console does.
         using var gateway = stack.App.CreateHttpClient("gateway", "http");
-        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { email = "alice@demo.neolia.test", password = stack.DemoPassword }, ct);
-        Assert.True(login.IsSuccessStatusCode, $"login answered {(int)login.StatusCode}: {await login.Content.ReadAsStringAsync(ct)}");
-        var accessToken = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString();
+        var accessToken = await SignInAsync(gateway, "alice@demo.neolia.test", ct);
+        using var manager = stack.App.CreateHttpClient("gateway", "http");
+        manager.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync(manager, "manager@demo.neolia.test", ct));
 
         // Her app opens its socket through the gateway.
         var gatewayUri = stack.App.GetEndpoint("gateway", "http");
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken!)}"), ct);
+        await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken)}"), ct);
         Assert.Equal("hello", (await ReceiveAsync(socket, ct)).GetProperty("type").GetString());
 
-        // The door rings apartment 101: Asterisk's webhook, on the private network (not through the gateway).
-        using var callApi = stack.App.CreateHttpClient("callapi", "http");
-        var callId = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Random.Shared.Next(1000, 9999)}";
-        using var ring = new HttpRequestMessage(HttpMethod.Post, "/webhook/call")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["call_id"] = callId,
-                ["tenant"] = "demo",
-                ["caller"] = "demo-door-1",
-                ["callee"] = "101",
-            }),
-        };
-        ring.Headers.Add("X-Neolia-Webhook-Secret", stack.WebhookSecret);
-        using var answer = await callApi.SendAsync(ring, ct);
-        Assert.True(answer.IsSuccessStatusCode, $"webhook answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
-        Assert.Equal("dial", (await answer.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("action").GetString());
+        // The manager tests the demo door on apartment 101, through the gateway: it rings as the door would.
+        var doors = await manager.GetFromJsonAsync<JsonElement>("/api/admin/devices?search=demo-door-1", ct);
+        var door = doors.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("sipUsername").GetString() == "demo-door-1");
+        using var test = await manager.PostAsJsonAsync($"/api/admin/devices/{door.GetProperty("id").GetString()}/test-call", new { apartment = "101" }, ct);
+        Assert.True(test.IsSuccessStatusCode, $"test-call answered {(int)test.StatusCode}: {await test.Content.ReadAsStringAsync(ct)}");
+        var callId = (await test.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("callId").GetString();
 
         JsonElement message;
         do message = await ReceiveAsync(socket, ct);
         while (message.GetProperty("type").GetString() != "incoming_call");
 
         var call = message.GetProperty("call");
+        Assert.Equal(callId, call.GetProperty("id").GetString());
         Assert.Equal("101", call.GetProperty("apartment").GetString());
+        Assert.Equal("demo-door-1", call.GetProperty("caller").GetString());
         Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
         Assert.StartsWith($"ws://{gatewayUri.Authority}", call.GetProperty("livekitUrl").GetString());
+    }
+
+    private async Task<string> SignInAsync(HttpClient gateway, string email, CancellationToken ct)
+    {
+        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { email, password = stack.DemoPassword }, ct);
+        Assert.True(login.IsSuccessStatusCode, $"login of {email} answered {(int)login.StatusCode}: {await login.Content.ReadAsStringAsync(ct)}");
+        return (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
     }
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
