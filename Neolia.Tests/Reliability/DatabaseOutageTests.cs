@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.CallControl;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Administration;
 using Neolia.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -79,5 +80,42 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
         // The visitor hears nothing until the fallback rings the phones: the hand-back must be well within a second.
         Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest hand-back took {slowest.TotalMilliseconds:F0} ms");
         await using (stack.DataScope(out var db)) Assert.False(await db.Calls.AnyAsync(c => doors.Contains(c.AsteriskCallId)), "a call was recorded while PostgreSQL was down");
+    }
+
+    [Fact]
+    public async Task With_PostgreSQL_down_a_door_that_rings_does_not_hold_up_the_calls_already_in_progress()
+    {
+        if (!stack.OwnsServers) { output.WriteLine("skipped: the stack shares outside servers"); return; }
+        var platform = await AdminWorld.PlatformAdminAsync(stack);
+        var tenant = await AdminWorld.CreateTenantAsync(stack, platform);
+        await stack.RegisterMonitorAsync(tenant);
+        var asterisk = stack.Asterisk;
+        var (inProgress, _) = await stack.TimedRingAsync(tenant, d => asterisk.Originates(d).Count == 1);
+        var leg = asterisk.Originates(inProgress)[0].Path["/ari/channels/".Length..];
+
+        await stack.StopPostgresAsync();
+        TimeSpan stopped;
+        string arriving;
+        try
+        {
+            // A visitor arrives at the door while the database is down, and CallApi tries to record the call…
+            arriving = await stack.RingDoorAsync(tenant);
+            await Task.Delay(100);
+            // …meanwhile the visitor of the call in progress gives up: the monitor must stop ringing at once
+            // (hanging up a leg needs Asterisk, not the database).
+            var clock = Stopwatch.StartNew();
+            await asterisk.HangUpFromOutsideAsync(inProgress);
+            await Eventually.TrueAsync(() => asterisk.AllChannels[leg].HangupReason is not null, TimeSpan.FromSeconds(30), "the monitor's leg hung up");
+            stopped = clock.Elapsed;
+            await Eventually.TrueAsync(() => asterisk.Continued(arriving), TimeSpan.FromSeconds(30), "the arriving door handed to the fallback");
+        }
+        finally
+        {
+            await stack.StartPostgresAsync();
+        }
+        await asterisk.HangUpFromOutsideAsync(arriving);
+
+        Figures.Print(output, $"PostgreSQL down: the phone of a call in progress stopped ringing {stopped.TotalMilliseconds:F0} ms after its visitor hung up, while another door was being handed to the fallback");
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the ringing phone was hung up {stopped.TotalMilliseconds:F0} ms after the visitor left");
     }
 }
