@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
@@ -106,42 +107,38 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public async Task A_ring_of_apartment_101_reaches_the_residents_WebSocket_through_the_gateway()
+    public async Task A_test_call_of_the_door_reaches_the_residents_WebSocket_through_the_gateway()
     {
         using var timeout = new CancellationTokenSource(Wait);
         var ct = timeout.Token;
 
-        // Alice signs in through the gateway, as the app does.
+        // Alice signs in through the gateway, as the app does; so does the building's manager, as the admin console does.
         using var gateway = stack.App.CreateHttpClient("gateway", "http");
-        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { email = "alice@demo.neolia.test", password = stack.DemoPassword }, ct);
-        Assert.True(login.IsSuccessStatusCode, $"login answered {(int)login.StatusCode}: {await login.Content.ReadAsStringAsync(ct)}");
-        var accessToken = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString();
+        var accessToken = await SignInAsync(gateway, "alice@demo.neolia.test", ct);
+        using var manager = stack.App.CreateHttpClient("gateway", "http");
+        manager.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInAsync(manager, "manager@demo.neolia.test", ct));
 
         // Her app opens its socket through the gateway.
         var gatewayUri = stack.App.GetEndpoint("gateway", "http");
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken!)}"), ct);
+        await socket.ConnectAsync(new Uri($"ws://{gatewayUri.Authority}/ws?access_token={Uri.EscapeDataString(accessToken)}"), ct);
         Assert.Equal("hello", (await ReceiveAsync(socket, ct)).GetProperty("type").GetString());
 
-        // A building manager rings apartment 101 from the console's "test this door", through the gateway.
-        using var manager = await gateway.PostAsJsonAsync("/api/auth/login", new { email = "manager@demo.neolia.test", password = stack.DemoPassword }, ct);
-        var managerToken = (await manager.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString();
-        using var devices = new HttpRequestMessage(HttpMethod.Get, "/api/admin/devices?pageSize=100");
-        devices.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", managerToken);
-        using var listed = await gateway.SendAsync(devices, ct);
-        var door = (await listed.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("items").EnumerateArray()
-            .Single(d => d.GetProperty("sipUsername").GetString() == "demo-door-1").GetProperty("id").GetString();
-        using var ring = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/devices/{door}/test-call") { Content = JsonContent.Create(new { apartment = "101" }) };
-        ring.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", managerToken);
-        using var answer = await gateway.SendAsync(ring, ct);
-        Assert.True(answer.IsSuccessStatusCode, $"test call answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync(ct)}");
+        // The manager tests the demo door on apartment 101, through the gateway: it rings as the door would.
+        var doors = await manager.GetFromJsonAsync<JsonElement>("/api/admin/devices?search=demo-door-1", ct);
+        var door = doors.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("sipUsername").GetString() == "demo-door-1");
+        using var test = await manager.PostAsJsonAsync($"/api/admin/devices/{door.GetProperty("id").GetString()}/test-call", new { apartment = "101" }, ct);
+        Assert.True(test.IsSuccessStatusCode, $"test-call answered {(int)test.StatusCode}: {await test.Content.ReadAsStringAsync(ct)}");
+        var callId = (await test.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("callId").GetString();
 
         JsonElement message;
         do message = await ReceiveAsync(socket, ct);
         while (message.GetProperty("type").GetString() != "incoming_call");
 
         var call = message.GetProperty("call");
+        Assert.Equal(callId, call.GetProperty("id").GetString());
         Assert.Equal("101", call.GetProperty("apartment").GetString());
+        Assert.Equal("demo-door-1", call.GetProperty("caller").GetString());
         Assert.False(string.IsNullOrEmpty(call.GetProperty("calleeToken").GetString()));
         Assert.StartsWith($"ws://{gatewayUri.Authority}", call.GetProperty("livekitUrl").GetString());
     }
@@ -166,6 +163,13 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
         && !key.StartsWith("OTEL_", StringComparison.Ordinal) && !key.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
         && !key.StartsWith("DOTNET_", StringComparison.Ordinal) && !key.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)
         && !key.StartsWith("Kestrel__", StringComparison.Ordinal);
+
+    private async Task<string> SignInAsync(HttpClient gateway, string email, CancellationToken ct)
+    {
+        using var login = await gateway.PostAsJsonAsync("/api/auth/login", new { email, password = stack.DemoPassword }, ct);
+        Assert.True(login.IsSuccessStatusCode, $"login of {email} answered {(int)login.StatusCode}: {await login.Content.ReadAsStringAsync(ct)}");
+        return (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
+    }
 
     private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
     {

@@ -1,24 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text.Json;
+using Neolia.CallApi.CallControl;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.Administration;
 
-/// <summary>What administrators set up through the API is what the door rings: Asterisk's webhook, sockets, deactivation.</summary>
+/// <summary>What administrators set up through the API is what the door rings: the door's call over ARI, its SIP legs, sockets, deactivation.</summary>
 [Collection(StackCollection.Name)]
 public sealed class AdminRingTests(StackFixture stack)
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
-
-    private static Dictionary<string, string> Ring(AdminTenant tenant) => new()
-    {
-        ["call_id"] = CallDriver.NewAsteriskCallId(),
-        ["tenant"] = tenant.Slug,
-        ["caller"] = tenant.DoorSipUsername,
-        ["callee"] = tenant.ApartmentNumber,
-    };
 
     private async Task<(Guid Id, ApiSession Session)> AddResidentAsync(AdminTenant tenant)
     {
@@ -38,15 +31,13 @@ public sealed class AdminRingTests(StackFixture stack)
         var flatmate = await AddResidentAsync(tenant);
         await using var residentSocket = await stack.ConnectAsync(tenant.Resident.Tokens!.AccessToken);
         await using var flatmateSocket = await stack.ConnectAsync(flatmate.Session.Tokens!.AccessToken);
-        var monitor = await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.MonitorId}");
+        var monitor = (await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.MonitorId}")).GetProperty("sipUsername").GetString()!;
+        await stack.Asterisk.RegisterAsync(monitor, announce: false);
 
-        using var first = await stack.RingAsync(Ring(tenant));
-        await first.EnsureSuccessWithBodyAsync();
-        var answer = await first.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("dial", answer.GetProperty("action").GetString());
+        var first = await stack.RingCallAsync(tenant);
         // The apartment's indoor monitor, created through the API, rings over SIP with the apps.
-        Assert.Contains($"PJSIP/{monitor.GetProperty("sipUsername").GetString()}", answer.GetProperty("dial").GetString());
-        var firstCall = answer.GetProperty("call_id").GetString()!;
+        await Eventually.TrueAsync(() => stack.Asterisk.Originates(first.DoorChannel).Any(l => l.Query["endpoint"] == $"PJSIP/{monitor}"), what: "the monitor dialled");
+        var firstCall = first.Id;
         await residentSocket.WaitForRingAsync(firstCall);
         await flatmateSocket.WaitForRingAsync(firstCall);
 
@@ -54,8 +45,7 @@ public sealed class AdminRingTests(StackFixture stack)
         {
             Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         }
-        using var second = await stack.RingAsync(Ring(tenant));
-        var secondCall = (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        var secondCall = (await stack.RingCallAsync(tenant)).Id;
 
         await residentSocket.WaitForRingAsync(secondCall);
         await Task.Delay(Quiet);
@@ -69,10 +59,15 @@ public sealed class AdminRingTests(StackFixture stack)
         var tenant = await AdminWorld.CreateTenantAsync(stack, platform);
         await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{tenant.DoorId}", new { name = "Main door", isActive = false });
 
-        using var response = await stack.RingAsync(Ring(tenant));
+        await using var socket = await stack.ConnectAsync(tenant.Resident.Tokens!.AccessToken);
+        await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
 
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("reject", answer.GetProperty("action").GetString());
+        var door = await stack.RingDoorAsync(tenant);
+
+        Assert.Equal(AriHangupReasons.Rejected, await stack.DoorHungUpAsync(door)); // cause 21: the door hears 403
+        Assert.Empty(stack.Asterisk.Originates(door));
+        await Task.Delay(Quiet);
+        Assert.Empty(socket.MessagesOfType("incoming_call"));
     }
 
     [Fact]
@@ -109,8 +104,7 @@ public sealed class AdminRingTests(StackFixture stack)
 
         // Still a member of the apartment, but not rung while deactivated.
         await using var otherSocket = await stack.ConnectAsync(tenant.Resident.Tokens!.AccessToken);
-        using var ring = await stack.RingAsync(Ring(tenant));
-        var callId = (await ring.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        var callId = (await stack.RingCallAsync(tenant)).Id;
         await otherSocket.WaitForRingAsync(callId);
         var members = await tenant.Admin.GetAsync($"/api/admin/apartments/{tenant.ApartmentId}");
         Assert.Contains(members.GetProperty("residents").EnumerateArray(), r => r.Id() == residentId && !r.GetProperty("isActive").GetBoolean());

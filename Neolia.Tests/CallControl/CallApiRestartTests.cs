@@ -36,7 +36,7 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         await stack.Stack.CallApi.Exited();
         await Eventually.TrueAsync(() => !asterisk.Connected.IsCompleted, what: "the event stream closed with the process");
 
-        var settings = new Dictionary<string, string?>(AriStackFixture.CallApiSettings(asterisk, stack.RingTimeout))
+        var settings = new Dictionary<string, string?>(StackFixture.CallControlSettings(asterisk, stack.RingTimeout))
         {
             ["ConnectionStrings__neolia"] = stack.Stack.DatabaseConnectionString,
             ["ConnectionStrings__redis"] = stack.Stack.RedisConnectionString,
@@ -44,7 +44,6 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
             ["LiveKit__Url"] = "ws://127.0.0.1:9",
             ["LiveKit__ApiKey"] = stack.Secrets.LiveKitApiKey,
             ["LiveKit__ApiSecret"] = stack.Secrets.LiveKitApiSecret,
-            ["Asterisk__WebhookSecret"] = stack.Secrets.WebhookSecret,
             ["ASPNETCORE_ENVIRONMENT"] = "Development", // as the stack's first CallApi: its key ring is not encrypted
         };
         await using var restarted = await ServiceProcess.StartAsync("callapi-restarted", "Neolia.CallApi", FreePort.Next(), settings, stack.Stack.LogDirectory);
@@ -58,6 +57,9 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         Assert.Equal(sip, asterisk.Originates(door)[0].Query["endpoint"]["PJSIP/".Length..]);
 
         await asterisk.HangUpFromOutsideAsync(door);
-        Assert.Equal(CallEndReasons.DoorHungUp, (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).EndReason);
+        var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended);
+        Assert.Equal(answered.AnsweredAt, ended.AnsweredAt);
+        Assert.NotNull(ended.EndedAt);
+        Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
     }
 }

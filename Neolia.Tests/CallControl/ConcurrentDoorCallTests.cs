@@ -106,15 +106,11 @@ public sealed class SheddingAriStackFixture : AriStackFixture
 {
     public const int MaxCallsInSetup = 2;
 
-    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings
-    {
-        get
+    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
+        new Dictionary<string, IReadOnlyDictionary<string, string?>>
         {
-            var settings = CallApiSettings(Asterisk, RingTimeout);
-            settings["CallControl__MaxCallsInSetup"] = MaxCallsInSetup.ToString();
-            return new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = settings };
-        }
-    }
+            ["callapi"] = new Dictionary<string, string?> { ["CallControl__MaxCallsInSetup"] = MaxCallsInSetup.ToString() },
+        };
 }
 
 /// <summary>A flood is shed at the door with a clear answer instead of queueing for seconds.</summary>

@@ -81,6 +81,8 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         await socket.WaitForUpdateAsync(call.Id.ToString(), "ended");
         var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended);
         Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
+        Assert.Equal(alice.Id, ended.AnsweredByUserId);
+        Assert.Equal("16", ended.HangupCause);
         await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(aliceLeg), what: "the phone hung up with the door");
     }
 
@@ -155,6 +157,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(leg), what: "the ringing phone hung up");
         var ended = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Cancelled);
         Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
+        Assert.Null(ended.AnsweredAt);
         Assert.Equal("16", ended.HangupCause);
     }
 
@@ -270,6 +273,35 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         }
         Assert.Equal(AriHangupReasons.Congestion, Asterisk.AllChannels[door].HangupReason);
         Assert.Equal(CallStatuses.Ended, (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).Status);
+    }
+
+    [Fact]
+    public async Task A_flood_of_doors_ringing_at_once_gets_every_door_rung_and_every_call_recorded()
+    {
+        const int doors = 100;
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
+        var (alice, _) = await scenario.AddResidentAsync();
+        await using var socket = await scenario.ConnectAsync(alice);
+        await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var channels = await Task.WhenAll(Enumerable.Range(0, doors).Select(_ => scenario.RingAsync()));
+
+        // Every door hears it ringing (CallApi answers each StasisStart), none is dropped, refused or handed back.
+        await Eventually.TrueAsync(() => channels.All(d => Asterisk.RequestsTo("POST", $"/ari/channels/{d}/ring").Count == 1),
+            TimeSpan.FromSeconds(AriStackFixture.RingTimeoutSeconds), "every door rung");
+        var rungWithin = started.Elapsed;
+        var calls = await Task.WhenAll(channels.Select(d => scenario.CallOfAsync(d)));
+        Assert.Equal(doors, calls.Select(c => c.Id).Distinct().Count());
+        foreach (var call in calls) await socket.WaitForRingAsync(call.Id.ToString());
+        Assert.All(channels, d => Assert.False(Asterisk.Continued(d), $"door {d} handed to the dialplan's fallback"));
+        Assert.All(channels, d => Assert.True(Asterisk.AllChannels[d].HungUpAt is null || Asterisk.AllChannels[d].HangupReason == AriHangupReasons.NoAnswer,
+            $"door {d} hung up with {Asterisk.AllChannels[d].HangupReason}"));
+        Console.WriteLine($"[figures] ARI flood: {doors} doors rung by CallApi within {rungWithin.TotalMilliseconds:F0} ms");
+
+        // And each rings out on its own timer.
+        await Eventually.TrueAsync(() => channels.All(d => Asterisk.AllChannels[d].HangupReason == AriHangupReasons.NoAnswer),
+            TimeSpan.FromSeconds(AriStackFixture.RingTimeoutSeconds + 15), "every door rung out");
     }
 
     [Fact]

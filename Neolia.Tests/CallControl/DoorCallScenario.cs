@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Devices;
 using Neolia.Tests.Infrastructure;
@@ -50,17 +49,8 @@ public sealed class DoorCallScenario(StackFixture stack, FakeAsterisk asterisk)
     public Task<string> RingAsync(string? apartment = null) => asterisk.RingDoorAsync(Tenant.Slug, Tenant.DoorSipUsername, apartment ?? Apartment);
 
     /// <summary>The call CallApi recorded for a door channel (its UNIQUEID is the call's Asterisk id).</summary>
-    public async Task<Call> CallOfAsync(string doorChannelId, Func<Call, bool>? until = null, TimeSpan? timeout = null)
-    {
-        Call? call = null;
-        await Eventually.TrueAsync(async () =>
-        {
-            await using var scope = stack.DataScope(out var db);
-            call = await db.Calls.AsNoTracking().SingleOrDefaultAsync(c => c.AsteriskCallId == doorChannelId);
-            return call is not null && (until?.Invoke(call) ?? true);
-        }, timeout, $"call of door channel {doorChannelId}");
-        return call!;
-    }
+    public Task<Call> CallOfAsync(string doorChannelId, Func<Call, bool>? until = null, TimeSpan? timeout = null) =>
+        stack.CallOfAsync(doorChannelId, until, timeout);
 
     public static string StatusOf(JsonElement message) => message.GetProperty("call").GetProperty("status").GetString()!;
 }

@@ -224,19 +224,28 @@ public sealed class FakeAsterisk : IAsyncDisposable
             SipParticipants.Enqueue(body);
             if (LiveKitSipFailure is { } status) return Results.Json(new { code = "unavailable", msg = "no SIP service" }, statusCode: status);
             var callTo = body["sipCallTo"]!.GetValue<string>();
-            // LiveKit SIP calls Asterisk; the "livekit" endpoint's context hands the call to Stasis(neolia,livekit,<exten>).
             _ = Task.Run(async () =>
             {
                 await Task.Delay(50);
-                var channel = Add(new Channel
-                {
-                    Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
-                    Name = $"PJSIP/livekit-{_sequence:x8}", Exten = callTo, Context = "neolia-livekit",
-                });
-                await SendAsync(new { type = "StasisStart", args = new[] { "livekit", callTo }, channel = Snapshot(channel) });
+                await LiveKitCallsInAsync(callTo);
             });
             return Results.Json(new { participantId = "PA_door", participantIdentity = body["participantIdentity"]?.GetValue<string>(), roomName = body["roomName"]?.GetValue<string>(), sipCallId = "SCL_fake" });
         });
+    }
+
+    /// <summary>
+    /// LiveKit SIP calls Asterisk (after a CreateSIPParticipant, here or on another LiveKit stand-in): the "livekit"
+    /// endpoint's context hands the call to Stasis(neolia,livekit,<exten>). Returns the new channel's id.
+    /// </summary>
+    public async Task<string> LiveKitCallsInAsync(string callTo)
+    {
+        var channel = Add(new Channel
+        {
+            Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
+            Name = $"PJSIP/livekit-{_sequence:x8}", Exten = callTo, Context = "neolia-livekit",
+        });
+        await SendAsync(new { type = "StasisStart", args = new[] { "livekit", callTo }, channel = Snapshot(channel) });
+        return channel.Id;
     }
 
     private IResult InStasis(string id, Action<Channel> change)
@@ -309,6 +318,17 @@ public sealed class FakeAsterisk : IAsyncDisposable
         foreach (var members in Bridges.Values) lock (members) members.Remove(channelId);
         if (announce) await SendAsync(new { type = "ChannelDestroyed", cause, cause_txt = $"cause {cause}", channel = Snapshot(channel) });
     }
+
+    /// <summary>A channel's StasisStart delivered once more (as after a reconnection), with the arguments Stasis() gave it.</summary>
+    public Task RepeatStasisStartAsync(string channelId, params string[] args) =>
+        SendAsync(new { type = "StasisStart", args, channel = Snapshot(Channels[channelId]) });
+
+    /// <summary>Asterisk reports the end of a channel already gone once more (a late or repeated ChannelDestroyed).</summary>
+    public Task RepeatChannelDestroyedAsync(string channelId, int cause = 16) =>
+        SendAsync(new { type = "ChannelDestroyed", cause, cause_txt = $"cause {cause}", channel = Snapshot(AllChannels[channelId]) });
+
+    /// <summary>Whether CallApi handed the channel back to the dialplan (POST /channels/{id}/continue): the fallback after Stasis() runs.</summary>
+    public bool Continued(string channelId) => AllChannels.TryGetValue(channelId, out var c) && c.Variables.ContainsKey("__continued");
 
     /// <summary>A SIP endpoint registers (or was registered before the call).</summary>
     public async Task RegisterAsync(string resource, bool announce = true)

@@ -1,11 +1,19 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Neolia.CallApi.CallControl;
+using Neolia.CallApi.Calls;
+using Neolia.CallApi.Devices;
+using Neolia.Tests.CallControl;
+using Neolia.Contracts;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.Calls;
 
-/// <summary>Answer, decline, open the door, hang up: the status machine through its real clients (app, Asterisk, LiveKit).</summary>
+/// <summary>
+/// Answer, decline, open the door, hang up: the status machine through its real clients (the app, Asterisk over ARI —
+/// the door, the apartment's SIP phones — and LiveKit's webhooks).
+/// </summary>
 [Collection(StackCollection.Name)]
 public sealed class CallLifecycleTests(StackFixture stack)
 {
@@ -106,6 +114,7 @@ public sealed class CallLifecycleTests(StackFixture stack)
         await firstSocket.WaitForUpdateAsync(call.Id, "declined");
         await Task.Delay(Quiet);
         Assert.Empty(secondSocket.UpdatesFor(call.Id));
+        Assert.True(stack.DoorIsUp(call.DoorChannel), "the door still rings for the other resident");
         Assert.Equal("ringing", await stack.StatusOfAsync(secondToken, call.Id));
         Assert.True((await stack.GetCallAsync(firstToken, call.Id)).GetProperty("declinedByMe").GetBoolean());
 
@@ -128,6 +137,7 @@ public sealed class CallLifecycleTests(StackFixture stack)
         var stored = await stack.GetCallAsync(firstToken, call.Id);
         Assert.Equal("declined", stored.GetProperty("status").GetString());
         Assert.Equal("all_residents_declined", stored.GetProperty("endReason").GetString());
+        Assert.Equal(AriHangupReasons.Busy, await stack.DoorHungUpAsync(call.DoorChannel)); // cause 17: the door hears 486
 
         using var tooLate = await stack.ActAsync(firstToken, call.Id, "answer");
         await CallDriver.AssertProblemAsync(tooLate, HttpStatusCode.Conflict);
@@ -159,7 +169,8 @@ public sealed class CallLifecycleTests(StackFixture stack)
         }
         Assert.NotEqual(JsonValueKind.Null, (await stack.GetCallAsync(flatmateToken, call.Id)).GetProperty("doorOpenedAt").ValueKind);
 
-        using (var hangup = await stack.HangUpAsync(call.AsteriskCallId, "NOANSWER")) await hangup.EnsureSuccessWithBodyAsync();
+        await stack.VisitorHangsUpAsync(call);
+        await stack.CallOfAsync(call.DoorChannel, c => c.Status == "ended");
         using var afterEnd = await stack.ActAsync(answererToken, call.Id, "open-door");
         await CallDriver.AssertProblemAsync(afterEnd, HttpStatusCode.Conflict);
     }
@@ -169,78 +180,120 @@ public sealed class CallLifecycleTests(StackFixture stack)
     {
         var tenant = await stack.Data.CreateTenantAsync("5");
         var resident = await stack.Data.AddResidentAsync(tenant, "5");
+        var flatmate = await stack.Data.AddResidentAsync(tenant, "5");
         var token = await stack.SignInAsync(resident);
         await using var socket = await stack.ConnectAsync(token);
+        await using var flatmateSocket = await stack.ConnectAsync(await stack.SignInAsync(flatmate));
         var call = await stack.RingCallAsync(tenant, "5");
         await socket.WaitForRingAsync(call.Id);
+        await flatmateSocket.WaitForRingAsync(call.Id);
 
-        using var response = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL", answeredSec: "", dialedSec: "7", cause: "16");
+        await stack.VisitorHangsUpAsync(call, cause: 16);
 
-        await response.EnsureSuccessWithBodyAsync();
-        Assert.Equal("cancelled", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         await socket.WaitForUpdateAsync(call.Id, "cancelled");
+        await flatmateSocket.WaitForUpdateAsync(call.Id, "cancelled");
         var stored = await stack.GetCallAsync(token, call.Id);
         Assert.Equal("cancelled", stored.GetProperty("status").GetString());
-        Assert.Equal("CANCEL", stored.GetProperty("dialStatus").GetString());
-        Assert.Equal(7, stored.GetProperty("dialedSeconds").GetInt32());
         Assert.Equal("16", stored.GetProperty("hangupCause").GetString());
+        Assert.Equal(CallEndReasons.AsteriskHangup, stored.GetProperty("endReason").GetString());
         Assert.NotEqual(JsonValueKind.Null, stored.GetProperty("endedAt").ValueKind);
+        // The door was already gone: CallApi hung nothing up.
+        Assert.Empty(stack.Asterisk.RequestsTo("DELETE", $"/ari/channels/{call.DoorChannel}"));
+    }
+
+    /// <summary>
+    /// An apartment with only an indoor monitor (nobody in the app): the monitor's SIP answer decides, and the door
+    /// hears it. Busy (486, cause 17) or rejected (cause 21) → declined, 486 to the door; a failure (cause 38, 34, or 20
+    /// "subscriber absent", Asterisk's CHANUNAVAIL) → failed, 503 to the door.
+    /// </summary>
+    [Theory]
+    [InlineData(17, "declined", AriHangupReasons.Busy)]
+    [InlineData(21, "declined", AriHangupReasons.Busy)]
+    [InlineData(34, "failed", AriHangupReasons.Congestion)]
+    [InlineData(38, "failed", AriHangupReasons.Congestion)]
+    [InlineData(20, "failed", AriHangupReasons.Congestion)]
+    public async Task A_ringing_call_whose_only_phone_hangs_up_ends_as_its_cause_says_and_the_door_hears_it(int cause, string expected, string doorReason)
+    {
+        var tenant = await stack.Data.CreateTenantAsync("6");
+        var monitor = $"{tenant.Slug}-monitor";
+        await using (var scope = stack.DataScope(out var db))
+        {
+            db.Devices.Add(new Device { TenantId = tenant.Id, SiteId = tenant.SiteId, ApartmentId = tenant.Apartments["6"], Kind = DeviceKind.IndoorMonitor, Name = "Monitor", SipUsername = monitor });
+            await db.SaveChangesAsync();
+        }
+        await stack.Asterisk.RegisterAsync(monitor, announce: false);
+        var call = await stack.RingCallAsync(tenant, "6");
+        var leg = Assert.Single(await stack.SipLegsAsync(call));
+        Assert.Equal("ringing", (await stack.CallOfAsync(call.DoorChannel)).Status);
+
+        await stack.Asterisk.HangUpFromOutsideAsync(leg, cause);
+
+        Assert.Equal(doorReason, await stack.DoorHungUpAsync(call.DoorChannel));
+        var ended = await stack.CallOfAsync(call.DoorChannel, c => c.Status != "ringing");
+        Assert.Equal(expected, ended.Status);
+        Assert.Equal(cause == 21 ? "17" : cause is 17 ? "17" : "34", ended.HangupCause);
     }
 
     [Theory]
-    [InlineData("NOANSWER", "missed")]
-    [InlineData("BUSY", "declined")]
-    [InlineData("CONGESTION", "failed")]
-    [InlineData("CHANUNAVAIL", "failed")]
-    [InlineData("", "cancelled")]
-    public async Task A_hangup_of_a_ringing_call_maps_its_dial_status(string dialStatus, string expected)
+    [InlineData(16)]
+    [InlineData(19)]
+    public async Task A_phone_that_stops_ringing_by_itself_leaves_the_call_ringing_until_it_is_answered(int cause)
     {
         var tenant = await stack.Data.CreateTenantAsync("6");
-        var resident = await stack.Data.AddResidentAsync(tenant, "6");
-        var token = await stack.SignInAsync(resident);
-        await using var socket = await stack.ConnectAsync(token);
+        var monitor = $"{tenant.Slug}-monitor";
+        await using (var scope = stack.DataScope(out var db))
+        {
+            db.Devices.Add(new Device { TenantId = tenant.Id, SiteId = tenant.SiteId, ApartmentId = tenant.Apartments["6"], Kind = DeviceKind.IndoorMonitor, Name = "Monitor", SipUsername = monitor });
+            await db.SaveChangesAsync();
+        }
+        await stack.Asterisk.RegisterAsync(monitor, announce: false);
         var call = await stack.RingCallAsync(tenant, "6");
+        var leg = Assert.Single(await stack.SipLegsAsync(call));
 
-        using var response = await stack.HangUpAsync(call.AsteriskCallId, dialStatus);
+        // Normal clearing or no answer from the phone's side: the door keeps ringing (the ring timeout still decides).
+        await stack.Asterisk.HangUpFromOutsideAsync(leg, cause);
 
-        await response.EnsureSuccessWithBodyAsync();
-        await socket.WaitForUpdateAsync(call.Id, expected);
-        Assert.Equal(expected, await stack.StatusOfAsync(token, call.Id));
+        await Task.Delay(Quiet);
+        Assert.True(stack.DoorIsUp(call.DoorChannel), "the door was hung up");
+        Assert.Equal("ringing", (await stack.CallOfAsync(call.DoorChannel)).Status);
+        await stack.VisitorHangsUpAsync(call);
+        await stack.CallOfAsync(call.DoorChannel, c => c.Status == "cancelled");
     }
 
     [Fact]
-    public async Task A_SIP_answer_reported_by_the_hangup_ends_the_call_with_its_durations_and_a_repeat_changes_nothing()
+    public async Task A_SIP_phone_that_answers_answers_the_call_its_end_ends_it_and_a_repeated_hangup_changes_nothing()
     {
         var tenant = await stack.Data.CreateTenantAsync("7");
-        var resident = await stack.Data.AddResidentAsync(tenant, "7");
+        var sip = $"{tenant.Slug}-app";
+        var resident = await stack.Data.AddResidentAsync(tenant, "7", sipUsername: sip);
         var token = await stack.SignInAsync(resident);
+        await stack.Asterisk.RegisterAsync(sip, announce: false);
         await using var socket = await stack.ConnectAsync(token);
         var call = await stack.RingCallAsync(tenant, "7");
+        var leg = Assert.Single(await stack.SipLegsAsync(call));
 
-        using (var first = await stack.HangUpAsync(call.AsteriskCallId, "ANSWER", answeredSec: "42", dialedSec: "50"))
-        {
-            await first.EnsureSuccessWithBodyAsync();
-            Assert.Equal("ended", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        }
+        await stack.AnswerOnSipAsync(leg);
+
+        var answered = await socket.WaitForUpdateAsync(call.Id, "answered");
+        Assert.Equal(resident.Id.ToString(), answered.GetProperty("call").GetProperty("answeredBy").GetString());
+        await stack.VisitorHangsUpAsync(call);
         await socket.WaitForUpdateAsync(call.Id, "ended");
-        using (var repeat = await stack.HangUpAsync(call.AsteriskCallId, "NOANSWER", answeredSec: "0", dialedSec: "99"))
-        {
-            await repeat.EnsureSuccessWithBodyAsync();
-            Assert.Equal("ended", (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        }
+        await Eventually.TrueAsync(() => !stack.Asterisk.Channels.ContainsKey(leg), what: "the phone hung up with the door");
+        // Asterisk reports the door's end once more: nothing changes, nobody is told twice.
+        await stack.Asterisk.RepeatChannelDestroyedAsync(call.DoorChannel, cause: 19);
 
         await Task.Delay(Quiet);
         Assert.Single(socket.UpdatesFor(call.Id), m => m.GetProperty("call").GetProperty("status").GetString() == "ended");
         var stored = await stack.GetCallAsync(token, call.Id);
         Assert.Equal("ended", stored.GetProperty("status").GetString());
-        Assert.Equal("ANSWER", stored.GetProperty("dialStatus").GetString());
-        Assert.Equal(42, stored.GetProperty("answeredSeconds").GetInt32());
-        Assert.Equal(50, stored.GetProperty("dialedSeconds").GetInt32());
+        Assert.Equal(resident.Id.ToString(), stored.GetProperty("answeredBy").GetString());
+        Assert.Equal("16", stored.GetProperty("hangupCause").GetString());
         Assert.NotEqual(JsonValueKind.Null, stored.GetProperty("answeredAt").ValueKind);
+        Assert.NotEqual(JsonValueKind.Null, stored.GetProperty("endedAt").ValueKind);
     }
 
     [Fact]
-    public async Task A_hangup_after_an_answer_in_the_app_ends_the_call()
+    public async Task The_door_hanging_up_after_an_answer_in_the_app_ends_the_call()
     {
         var tenant = await stack.Data.CreateTenantAsync("8");
         var resident = await stack.Data.AddResidentAsync(tenant, "8");
@@ -248,62 +301,18 @@ public sealed class CallLifecycleTests(StackFixture stack)
         await using var socket = await stack.ConnectAsync(token);
         var call = await stack.RingCallAsync(tenant, "8");
         using (var answered = await stack.ActAsync(token, call.Id, "answer")) await answered.EnsureSuccessWithBodyAsync();
+        // The app answered through LiveKit: LiveKit SIP's leg is bridged with the door.
+        var liveKitLeg = "";
+        await Eventually.TrueAsync(() => stack.Asterisk.Bridges.TryGetValue($"neolia-{call.Id.Replace("-", "")}", out var m) && m.Count == 2
+            && (liveKitLeg = m.Single(c => c != call.DoorChannel)) != "", what: "the door bridged into the call's room");
 
-        // The SIP dial itself was never answered: the app answered through LiveKit.
-        using var response = await stack.HangUpAsync(call.AsteriskCallId, "NOANSWER", dialedSec: "30");
+        await stack.VisitorHangsUpAsync(call);
 
-        await response.EnsureSuccessWithBodyAsync();
         await socket.WaitForUpdateAsync(call.Id, "ended");
         var stored = await stack.GetCallAsync(token, call.Id);
         Assert.Equal("ended", stored.GetProperty("status").GetString());
         Assert.Equal(resident.Id.ToString(), stored.GetProperty("answeredBy").GetString());
-    }
-
-    [Fact]
-    public async Task A_hangup_for_an_unknown_call_is_a_404_problem()
-    {
-        using var response = await stack.HangUpAsync("1700000000.999999-unknown", "ANSWER");
-        await CallDriver.AssertProblemAsync(response, HttpStatusCode.NotFound);
-    }
-
-    [Theory]
-    [InlineData("call_id=&dialstatus=ANSWER", "call_id")]
-    [InlineData("call_id=1.2&answered_sec=abc", "answered_sec")]
-    [InlineData("call_id=1.2&dialed_sec=-4", "dialed_sec")]
-    public async Task A_malformed_hangup_is_a_validation_problem(string body, string field)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call/end")
-        {
-            Content = new StringContent(body, null, "application/x-www-form-urlencoded"),
-        };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
-        using var response = await stack.CallApi.SendAsync(request);
-
-        await CallDriver.AssertProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _));
-    }
-
-    [Fact]
-    public async Task The_hangup_webhook_takes_JSON_and_needs_the_secret()
-    {
-        var tenant = await stack.Data.CreateTenantAsync("9");
-        var resident = await stack.Data.AddResidentAsync(tenant, "9");
-        var call = await stack.RingCallAsync(tenant, "9");
-
-        using (var unsigned = new HttpRequestMessage(HttpMethod.Post, "/webhook/call/end") { Content = JsonContent.Create(new { call_id = call.AsteriskCallId, dialstatus = "CANCEL" }) })
-        using (var refused = await stack.CallApi.SendAsync(unsigned))
-        {
-            await CallDriver.AssertProblemAsync(refused, HttpStatusCode.Unauthorized);
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call/end")
-        {
-            Content = JsonContent.Create(new { call_id = call.AsteriskCallId, dialstatus = "CANCEL", answered_sec = 0, dialed_sec = 3, cause = "16" }),
-        };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
-        using var response = await stack.CallApi.SendAsync(request);
-
-        await response.EnsureSuccessWithBodyAsync();
-        Assert.Equal("cancelled", await stack.StatusOfAsync(await stack.SignInAsync(resident), call.Id));
+        await Eventually.TrueAsync(() => !stack.Asterisk.Channels.ContainsKey(liveKitLeg), what: "LiveKit's leg hung up with the door");
     }
 
     [Fact]
@@ -314,12 +323,12 @@ public sealed class CallLifecycleTests(StackFixture stack)
         var token = await stack.SignInAsync(resident);
         await using var socket = await stack.ConnectAsync(token);
         var call = await stack.RingCallAsync(tenant, "10");
-        using (var cancel = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await cancel.EnsureSuccessWithBodyAsync();
+        await stack.VisitorHangsUpAsync(call);
         await socket.WaitForUpdateAsync(call.Id, "cancelled");
 
         using (var lateAnswer = await stack.ActAsync(token, call.Id, "answer")) await CallDriver.AssertProblemAsync(lateAnswer, HttpStatusCode.Conflict);
         using (var lateDecline = await stack.ActAsync(token, call.Id, "decline")) await CallDriver.AssertProblemAsync(lateDecline, HttpStatusCode.Conflict);
-        using (var lateHangup = await stack.HangUpAsync(call.AsteriskCallId, "ANSWER", answeredSec: "5")) await lateHangup.EnsureSuccessWithBodyAsync();
+        await stack.Asterisk.RepeatChannelDestroyedAsync(call.DoorChannel);
         using (var lateJoin = await stack.LiveKitWebhookAsync("participant_joined", call.Room, $"user:{resident.Id}")) await lateJoin.EnsureSuccessWithBodyAsync();
         using (var lateFinish = await stack.LiveKitWebhookAsync("room_finished", call.Room)) await lateFinish.EnsureSuccessWithBodyAsync();
 
@@ -355,6 +364,7 @@ public sealed class CallLifecycleTests(StackFixture stack)
         var stored = await stack.GetCallAsync(token, call.Id);
         Assert.Equal("ended", stored.GetProperty("status").GetString());
         Assert.Equal("room_finished", stored.GetProperty("endReason").GetString());
+        Assert.Equal(AriHangupReasons.Normal, await stack.DoorHungUpAsync(call.DoorChannel));
     }
 
     [Fact]
@@ -368,6 +378,7 @@ public sealed class CallLifecycleTests(StackFixture stack)
         using (var finished = await stack.LiveKitWebhookAsync("room_finished", call.Room)) await finished.EnsureSuccessWithBodyAsync();
 
         Assert.Equal("missed", await stack.StatusOfAsync(token, call.Id));
+        Assert.Equal(AriHangupReasons.NoAnswer, await stack.DoorHungUpAsync(call.DoorChannel)); // cause 19: the door hears 480
     }
 
     [Fact]
@@ -384,7 +395,8 @@ public sealed class CallLifecycleTests(StackFixture stack)
             await first.WaitForRingAsync(ended.Id);
         }
 
-        using (var hangup = await stack.HangUpAsync(ended.AsteriskCallId, "CANCEL")) await hangup.EnsureSuccessWithBodyAsync();
+        await stack.VisitorHangsUpAsync(ended);
+        await stack.CallOfAsync(ended.DoorChannel, c => c.Status == "cancelled");
         await using var reconnected = await stack.ConnectAsync(token);
 
         await reconnected.WaitForRingAsync(ringing.Id, TimeSpan.FromSeconds(3));

@@ -1,23 +1,15 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.CallControl;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.Calls;
 
-/// <summary>The walking skeleton end to end: Asterisk's webhook → CallApi → Redis → Notifier → gateway → the resident's sockets.</summary>
+/// <summary>The walking skeleton end to end: the door's channel in Asterisk's Stasis application (ARI) → CallApi → Redis → Notifier → gateway → the resident's sockets.</summary>
 [Collection(StackCollection.Name)]
 public sealed class DoorRingTests(StackFixture stack)
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
-
-    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment, string? callId = null) => new()
-    {
-        ["call_id"] = callId ?? CallDriver.NewAsteriskCallId(),
-        ["tenant"] = tenant.Slug,
-        ["caller"] = tenant.DoorSipUsername,
-        ["callee"] = apartment,
-    };
 
     [Fact]
     public async Task A_ring_reaches_every_socket_of_the_apartments_residents_and_nobody_else()
@@ -37,12 +29,11 @@ public sealed class DoorRingTests(StackFixture stack)
         await using var strangerSocket = await stack.ConnectAsync((await stack.LoginAsync(stranger.Email, stranger.Password)).AccessToken);
         await phone.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
 
-        using var response = await stack.RingAsync(Ring(tenant, "1"));
-        await response.EnsureSuccessWithBodyAsync();
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("dial", answer.GetProperty("action").GetString());
-        var callId = answer.GetProperty("call_id").GetString()!;
-        var room = answer.GetProperty("room").GetString()!;
+        var call = await stack.RingCallAsync(tenant, "1");
+        var (callId, room) = (call.Id, call.Room);
+        // CallApi keeps the door ringing (180 Ringing to the door) while the apps ring.
+        Assert.Single(stack.Asterisk.RequestsTo("POST", $"/ari/channels/{call.DoorChannel}/ring"));
+        Assert.True(stack.DoorIsUp(call.DoorChannel));
 
         foreach (var socket in new[] { phone, tablet })
         {
@@ -72,137 +63,89 @@ public sealed class DoorRingTests(StackFixture stack)
     }
 
     [Fact]
-    public async Task The_same_webhook_twice_rings_once_and_answers_the_same_call()
+    public async Task The_same_door_channel_handed_over_twice_rings_once_and_dials_once()
     {
         var tenant = await stack.Data.CreateTenantAsync("7");
-        var resident = await stack.Data.AddResidentAsync(tenant, "7", sipUsername: $"{tenant.Slug}-app");
+        var sip = $"{tenant.Slug}-app";
+        var resident = await stack.Data.AddResidentAsync(tenant, "7", sipUsername: sip);
+        await stack.Asterisk.RegisterAsync(sip, announce: false);
         await using var socket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
-        var ring = Ring(tenant, "7");
+        var call = await stack.RingCallAsync(tenant, "7");
+        await Eventually.TrueAsync(() => stack.Asterisk.Originates(call.DoorChannel).Count == 1, what: "the SIP phone dialled");
 
-        using var first = await stack.RingAsync(ring);
-        using var second = await stack.RingAsync(ring);
-        var firstAnswer = await first.Content.ReadFromJsonAsync<JsonElement>();
-        var secondAnswer = await second.Content.ReadFromJsonAsync<JsonElement>();
+        // Asterisk delivers the same channel's StasisStart again (as after its own reconnection).
+        await stack.Asterisk.RepeatStasisStartAsync(call.DoorChannel, DoorCallSetup.DoorArgument, tenant.Slug, tenant.DoorSipUsername, "7");
 
-        Assert.Equal(firstAnswer.GetRawText(), secondAnswer.GetRawText());
-        Assert.Equal($"PJSIP/{tenant.Slug}-app", firstAnswer.GetProperty("dial").GetString());
-        var callId = firstAnswer.GetProperty("call_id").GetString()!;
-        await socket.WaitForRingAsync(callId);
+        await socket.WaitForRingAsync(call.Id);
         await Task.Delay(Quiet);
-        Assert.Single(socket.RingsFor(callId));
+        Assert.Single(socket.RingsFor(call.Id));
+        var leg = Assert.Single(stack.Asterisk.Originates(call.DoorChannel));
+        Assert.Equal($"PJSIP/{sip}", leg.Query["endpoint"]);
+        Assert.Single(stack.Asterisk.RequestsTo("POST", $"/ari/channels/{call.DoorChannel}/ring"));
+        await using (var scope = stack.DataScope(out var db)) Assert.Equal(1, await db.Calls.CountAsync(c => c.AsteriskCallId == call.DoorChannel));
+        await stack.VisitorHangsUpAsync(call);
     }
 
     [Fact]
-    public async Task Concurrent_duplicate_webhooks_create_one_call_and_ring_once()
+    public async Task Concurrent_repeats_of_a_door_channel_create_one_call_and_ring_once()
     {
         var tenant = await stack.Data.CreateTenantAsync("8");
         var resident = await stack.Data.AddResidentAsync(tenant, "8");
         await using var socket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
-        var ring = Ring(tenant, "8");
+        await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => stack.RingAsync(ring)));
-        var callIds = new HashSet<string>();
-        foreach (var response in responses)
-        {
-            await response.EnsureSuccessWithBodyAsync();
-            callIds.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!);
-            response.Dispose();
-        }
+        var door = await stack.RingDoorAsync(tenant, "8");
+        await Task.WhenAll(Enumerable.Range(0, 7).Select(_ =>
+            stack.Asterisk.RepeatStasisStartAsync(door, DoorCallSetup.DoorArgument, tenant.Slug, tenant.DoorSipUsername, "8")));
 
-        var callId = Assert.Single(callIds);
-        await socket.WaitForRingAsync(callId);
+        var call = await stack.CallOfAsync(door);
+        await socket.WaitForRingAsync(call.Id.ToString());
         await Task.Delay(Quiet);
-        Assert.Single(socket.RingsFor(callId));
+        Assert.Single(socket.RingsFor(call.Id.ToString()));
+        await using (var scope = stack.DataScope(out var db)) Assert.Equal(1, await db.Calls.CountAsync(c => c.AsteriskCallId == door));
+        Assert.True(stack.DoorIsUp(door), "the door was hung up");
+        await stack.Asterisk.HangUpFromOutsideAsync(door);
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("not-the-secret-at-all")]
-    public async Task A_webhook_without_the_right_secret_is_refused_and_rings_nobody(string? secret)
+    [InlineData("unknown-door", null, "4", AriHangupReasons.Rejected)]
+    [InlineData(null, "no-such-tenant", "4", AriHangupReasons.Rejected)]
+    [InlineData(null, null, "999", AriHangupReasons.Unallocated)]
+    public async Task Unknown_door_tenant_or_apartment_is_refused_with_the_right_answer_and_rings_nobody(string? door, string? tenantSlug, string apartment, string reason)
     {
-        var tenant = await stack.Data.CreateTenantAsync("3");
-        var resident = await stack.Data.AddResidentAsync(tenant, "3");
+        var tenant = await stack.Data.CreateTenantAsync("4");
+        var resident = await stack.Data.AddResidentAsync(tenant, "4");
         await using var socket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
+        await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call") { Content = new FormUrlEncodedContent(Ring(tenant, "3")) };
-        if (secret is not null) request.Headers.Add("X-Neolia-Webhook-Secret", secret);
-        using var response = await stack.CallApi.SendAsync(request);
+        var channel = await stack.RingDoorAsync(tenant, apartment, door, tenantSlug);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        // rejected = cause 21 (the door hears 403), unallocated = cause 1 (404).
+        Assert.Equal(reason, await stack.DoorHungUpAsync(channel));
+        Assert.False(stack.Asterisk.Continued(channel), "a refused call is not handed to the dialplan's fallback");
+        Assert.Empty(stack.Asterisk.Originates(channel));
         await Task.Delay(Quiet);
         Assert.Empty(socket.MessagesOfType("incoming_call"));
+        await using (var scope = stack.DataScope(out var db)) Assert.False(await db.Calls.AnyAsync(c => c.AsteriskCallId == channel));
     }
 
     [Fact]
-    public async Task The_seeds_minimal_json_webhook_still_rings()
+    public async Task A_deactivated_door_is_rejected_and_rings_nobody()
     {
         var tenant = await stack.Data.CreateTenantAsync("4");
         var resident = await stack.Data.AddResidentAsync(tenant, "4");
         await using var socket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call")
+        await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
+        await using (var scope = stack.DataScope(out var db))
         {
-            Content = JsonContent.Create(new { caller = tenant.DoorSipUsername, callee = "4" }),
-        };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
-        using var response = await stack.CallApi.SendAsync(request);
-        await response.EnsureSuccessWithBodyAsync();
-        var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+            await db.Devices.Where(d => d.SipUsername == tenant.DoorSipUsername).ExecuteUpdateAsync(s => s.SetProperty(d => d.IsActive, false));
+        }
 
-        await socket.WaitForRingAsync(callId);
-    }
+        var channel = await stack.RingDoorAsync(tenant, "4");
 
-    [Theory]
-    [InlineData("unknown-door", null, "4", "unknown_device")]
-    [InlineData(null, "no-such-tenant", "4", "unknown_tenant")]
-    [InlineData(null, null, "999", "unknown_apartment")]
-    public async Task Unknown_door_tenant_or_apartment_is_rejected_and_rings_nobody(string? caller, string? tenantSlug, string callee, string reason)
-    {
-        var tenant = await stack.Data.CreateTenantAsync("4");
-        var resident = await stack.Data.AddResidentAsync(tenant, "4");
-        await using var socket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
-        var ring = Ring(tenant, callee);
-        if (caller is not null) ring["caller"] = caller;
-        if (tenantSlug is not null) ring["tenant"] = tenantSlug;
-
-        using var response = await stack.RingAsync(ring);
-
-        await response.EnsureSuccessWithBodyAsync();
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("reject", answer.GetProperty("action").GetString());
-        Assert.Equal(reason, answer.GetProperty("reason").GetString());
+        Assert.Equal(AriHangupReasons.Rejected, await stack.DoorHungUpAsync(channel));
         await Task.Delay(Quiet);
         Assert.Empty(socket.MessagesOfType("incoming_call"));
-    }
-
-    [Theory]
-    [InlineData("application/x-www-form-urlencoded", "callee=101", "caller")]
-    [InlineData("application/x-www-form-urlencoded", "caller=door", "callee")]
-    [InlineData("application/json", "{\"caller\":\"door\",\"callee\":\"12345678901234567890123456789012345\"}", "callee")]
-    public async Task Invalid_webhook_fields_answer_a_validation_problem(string contentType, string body, string field)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call") { Content = new StringContent(body, null, contentType) };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
-        using var response = await stack.CallApi.SendAsync(request);
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
-    }
-
-    [Theory]
-    [InlineData("application/json", "{not json", HttpStatusCode.BadRequest)]
-    [InlineData("application/json", "[1,2]", HttpStatusCode.BadRequest)]
-    [InlineData("text/plain", "caller=x", HttpStatusCode.UnsupportedMediaType)]
-    public async Task A_malformed_webhook_body_answers_a_problem_not_a_crash(string contentType, string body, HttpStatusCode expected)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call") { Content = new StringContent(body, null, contentType) };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
-        using var response = await stack.CallApi.SendAsync(request);
-
-        Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
@@ -210,8 +153,7 @@ public sealed class DoorRingTests(StackFixture stack)
     {
         var tenant = await stack.Data.CreateTenantAsync("5");
         var resident = await stack.Data.AddResidentAsync(tenant, "5");
-        using var response = await stack.RingAsync(Ring(tenant, "5"));
-        var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        var callId = (await stack.RingCallAsync(tenant, "5")).Id;
 
         await using var lateSocket = await stack.ConnectAsync((await stack.LoginAsync(resident.Email, resident.Password)).AccessToken);
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.CallControl;
 using Neolia.Tests.Infrastructure;
 
 namespace Neolia.Tests.Calls;
@@ -29,16 +30,19 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
         Assert.Equal("missed", stored.GetProperty("status").GetString());
         Assert.Equal("ring_timeout", stored.GetProperty("endReason").GetString());
 
-        // Asterisk's own NOANSWER arrives afterwards: its facts are kept, the outcome stays, nobody is told twice.
-        using (var hangup = await stack.HangUpAsync(call.AsteriskCallId, "NOANSWER", dialedSec: "5"))
-        {
-            await hangup.EnsureSuccessWithBodyAsync();
-            Assert.Equal("missed", (await hangup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        }
+        // CallApi's own timer rang the door out: no_answer, cause 19, which the door hears as 480, at the ring timeout.
+        Assert.Equal(AriHangupReasons.NoAnswer, await stack.DoorHungUpAsync(call.DoorChannel));
+        Assert.True(stack.Asterisk.AllChannels[call.DoorChannel].HungUpAt >= expiresAt.AddMilliseconds(-200), "the door was hung up before the ring timeout");
+        Assert.Equal("19", stored.GetProperty("hangupCause").GetString());
+
+        // The door channel's end reaches CallApi afterwards (its ChannelDestroyed): the outcome stays, nobody is told twice.
+        await stack.Asterisk.RepeatChannelDestroyedAsync(call.DoorChannel, cause: 16);
         using (var late = await stack.ActAsync(token, call.Id, "answer")) await CallDriver.AssertProblemAsync(late, System.Net.HttpStatusCode.Conflict);
         await Task.Delay(Quiet);
         Assert.Single(socket.UpdatesFor(call.Id));
-        Assert.Equal("NOANSWER", (await stack.GetCallAsync(token, call.Id)).GetProperty("dialStatus").GetString());
+        var after = await stack.GetCallAsync(token, call.Id);
+        Assert.Equal("missed", after.GetProperty("status").GetString());
+        Assert.Equal("ring_timeout", after.GetProperty("endReason").GetString());
     }
 
     [Fact]
@@ -59,7 +63,8 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
         var residentCalls = calls[..toResident];
         foreach (var call in residentCalls) await socket.WaitForRingAsync(call.Id);
 
-        // Every call is closed within the ring timeout, the sweeper's grace and a couple of sweeps after the last ring.
+        // Every call is closed by CallApi's call control at its ring timeout (the sweeper's grace is the backstop), within
+        // a few seconds after the last ring.
         var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace + TimeSpan.FromSeconds(5);
         foreach (var call in residentCalls) await socket.WaitForUpdateAsync(call.Id, "missed", deadline - (DateTimeOffset.UtcNow - rungAt));
         await using (var scope = stack.DataScope(out var db))
@@ -69,6 +74,8 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
             var outcomes = await db.Calls.Where(c => ids.Contains(c.Id)).GroupBy(c => new { c.Status, c.EndReason }).Select(g => new { g.Key.Status, g.Key.EndReason, Count = g.Count() }).ToListAsync();
             Assert.Equal([("missed", (string?)"ring_timeout", total)], outcomes.Select(o => (o.Status, o.EndReason, o.Count)));
         }
+        // Each door was rung out by CallApi: no_answer (480).
+        Assert.All(calls, c => Assert.Equal(AriHangupReasons.NoAnswer, stack.Asterisk.AllChannels[c.DoorChannel].HangupReason));
 
         await Task.Delay(Quiet);
         foreach (var call in residentCalls)

@@ -22,7 +22,7 @@ public sealed class SlowClientTests(SlowClientStackFixture stack, ITestOutputHel
         // Before the Notifier's queue of 4 fills, the TCP and proxy buffers between it and the client take megabytes
         // (more than 1,500 real calls did not fill them). So both residents also get large rings (16 KB) straight on the
         // stream, in bursts smaller than the queue, each burst only once the reading socket has it: the same traffic
-        // must drop the socket that does not read and never the one that does. Real calls through the webhook check
+        // must drop the socket that does not read and never the one that does. Real door calls (over ARI) check
         // that the reading socket keeps ringing at once.
         using var redis = await ConnectionMultiplexer.ConnectAsync(stack.Stack.RedisConnectionString);
         const int burst = SlowClientStackFixture.SendQueueCapacity - 1, maxRounds = 1000;

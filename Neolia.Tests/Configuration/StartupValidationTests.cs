@@ -17,7 +17,6 @@ public sealed class StartupValidationTests
         ["LiveKit__ApiUrl"] = "http://127.0.0.1:7880",
         ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
         ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
-        ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
         // The environment is Production here (none is set): the key ring's key-encryption key is required.
         ["DataProtection__KeyEncryptionKey"] = Convert.ToBase64String(new byte[32]),
     };
@@ -30,12 +29,10 @@ public sealed class StartupValidationTests
         { "Jwt__SigningKey", "too-short", "Jwt:SigningKey" },
         { "LiveKit__ApiSecret", null, "LiveKit:ApiSecret" },
         { "LiveKit__Url", "not a url", "LiveKit:Url" },
-        { "Asterisk__WebhookSecret", null, "Asterisk:WebhookSecret" },
         { "Calls__RingTimeoutSeconds", "0", "Calls:RingTimeoutSeconds" },
         { "DataProtection__KeyEncryptionKey", null, "DataProtection:KeyEncryptionKey" },
         { "DataProtection__KeyEncryptionKey", "c2hvcnQ=", "DataProtection:KeyEncryptionKey" },
         { "DataProtection__KeyEncryptionKeyId", "no spaces allowed", "DataProtection:KeyEncryptionKeyId" },
-        { "Asterisk__WebhookDatabaseBudget", "00:00:05", "Asterisk:WebhookDatabaseBudget" },
         { "SignIn__FailuresPerWindow", "0", "SignIn:FailuresPerWindow" },
         { "Asterisk__Realtime__Password", "short", "Asterisk:Realtime:Password" },
         { "Asterisk__Realtime__Role", "Robert'); DROP", "Asterisk:Realtime:Role" },

@@ -14,14 +14,12 @@ namespace Neolia.Tests.Gateway;
 [Collection(StackCollection.Name)]
 public sealed class GatewayTests(StackFixture stack)
 {
-    [Theory]
-    [InlineData("/webhook/call")]
-    [InlineData("/webhook/call/end")]
-    [InlineData("/webhook/livekit")]
-    public async Task Webhooks_are_not_reachable_through_the_gateway(string path)
+    [Fact]
+    public async Task LiveKits_webhook_is_not_reachable_through_the_gateway()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["caller"] = "x" }) };
-        request.Headers.Add("X-Neolia-Webhook-Secret", stack.Secrets.WebhookSecret);
+        // Signed as LiveKit signs it: CallApi itself would take it (see below), the gateway must not pass it on.
+        using (var direct = await stack.LiveKitWebhookAsync("room_started", $"call-{Guid.NewGuid():N}")) await direct.EnsureSuccessWithBodyAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/livekit") { Content = new StringContent("{}", null, "application/webhook+json") };
         using var response = await stack.Gateway.SendAsync(request);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

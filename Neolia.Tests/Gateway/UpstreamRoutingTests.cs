@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
@@ -34,6 +35,7 @@ public sealed class UpstreamStackFixture : StackFixture
     public override async Task InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear(); builder.Configuration.AddInMemoryCollection(); // not the services' appsettings.json of the test output (the Notifier's Kestrel:Endpoints)
         UpstreamUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
         builder.WebHost.UseUrls(UpstreamUrl.ToString());
         _upstream = builder.Build();

@@ -8,10 +8,11 @@ public sealed class ShortRingStackFixture : StackFixture
 {
     public const int RingTimeoutSeconds = 5;
 
+    public override int RingTimeout => RingTimeoutSeconds;
+
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>
         {
-            ["callapi"] = new Dictionary<string, string?> { ["Calls__RingTimeoutSeconds"] = RingTimeoutSeconds.ToString() },
             ["notifier"] = new Dictionary<string, string?>
             {
                 ["Sockets__KeepAliveInterval"] = "00:00:01",

@@ -7,13 +7,16 @@ using Microsoft.Extensions.Hosting;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Users;
 using Neolia.DevStack;
+using Neolia.Tests.CallControl;
 
 namespace Neolia.Tests.Infrastructure;
 
 /// <summary>
 /// One real stack for a test collection: PostgreSQL and Redis on loopback (or the ones named by
 /// NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS), CallApi, the Notifier and the gateway as processes, started by the
-/// same code as scripts/run.sh. Tests talk to it as the app and Asterisk do: HTTP and WebSockets.
+/// same code as scripts/run.sh. Tests talk to it as the app and Asterisk do: HTTP and WebSockets. Door calls reach
+/// CallApi as in production, through Asterisk's REST interface: CallApi controls them over ARI against
+/// <see cref="Asterisk"/>, which also plays LiveKit's server API (so an app's answer bridges the door through LiveKit SIP).
 /// </summary>
 public class StackFixture : IAsyncLifetime
 {
@@ -22,20 +25,48 @@ public class StackFixture : IAsyncLifetime
     public LocalStack Stack { get; private set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
 
-    /// <summary>CallApi directly, as Asterisk reaches it on the private network.</summary>
+    /// <summary>CallApi directly, as the private network reaches it (LiveKit's webhooks, health).</summary>
     public HttpClient CallApi { get; private set; } = null!;
+
+    /// <summary>The stand-in Asterisk whose ARI CallApi drives door calls through (and LiveKit's server API).</summary>
+    public FakeAsterisk Asterisk { get; private set; } = null!;
 
     public StackSecrets Secrets => Stack.Secrets;
 
     protected virtual int NotifierReplicas => 1;
+
+    /// <summary>How long door calls ring, in seconds (Calls:RingTimeoutSeconds; CallApi's own default is 30).</summary>
+    public virtual int RingTimeout => 30;
+
+    public const string LiveKitTrunkAddress = "asterisk.test:5060";
+
+    /// <summary>CallApi's settings for call control against <paramref name="asterisk"/> (ARI and LiveKit's API on the same stand-in).</summary>
+    public static Dictionary<string, string?> CallControlSettings(FakeAsterisk asterisk, int ringTimeoutSeconds) => new()
+    {
+        ["CallControl__AriUrl"] = asterisk.Url,
+        ["CallControl__AriUsername"] = FakeAsterisk.Username,
+        ["CallControl__AriPassword"] = asterisk.Password,
+        ["CallControl__LiveKitTrunkAddress"] = LiveKitTrunkAddress,
+        ["CallControl__LiveKitTrunkUsername"] = "livekit",
+        ["CallControl__LiveKitTrunkPassword"] = "livekit-trunk-password-of-the-tests",
+        ["CallControl__LiveKitJoinTimeout"] = "00:00:05",
+        ["CallControl__ReconnectDelay"] = "00:00:00.200",
+        ["LiveKit__ApiUrl"] = asterisk.Url,
+        ["Calls__RingTimeoutSeconds"] = ringTimeoutSeconds.ToString(),
+    };
 
     protected virtual IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>();
 
     public virtual async Task InitializeAsync()
     {
+        Asterisk = await FakeAsterisk.StartAsync();
         var state = Path.Combine(Path.GetTempPath(), "neolia-tests", Guid.NewGuid().ToString("N")[..12]);
         var extra = ExtraSettings.ToDictionary(kv => kv.Key, kv => kv.Value);
+        // Call control over ARI first; a fixture's own CallApi settings override it (e.g. another LiveKit API).
+        var callApiSettings = CallControlSettings(Asterisk, RingTimeout);
+        if (extra.TryGetValue("callapi", out var own)) foreach (var (k, v) in own) callApiSettings[k] = v;
+        extra["callapi"] = callApiSettings;
         // Tests sign in far more often than a person: the gateway's sign-in limit is for people.
         var gatewaySettings = new Dictionary<string, string?> { ["Edge__AuthRequestsPerMinute"] = "100000" };
         if (extra.TryGetValue("gateway", out var gw)) foreach (var (k, v) in gw) gatewaySettings[k] = v;
@@ -59,6 +90,9 @@ public class StackFixture : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:neolia"] = Stack.DatabaseConnectionString });
         builder.AddNeoliaData();
         _dataHost = builder.Build();
+
+        // Asterisk hands door calls to CallApi only once its ARI client is connected and subscribed.
+        await Asterisk.Connected.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>A scope with CallApi's services (NeoliaDb seeing every tenant, UserManager, RoleManager).</summary>
@@ -91,20 +125,13 @@ public class StackFixture : IAsyncLifetime
         return ResidentSocket.Start(socket);
     }
 
-    /// <summary>Sends Asterisk's door-call webhook exactly as the dialplan's CURL() does: form-encoded, with the secret header.</summary>
-    public Task<HttpResponseMessage> RingAsync(IReadOnlyDictionary<string, string> fields, string? secret = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/call") { Content = new FormUrlEncodedContent(fields) };
-        request.Headers.Add("X-Neolia-Webhook-Secret", secret ?? Secrets.WebhookSecret);
-        return CallApi.SendAsync(request);
-    }
-
     public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         CallApi?.Dispose();
         _dataHost?.Dispose();
         if (Stack is not null) await Stack.DisposeAsync();
+        if (Asterisk is not null) await Asterisk.DisposeAsync();
     }
 }
 

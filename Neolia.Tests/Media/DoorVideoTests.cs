@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -30,11 +31,15 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
     /// <summary>Every call a test rang is hung up at its end, passed or not, so no later test's relay finds it still ringing.</summary>
     public async Task DisposeAsync()
     {
-        foreach (var call in _calls)
-        {
-            using var _ = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL");
-        }
+        foreach (var call in _calls) await stack.VisitorHangsUpAsync(call);
         await _ingress.DisposeAsync();
+    }
+
+    /// <summary>The visitor hangs up; returns once CallApi closed the call.</summary>
+    private async Task EndAsync(RungCall call)
+    {
+        await stack.VisitorHangsUpAsync(call);
+        await stack.CallOfAsync(call.DoorChannel, c => c.EndedAt is not null);
     }
 
     private async Task<RungCall> RingAsync(TestTenant tenant)
@@ -71,7 +76,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
 
         await _ingress.WaitForDataAsync(0, TimeSpan.FromSeconds(15));
         var started = rungAt.Elapsed;
-        output.WriteLine($"webhook answered after {ringAnswered.TotalMilliseconds:0} ms; door video reached the ingress {started.TotalMilliseconds:0} ms after the ring");
+        output.WriteLine($"CallApi recorded the call {ringAnswered.TotalMilliseconds:0} ms after the ring; door video reached the ingress {started.TotalMilliseconds:0} ms after the ring");
         Assert.True(started < TimeSpan.FromSeconds(10), $"video started {started.TotalSeconds:0.0} s after the ring");
 
         await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "call_updated"
@@ -95,7 +100,10 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         using (var answer = await stack.ActAsync(token, call.Id, "answer")) await answer.EnsureSuccessWithBodyAsync();
         await Task.Delay(1000);
         Assert.False(_ingress.Sessions[0].Ended.IsCompleted, "the answered call still has its video");
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "ANSWER", answeredSec: "3")) await end.EnsureSuccessWithBodyAsync();
+        // The door is bridged into the room (LiveKit SIP), then the visitor leaves: the call ends.
+        await Eventually.TrueAsync(() => stack.Asterisk.Bridges.TryGetValue($"neolia-{call.Id.Replace("-", "")}", out var m) && m.Count == 2, what: "the door bridged into the call's room");
+        await EndAsync(call);
+        Assert.Equal("ended", await stack.StatusOfAsync(token, call.Id));
         var stopWatch = Stopwatch.StartNew();
         await _ingress.Sessions[0].Ended.WaitAsync(TimeSpan.FromSeconds(10));
         output.WriteLine($"the relay left the ingress {stopWatch.ElapsedMilliseconds} ms after the hangup");
@@ -145,7 +153,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         using var list = await stack.AsResidentAsync(token, HttpMethod.Get, "/api/calls");
         var item = (await list.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetString() == call.Id);
         Assert.Equal($"/api/calls/{call.Id}/snapshot", item.GetProperty("snapshotUrl").GetString());
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await end.EnsureSuccessWithBodyAsync();
+        await EndAsync(call);
     }
 
     [Theory]
@@ -166,7 +174,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         var rung = Stopwatch.StartNew();
         var call = await RingAsync(tenant);
         await socket.WaitForRingAsync(call.Id);
-        output.WriteLine($"{fault}: the app rang {rung.ElapsedMilliseconds} ms after the webhook was sent");
+        output.WriteLine($"{fault}: the app rang {rung.ElapsedMilliseconds} ms after the door rang");
 
         var update = await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "call_updated"
             && m.GetProperty("call").GetProperty("id").GetString() == call.Id
@@ -183,7 +191,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         Assert.DoesNotContain("not-the-password", log);
         output.WriteLine(log.Split('\n').First(l => l.Contains("unavailable:")));
 
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await end.EnsureSuccessWithBodyAsync();
+        await EndAsync(call);
     }
 
     [Fact]
@@ -210,7 +218,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         var resumed = await MediaTools.ProbeAsync(_ingress.Sessions[1].File);
         Assert.Equal(("h264", Width, Height), (resumed.Codec, resumed.Width, resumed.Height));
         Assert.True(resumed.Packets > 10, $"{resumed.Packets} packets after the camera came back");
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await end.EnsureSuccessWithBodyAsync();
+        await EndAsync(call);
     }
 
     [Fact]
@@ -240,7 +248,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         Assert.True((await MediaTools.ProbeAsync(_ingress.Sessions[1].File)).Packets > 10);
         Assert.Single(stack.LiveKit.Of("CreateIngress"), r => r.Body.GetProperty("roomName").GetString() == call.Room);
 
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await end.EnsureSuccessWithBodyAsync();
+        await EndAsync(call);
         await _ingress.Sessions[1].Ended.WaitAsync(TimeSpan.FromSeconds(10));
         await redis.DisposeAsync();
     }
@@ -262,7 +270,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         Assert.Contains($"Relaying the door of call {call.Id}", stack.RelayLog("relay-site-box"));
         Assert.DoesNotContain(call.Id, stack.RelayLog("relay-stack-for-site"));
 
-        using (var end = await stack.HangUpAsync(call.AsteriskCallId, "CANCEL")) await end.EnsureSuccessWithBodyAsync();
+        await EndAsync(call);
         await _ingress.Sessions[0].Ended.WaitAsync(TimeSpan.FromSeconds(25));
 
         // A wrong credential sees nothing (the same 404 as an unknown path).

@@ -227,8 +227,23 @@ public sealed class FakeLiveKit : IAsyncDisposable
 
     public static async Task<FakeLiveKit> StartAsync() => new(await CapturingServer.StartAsync());
 
+    /// <summary>
+    /// Called with the <c>sipCallTo</c> of each CreateSIPParticipant (an app answered a door call): LiveKit SIP then calls
+    /// Asterisk, which the stack's <see cref="CallControl.FakeAsterisk"/> plays.
+    /// </summary>
+    public Action<string>? SipCallTo { get; set; }
+
     private (int, string, TimeSpan) Answer(string path)
     {
+        // LiveKit SIP, as CallApi's call control uses it to bring the door into the room of an app's answer.
+        if (path == "/twirp/livekit.SIP/ListSIPOutboundTrunk") return (200, """{"items":[]}""", TimeSpan.Zero);
+        if (path == "/twirp/livekit.SIP/CreateSIPOutboundTrunk") return (200, """{"sipTrunkId":"ST_media"}""", TimeSpan.Zero);
+        if (path == "/twirp/livekit.SIP/CreateSIPParticipant")
+        {
+            var sip = Of("CreateSIPParticipant")[^1].Body;
+            SipCallTo?.Invoke(sip.GetProperty("sipCallTo").GetString()!);
+            return (200, JsonSerializer.Serialize(new { participantId = "PA_door", participantIdentity = sip.GetProperty("participantIdentity").GetString(), roomName = sip.GetProperty("roomName").GetString(), sipCallId = "SCL_media" }), TimeSpan.Zero);
+        }
         if (path != "/twirp/livekit.Ingress/CreateIngress") return (200, "{}", TimeSpan.Zero);
         // The capturing server queued the request before asking for its answer.
         var room = Of("CreateIngress")[^1].Body.GetProperty("roomName").GetString()!;

@@ -12,7 +12,7 @@ using Neolia.Tests.Infrastructure;
 namespace Neolia.Tests.Media;
 
 /// <summary>
-/// A stack whose CallApi talks to <see cref="FakeLiveKit"/> and accepts the stack relays' secret; relays are started
+/// A stack whose CallApi talks to <see cref="FakeLiveKit"/> (LiveKit's server API, its SIP calling the stack's FakeAsterisk) and accepts the stack relays' secret; relays are started
 /// by the tests themselves (they kill some), as processes with the stack's settings.
 /// </summary>
 public sealed class MediaStackFixture : StackFixture
@@ -33,6 +33,8 @@ public sealed class MediaStackFixture : StackFixture
     public override async Task InitializeAsync()
     {
         LiveKit = await FakeLiveKit.StartAsync();
+        // An app's answer brings the door into the room through LiveKit SIP, which calls the stand-in Asterisk.
+        LiveKit.SipCallTo = callTo => _ = Task.Run(async () => { await Task.Delay(50); await Asterisk.LiveKitCallsInAsync(callTo); });
         await base.InitializeAsync();
     }
 

@@ -56,7 +56,6 @@ public class PushStackFixture : StackFixture
 
 public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<PushStackFixture>
 {
-    private static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => PushApp.Ring(tenant, apartment);
     private Task<HttpClient> SignedInAsync(TestResident resident) => PushApp.SignedInAsync(stack, resident);
     private static Task<JsonElement> RegisterAsync(HttpClient app, string platform, string token, string deviceId) => PushApp.RegisterAsync(app, platform, token, deviceId);
     private static Task Eventually(Func<bool> condition, string what, TimeSpan? timeout = null) => PushApp.Eventually(condition, what, timeout);
@@ -82,9 +81,7 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         await RegisterAsync(flatmateApp, PushPlatforms.Fcm, flatmateToken, "phone");
         await RegisterAsync(neighbourApp, PushPlatforms.Fcm, neighbourToken, "phone");
 
-        using var response = await stack.RingAsync(Ring(tenant, "1"));
-        await response.EnsureSuccessWithBodyAsync();
-        var callId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        var callId = await PushApp.RingAsync(stack, tenant, "1");
 
         FcmReceived[] Fcm() => stack.Google.Delivered.Where(m => m.Data["call_id"] == callId).ToArray();
         ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
@@ -204,13 +201,12 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         await RegisterAsync(app, PushPlatforms.ApnsVoip, voipToken, "iphone");
         await RegisterAsync(app, PushPlatforms.Apns, alertToken, "iphone");
 
-        using var ringResponse = await stack.RingAsync(Ring(tenant, "1"));
-        await ringResponse.EnsureSuccessWithBodyAsync();
-        var callId = (await ringResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
+        var call = await stack.RingCallAsync(tenant, "1");
+        var callId = call.Id;
         ApnsReceived[] Apns() => stack.Apple.Delivered.Where(m => (string?)m.Payload["call_id"] == callId).ToArray();
         await Eventually(() => Apns().Length == 1, "the VoIP ring");
 
-        using (var hangUp = await stack.HangUpAsync(callId, "CANCEL")) await hangUp.EnsureSuccessWithBodyAsync();
+        await stack.VisitorHangsUpAsync(call);
 
         await Eventually(() => Apns().Length == 2, "the cancel push");
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -264,8 +260,7 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
         var alive = await RegisterAsync(app, PushPlatforms.Fcm, $"dead-{Guid.NewGuid():N}", "old-android");
         var kept = await RegisterAsync(app, PushPlatforms.Fcm, $"android-{Guid.NewGuid():N}", "pixel");
 
-        using var response = await stack.RingAsync(Ring(tenant, "1"));
-        await response.EnsureSuccessWithBodyAsync();
+        await PushApp.RingAsync(stack, tenant, "1");
 
         async Task<string[]> Registered() => (await app.GetFromJsonAsync<JsonElement>("/api/push-registrations"))
             .EnumerateArray().Select(r => r.GetProperty("id").GetString()!).ToArray();
@@ -316,24 +311,12 @@ public sealed class PushEndToEndTests(PushStackFixture stack) : IClassFixture<Pu
     }
 }
 
-/// <summary>What the push tests do as Asterisk and as the resident app.</summary>
+/// <summary>What the push tests do as the door (through Asterisk) and as the resident app.</summary>
 public static class PushApp
 {
-    public static Dictionary<string, string> Ring(TestTenant tenant, string apartment) => new()
-    {
-        ["call_id"] = CallDriver.NewAsteriskCallId(),
-        ["tenant"] = tenant.Slug,
-        ["caller"] = tenant.DoorSipUsername,
-        ["callee"] = apartment,
-    };
-
-    /// <summary>Rings the apartment as the dialplan does; the call's id.</summary>
-    public static async Task<string> RingAsync(StackFixture stack, TestTenant tenant, string apartment)
-    {
-        using var response = await stack.RingAsync(Ring(tenant, apartment));
-        await response.EnsureSuccessWithBodyAsync();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("call_id").GetString()!;
-    }
+    /// <summary>The door rings the apartment (over ARI, as Asterisk hands it to CallApi); the call's id once CallApi recorded it.</summary>
+    public static async Task<string> RingAsync(StackFixture stack, TestTenant tenant, string apartment) =>
+        (await stack.RingCallAsync(tenant, apartment)).Id;
 
     public static async Task<HttpClient> SignedInAsync(StackFixture stack, TestResident resident)
     {

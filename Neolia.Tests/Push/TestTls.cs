@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
@@ -52,6 +53,7 @@ public static class TestTls
     public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(HttpProtocols protocols, Action<WebApplication> map)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.Sources.Clear(); builder.Configuration.AddInMemoryCollection(); // not the services' appsettings.json of the test output (the Notifier's Kestrel:Endpoints)
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
+using Microsoft.EntityFrameworkCore;
+using Neolia.CallApi.CallControl;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Administration;
 using Neolia.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -9,8 +10,9 @@ using Xunit.Abstractions;
 namespace Neolia.Tests.Reliability;
 
 /// <summary>
-/// PostgreSQL stopped under a listening resident: the webhook answers 503 at once, so the dialplan's SIP fallback
-/// rings without waiting out its 3 s timeout; the resident's socket stays up; calls work again once PostgreSQL is back.
+/// PostgreSQL stopped under a listening resident: CallApi hands each door back to the dialplan at once (POST
+/// /channels/{id}/continue), so the fallback after Stasis() rings the apartment's SIP phones from the dial string CallApi
+/// stored with Asterisk; the resident's socket stays up; doors ring through CallApi again once PostgreSQL is back.
 /// </summary>
 [Collection(FaultStackCollection.Name)]
 public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelper output)
@@ -18,28 +20,31 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
     private const int RingsWhileDown = 8;
 
     [Fact]
-    public async Task With_PostgreSQL_down_the_webhook_answers_503_at_once_and_rings_again_when_it_is_back()
+    public async Task With_PostgreSQL_down_each_door_is_handed_to_the_dialplans_fallback_at_once_and_rings_again_when_it_is_back()
     {
         if (!stack.OwnsServers) { output.WriteLine("skipped: the stack shares outside servers"); return; }
         var platform = await AdminWorld.PlatformAdminAsync(stack);
         var tenant = await AdminWorld.CreateTenantAsync(stack, platform);
+        var monitor = await stack.RegisterMonitorAsync(tenant);
+        var asterisk = stack.Asterisk;
         await using var listening = await stack.ConnectAsync(tenant.Resident.Tokens!.AccessToken);
         await listening.WaitForAsync(m => m.GetProperty("type").GetString() == "hello");
-        using (var warm = (await stack.TimedRingAsync(tenant)).Response) Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+
+        // A ring while all is well: CallApi dials the monitor and tells Asterisk whom the fallback should dial.
+        var (warm, _) = await stack.TimedRingAsync(tenant, d => asterisk.Originates(d).Count == 1);
+        Assert.Contains($"PJSIP/{monitor}", asterisk.GlobalVariables[DoorCallSetup.FallbackDialVariable(tenant.Slug, tenant.ApartmentNumber)].Split('&'));
+        await asterisk.HangUpFromOutsideAsync(warm);
 
         await stack.StopPostgresAsync();
         var times = new List<TimeSpan>();
+        var doors = new List<string>();
         try
         {
             for (var i = 0; i < RingsWhileDown; i++)
             {
-                var (response, took) = await stack.TimedRingAsync(tenant);
-                using (response)
-                {
-                    await CallDriver.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-                    Assert.True(response.Headers.RetryAfter is not null, "a 503 says when to retry");
-                }
+                var (door, took) = await stack.TimedRingAsync(tenant, asterisk.Continued);
                 times.Add(took);
+                doors.Add(door);
             }
             Assert.Equal(WebSocketState.Open, listening.State);
         }
@@ -47,26 +52,70 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
         {
             await stack.StartPostgresAsync();
         }
+        // Handed back, not refused: CallApi hung none of them up and dialled nothing itself.
+        Assert.All(doors, d =>
+        {
+            Assert.Null(asterisk.AllChannels[d].HangupReason);
+            Assert.Empty(asterisk.Originates(d));
+            Assert.Single(asterisk.RequestsTo("POST", $"/ari/channels/{d}/ring"));
+        });
+        foreach (var door in doors) await asterisk.HangUpFromOutsideAsync(door);
 
         var back = Stopwatch.GetTimestamp();
         RungCall? rung = null;
         while (rung is null)
         {
-            var (response, _) = await stack.TimedRingAsync(tenant);
-            using (response)
-            {
-                if (response.StatusCode == HttpStatusCode.OK) rung = new RungCall((await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("call_id").GetString()!, "", "");
-                else Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            }
-            Assert.True(Stopwatch.GetElapsedTime(back) < TimeSpan.FromSeconds(30), "webhooks did not recover after PostgreSQL came back");
+            var (door, _) = await stack.TimedRingAsync(tenant, d => asterisk.Continued(d) || asterisk.Originates(d).Count > 0, TimeSpan.FromSeconds(30));
+            if (!asterisk.Continued(door)) rung = await stack.RecordedCallAsync(door);
+            else await asterisk.HangUpFromOutsideAsync(door);
+            Assert.True(Stopwatch.GetElapsedTime(back) < TimeSpan.FromSeconds(30), "door calls did not recover after PostgreSQL came back");
             if (rung is null) await Task.Delay(200);
         }
         var recovered = Stopwatch.GetElapsedTime(back);
         await listening.WaitForRingAsync(rung.Id);
+        await stack.VisitorHangsUpAsync(rung);
 
         var slowest = times.Max();
-        Figures.Print(output, $"PostgreSQL down: {RingsWhileDown} webhooks answered 503 in {times.Min().TotalMilliseconds:F0}-{slowest.TotalMilliseconds:F0} ms (median {times.Order().ElementAt(times.Count / 2).TotalMilliseconds:F0} ms); rings again {recovered.TotalMilliseconds:F0} ms after PostgreSQL was back");
-        // The dialplan waits 3 s for the webhook: a failure must come well before, so the SIP fallback rings at once.
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest 503 took {slowest.TotalMilliseconds:F0} ms");
+        Figures.Print(output, $"PostgreSQL down: {RingsWhileDown} doors handed to the dialplan's fallback in {times.Min().TotalMilliseconds:F0}-{slowest.TotalMilliseconds:F0} ms (median {times.Order().ElementAt(times.Count / 2).TotalMilliseconds:F0} ms); rings again {recovered.TotalMilliseconds:F0} ms after PostgreSQL was back");
+        // The visitor hears nothing until the fallback rings the phones: the hand-back must be well within a second.
+        Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest hand-back took {slowest.TotalMilliseconds:F0} ms");
+        await using (stack.DataScope(out var db)) Assert.False(await db.Calls.AnyAsync(c => doors.Contains(c.AsteriskCallId)), "a call was recorded while PostgreSQL was down");
+    }
+
+    [Fact]
+    public async Task With_PostgreSQL_down_a_door_that_rings_does_not_hold_up_the_calls_already_in_progress()
+    {
+        if (!stack.OwnsServers) { output.WriteLine("skipped: the stack shares outside servers"); return; }
+        var platform = await AdminWorld.PlatformAdminAsync(stack);
+        var tenant = await AdminWorld.CreateTenantAsync(stack, platform);
+        await stack.RegisterMonitorAsync(tenant);
+        var asterisk = stack.Asterisk;
+        var (inProgress, _) = await stack.TimedRingAsync(tenant, d => asterisk.Originates(d).Count == 1);
+        var leg = asterisk.Originates(inProgress)[0].Path["/ari/channels/".Length..];
+
+        await stack.StopPostgresAsync();
+        TimeSpan stopped;
+        string arriving;
+        try
+        {
+            // A visitor arrives at the door while the database is down, and CallApi tries to record the call…
+            arriving = await stack.RingDoorAsync(tenant);
+            await Task.Delay(100);
+            // …meanwhile the visitor of the call in progress gives up: the monitor must stop ringing at once
+            // (hanging up a leg needs Asterisk, not the database).
+            var clock = Stopwatch.StartNew();
+            await asterisk.HangUpFromOutsideAsync(inProgress);
+            await Eventually.TrueAsync(() => asterisk.AllChannels[leg].HangupReason is not null, TimeSpan.FromSeconds(30), "the monitor's leg hung up");
+            stopped = clock.Elapsed;
+            await Eventually.TrueAsync(() => asterisk.Continued(arriving), TimeSpan.FromSeconds(30), "the arriving door handed to the fallback");
+        }
+        finally
+        {
+            await stack.StartPostgresAsync();
+        }
+        await asterisk.HangUpFromOutsideAsync(arriving);
+
+        Figures.Print(output, $"PostgreSQL down: the phone of a call in progress stopped ringing {stopped.TotalMilliseconds:F0} ms after its visitor hung up, while another door was being handed to the fallback");
+        Assert.True(stopped < TimeSpan.FromSeconds(1), $"the ringing phone was hung up {stopped.TotalMilliseconds:F0} ms after the visitor left");
     }
 }

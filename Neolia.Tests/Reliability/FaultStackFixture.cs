@@ -49,7 +49,10 @@ public sealed class FaultStackFixture : StackFixture
         _restarted.Add(server);
     }
 
-    /// <summary>A second CallApi process on the same PostgreSQL and Redis, as a new deployment or replica would start.</summary>
+    /// <summary>
+    /// A second CallApi process on the same PostgreSQL and Redis, as a new deployment or replica would start (without
+    /// call control: the stand-in Asterisk serves one ARI client, the stack's CallApi).
+    /// </summary>
     public async Task<ServiceProcess> StartFreshCallApiAsync(string name)
     {
         var settings = new Dictionary<string, string?>
@@ -62,7 +65,6 @@ public sealed class FaultStackFixture : StackFixture
             ["LiveKit__ApiUrl"] = "http://127.0.0.1:1",
             ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
             ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
-            ["Asterisk__WebhookSecret"] = Secrets.WebhookSecret,
             ["Seed__Enabled"] = "false",
         };
         foreach (var (key, value) in CallApiExtraSettings) settings[key] = value;
@@ -71,15 +73,30 @@ public sealed class FaultStackFixture : StackFixture
         return service;
     }
 
-    /// <summary>Rings with the dialplan's request and measures how long the answer took.</summary>
-    public async Task<(HttpResponseMessage Response, TimeSpan Took)> TimedRingAsync(Administration.AdminTenant tenant)
+    /// <summary>
+    /// The tenant's door rings (its channel enters the Stasis application) and the time until CallApi has decided what
+    /// the door gets, as <paramref name="decided"/> sees it in Asterisk (e.g. its SIP phones dialled, or the door handed
+    /// back to the dialplan's fallback). Throws past <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<(string Door, TimeSpan Took)> TimedRingAsync(Administration.AdminTenant tenant, Func<string, bool> decided, TimeSpan? timeout = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var response = await RingAsync(new Dictionary<string, string>
+        var door = await this.RingDoorAsync(tenant);
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        while (!decided(door))
         {
-            ["call_id"] = CallDriver.NewAsteriskCallId(), ["tenant"] = tenant.Slug, ["caller"] = tenant.DoorSipUsername, ["callee"] = tenant.ApartmentNumber,
-        });
-        return (response, Stopwatch.GetElapsedTime(started));
+            if (Stopwatch.GetElapsedTime(started) > limit) throw new TimeoutException($"CallApi decided nothing for door channel {door} within {limit.TotalSeconds:F0} s");
+            await Task.Delay(5);
+        }
+        return (door, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>The SIP username of the tenant's indoor monitor, registered with the stand-in Asterisk (so CallApi dials it).</summary>
+    public async Task<string> RegisterMonitorAsync(Administration.AdminTenant tenant)
+    {
+        var monitor = (await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.MonitorId}")).GetProperty("sipUsername").GetString()!;
+        await Asterisk.RegisterAsync(monitor, announce: false);
+        return monitor;
     }
 
     /// <summary>Waits until CallApi reports ready again (after a fault the Redis refill must have run).</summary>

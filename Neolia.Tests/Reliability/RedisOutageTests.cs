@@ -13,8 +13,8 @@ using Xunit.Abstractions;
 namespace Neolia.Tests.Reliability;
 
 /// <summary>
-/// Redis stopped and started again (empty, as after a crash) under a listening resident: the door still gets its dial
-/// answer, no ring is lost, no revoked token comes back, and no Data Protection key is lost.
+/// Redis stopped and started again (empty, as after a crash) under a listening resident: the door still gets its call
+/// (recorded, its SIP phones dialled), no ring is lost, no revoked token comes back, and no Data Protection key is lost.
 /// </summary>
 [Collection(FaultStackCollection.Name)]
 public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper output)
@@ -30,20 +30,20 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         await using var listening = await stack.ConnectAsync(tenant.Resident.Tokens!.AccessToken);
         await listening.WaitForAsync(m => m.GetProperty("type").GetString() == "hello");
 
-        var before = await stack.RingCallAsync(TenantOf(tenant), tenant.ApartmentNumber);
+        var monitor = await stack.RegisterMonitorAsync(tenant);
+        var before = await stack.RingCallAsync(tenant);
         await listening.WaitForRingAsync(before.Id);
 
         // Redis is down for the whole downtime; the door rings in the middle of it.
         var restart = stack.Stack.Redis!.RestartAsync(Downtime);
         await WaitUntilRedisRefusesAsync();
-        var (response, took) = await stack.TimedRingAsync(tenant);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"webhook with Redis down answered {(int)response.StatusCode}: {body}");
-        var answer = JsonDocument.Parse(body).RootElement;
-        Assert.Equal("dial", answer.GetProperty("action").GetString());
-        Assert.Contains("PJSIP/", answer.GetProperty("dial").GetString());
-        var during = answer.GetProperty("call_id").GetString()!;
-        Assert.True(took < TimeSpan.FromSeconds(2.5), $"the dial answer took {took.TotalMilliseconds:F0} ms, past the dialplan's budget");
+        var (door, took) = await stack.TimedRingAsync(tenant, d => stack.Asterisk.Originates(d).Count > 0);
+        // The door still gets its call: CallApi recorded it, keeps the door ringing and dials the apartment's phone.
+        var during = (await stack.RecordedCallAsync(door)).Id;
+        Assert.Equal($"PJSIP/{monitor}", Assert.Single(stack.Asterisk.Originates(door)).Query["endpoint"]);
+        Assert.True(stack.DoorIsUp(door), "the door was hung up");
+        Assert.False(stack.Asterisk.Continued(door), "the door was handed to the dialplan's fallback");
+        Assert.True(took < TimeSpan.FromSeconds(2.5), $"dialling the apartment took {took.TotalMilliseconds:F0} ms");
 
         await restart;
         var back = Stopwatch.GetTimestamp();
@@ -57,7 +57,9 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         await fresh.WaitForRingAsync(during);
         Assert.Single(listening.RingsFor(during));
 
-        Figures.Print(output, $"Redis down: webhook answered 200 dial in {took.TotalMilliseconds:F0} ms; the ring reached the open socket {ringAfter.TotalMilliseconds:F0} ms after Redis was back; replay after the restart: 2 of 2 calls");
+        Figures.Print(output, $"Redis down: the door's call was recorded and its SIP phone dialled in {took.TotalMilliseconds:F0} ms; the ring reached the open socket {ringAfter.TotalMilliseconds:F0} ms after Redis was back; replay after the restart: 2 of 2 calls");
+        await stack.VisitorHangsUpAsync(before);
+        await stack.Asterisk.HangUpFromOutsideAsync(door);
     }
 
     [Fact]
@@ -68,7 +70,7 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         var tenant = await AdminWorld.CreateTenantAsync(stack, world.PlatformAdmin);
         var oldToken = tenant.Resident.Tokens!.AccessToken;
         using (var ok = await stack.AsResidentAsync(oldToken, HttpMethod.Get, "/api/calls")) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var call = await stack.RingCallAsync(TenantOf(tenant), tenant.ApartmentNumber);
+        var call = await stack.RingCallAsync(tenant);
         await tenant.Admin.PostAsync($"/api/admin/residents/{tenant.ResidentId}/deactivate");
         using (var refused = await stack.AsResidentAsync(oldToken, HttpMethod.Get, "/api/calls")) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
@@ -101,9 +103,6 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         });
         Figures.Print(output, $"Redis restarted: revoked token refused on /api/calls, answer, open-door and /ws; {keys.Count} Data Protection key(s) kept encrypted in PostgreSQL, read by a CallApi started after the restart");
     }
-
-    private static TestTenant TenantOf(AdminTenant t) =>
-        new(t.TenantId, t.Slug, t.SiteId, t.DoorSipUsername, new Dictionary<string, Guid> { [t.ApartmentNumber] = t.ApartmentId });
 
     private async Task WaitUntilRedisRefusesAsync()
     {
