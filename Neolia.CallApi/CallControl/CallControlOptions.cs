@@ -43,11 +43,15 @@ public sealed class CallControlOptions : IValidatableObject
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Door calls being set up at once (recorded, residents rung, SIP devices dialled). Past it a new door call goes
-    /// straight back to the dialplan, which rings the apartment's SIP devices itself, instead of queueing for seconds.
+    /// Door calls being set up at once (recorded, residents rung, SIP devices dialled). More wait for a slot at most
+    /// <see cref="CallSetupQueueTimeout"/>, then go back to the dialplan, which rings the apartment's SIP devices itself.
     /// </summary>
     [Range(1, 10_000, ErrorMessage = "CallControl:MaxCallsInSetup must be between 1 and 10000.")]
     public int MaxCallsInSetup { get; set; } = 64;
+
+    /// <summary>How long a door call may wait for a set-up slot (<see cref="MaxCallsInSetup"/>) before it goes to the dialplan's fallback.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05", ErrorMessage = "CallControl:CallSetupQueueTimeout must be between 0 and 5 s.")]
+    public TimeSpan CallSetupQueueTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long recording a door call may take (the database) before it goes to the dialplan's fallback.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:10", ErrorMessage = "CallControl:CallSetupBudget must be between 100 ms and 10 s.")]

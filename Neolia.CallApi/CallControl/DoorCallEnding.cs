@@ -65,13 +65,17 @@ internal sealed partial class DoorCallEnding(DoorCallRegistry registry, AriComma
     [LoggerMessage(Level = LogLevel.Debug, Message = "Call {CallId} rang out")]
     private static partial void LogRangOut(ILogger logger, Guid callId);
 
-    /// <summary>Stops every SIP leg still ringing: someone else answered (or the call is over).</summary>
+    /// <summary>
+    /// Stops every SIP leg still ringing: "answered elsewhere" (cause 26) when someone answered, so the phones log no
+    /// missed call; a plain hangup when nobody did (the visitor left, the ring timed out, everyone declined).
+    /// </summary>
     public async Task HangUpLegsAsync(DoorCall call)
     {
+        var reason = call.IsAnswered ? AriHangupReasons.AnsweredElsewhere : AriHangupReasons.Normal;
         foreach (var leg in call.Legs.Keys.ToList())
         {
             call.Legs.Remove(leg);
-            await ari.TryAsync(a => a.HangupAsync(leg, AriHangupReasons.AnsweredElsewhere, CancellationToken.None), "hang up a ringing leg");
+            await ari.TryAsync(a => a.HangupAsync(leg, reason, CancellationToken.None), "hang up a ringing leg");
         }
     }
 }

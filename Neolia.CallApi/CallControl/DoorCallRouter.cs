@@ -6,9 +6,10 @@ namespace Neolia.CallApi.CallControl;
 /// <summary>
 /// Where every ARI event and every decision of the API reaches its door call. Each call runs its steps in order on
 /// its own queue (<see cref="DoorCall.Work"/>), so calls never wait for each other: a slow ARI request, query or
-/// LiveKit call delays only its own call. A flood is shed at the door: past
-/// <see cref="CallControlOptions.MaxCallsInSetup"/> calls being set up at once, a new door call goes straight back to
-/// the dialplan, which rings the apartment's SIP devices itself, instead of waiting behind the others.
+/// LiveKit call delays only its own call. A flood is shed at the door: at most
+/// <see cref="CallControlOptions.MaxCallsInSetup"/> calls are set up at once; a new door call waits for a slot at most
+/// <see cref="CallControlOptions.CallSetupQueueTimeout"/>, then goes back to the dialplan, which rings the apartment's
+/// SIP devices itself, instead of waiting behind the others for seconds.
 /// </summary>
 internal sealed class DoorCallRouter(
     DoorCallRegistry registry,
@@ -24,7 +25,7 @@ internal sealed class DoorCallRouter(
     ILoggerFactory loggers,
     ILogger<DoorCallRouter> logger) : IDoorCallControl
 {
-    private int _inSetup;
+    private readonly SemaphoreSlim _setupSlots = new(options.Value.MaxCallsInSetup, options.Value.MaxCallsInSetup);
 
     /// <summary>True while the event stream is connected: only then does Asterisk hand calls to this replica.</summary>
     public bool Connected { get; private set; }
@@ -82,18 +83,20 @@ internal sealed class DoorCallRouter(
     {
         var call = new DoorCall(channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>());
         if (!registry.TryAddDoor(call)) return; // the same channel again: it is controlled already
-        if (Interlocked.Increment(ref _inSetup) > options.Value.MaxCallsInSetup)
-        {
-            Interlocked.Decrement(ref _inSetup);
-            registry.Remove(call);
-            logger.LogWarning("{Limit} door calls are being set up already: channel {Channel} goes to the dialplan's fallback", options.Value.MaxCallsInSetup, channel.Id);
-            _ = ari.TryAsync(a => a.ContinueAsync(channel.Id, CancellationToken.None), "hand a shed door call back to the dialplan");
-            return;
-        }
         call.Work.Post(async () =>
         {
+            // A burst waits a moment for a set-up slot; a flood does not queue for seconds: the dialplan rings the devices.
+            if (!await _setupSlots.WaitAsync(options.Value.CallSetupQueueTimeout))
+            {
+                logger.LogWarning("{Limit} door calls are being set up already: channel {Channel} goes to the dialplan's fallback", options.Value.MaxCallsInSetup, channel.Id);
+                call.Finished = true;
+                call.Work.Complete();
+                registry.Remove(call);
+                await ari.TryAsync(a => a.ContinueAsync(channel.Id, CancellationToken.None), "hand a shed door call back to the dialplan");
+                return;
+            }
             try { await setup.StartAsync(call); }
-            finally { Interlocked.Decrement(ref _inSetup); }
+            finally { _setupSlots.Release(); }
         });
     }
 

@@ -24,7 +24,6 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
 
     public async Task StartAsync(DoorCall call)
     {
-        await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
         DoorCallStart start;
         try
         {
@@ -52,6 +51,8 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
         call.Start = start;
         registry.AddCall(call);
         ending.StartRingTimer(call);
+        // 180 Ringing once the call is ours (the dialplan's Ringing() sent one already; a refused door hears only its refusal).
+        await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
         if (start.DialString.Length > 0)
         {
             // Remembered for the dialplan's fallback, should no CallApi take the next visitor.

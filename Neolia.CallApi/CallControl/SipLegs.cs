@@ -101,6 +101,7 @@ internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBr
             await ari.TryAsync(a => a.HangupAsync(legId, AriHangupReasons.AnsweredElsewhere, CancellationToken.None), "hang up a late answer");
             return;
         }
+        call.Peer = legId; // answered: the other legs hear "answered elsewhere"
         await ending.HangUpLegsAsync(call);
         await bridge.ConnectAsync(call, legId);
     }

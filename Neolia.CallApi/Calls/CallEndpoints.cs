@@ -42,7 +42,7 @@ public static class CallEndpoints
 
     public sealed record CallStatusResponse(Guid Id, string Status);
 
-    /// <param name="DoorCode">What became of the DTMF code: dtmf_sent, dtmf_failed, or dtmf_not_sent (CallApi does not control this call).</param>
+    /// <param name="DoorCode">What became of the DTMF code: dtmf_sent or dtmf_failed (a door not connected yet is a 409: nothing was sent).</param>
     public sealed record DoorOpenedResponse(Guid Id, DateTimeOffset OpenedAt, string DoorCode);
 
     private static async Task<Results<Ok<CallPage>, ValidationProblem>> ListAsync(

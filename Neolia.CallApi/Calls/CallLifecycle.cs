@@ -103,35 +103,46 @@ public sealed partial class CallLifecycle(
     }
 
     /// <summary>
-    /// Opens the door for the resident who answered, while the call is answered: sends the door's DTMF code on its
-    /// channel (<see cref="IDoorCallControl"/>), records the opening with what became of the code, and announces it
-    /// (<see cref="CallEventTypes.DoorOpened"/>). The check is one conditional UPDATE, so a call that ends at that
-    /// instant cannot open the door.
+    /// Opens the door for the resident who answered, while the call is answered and the door connected: sends the
+    /// door's DTMF code on its channel (<see cref="IDoorCallControl"/>), and records the opening with what became of
+    /// the code and its event in one transaction, conditional on the call still being answered, so a call that ended
+    /// meanwhile records no opening. A door not connected yet (the app's answer is still being bridged through LiveKit
+    /// SIP) is a conflict: nothing was sent, so nothing is recorded as opened.
     /// </summary>
     public async Task<CallActionResult> OpenDoorAsync(Guid callId, Guid userId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var opened = await db.Calls
-            .Where(c => c.Id == callId && c.Status == CallStatuses.Answered && c.AnsweredByUserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.DoorOpenedAt, now), ct) == 1;
-        if (!opened)
+        var call = await VisibleTo(userId).Where(c => c.Id == callId)
+            .Select(c => new { c.Status, c.AnsweredByUserId, c.TenantId, c.DeviceId }).SingleOrDefaultAsync(ct);
+        if (call is null) return CallActionResult.NotFound;
+        if (call.Status != CallStatuses.Answered || call.AnsweredByUserId != userId)
         {
-            var call = await VisibleTo(userId).Where(c => c.Id == callId)
-                .Select(c => new { c.Status, c.AnsweredByUserId }).SingleOrDefaultAsync(ct);
-            if (call is null) return CallActionResult.NotFound;
             return CallActionResult.Conflict(call.Status, call.Status == CallStatuses.Answered
                 ? "Only the resident who answered the call can open the door."
                 : $"The call is {call.Status}: the door opens only during an answered call.");
         }
 
         var result = await doorControl.SendDoorCodeAsync(callId, CancellationToken.None);
-        var door = await db.Calls.Where(c => c.Id == callId).Select(c => new { c.TenantId, c.DeviceId }).SingleAsync(CancellationToken.None);
-        db.DoorOpenings.Add(new DoorOpening { TenantId = door.TenantId, CallId = callId, DeviceId = door.DeviceId, UserId = userId, OpenedAt = now, Result = result });
-        // The opening and its event in one SaveChanges: one transaction.
-        var staged = await StageAsync(callId, CallEventTypes.DoorOpened, onlyUser: null, CancellationToken.None);
-        await db.SaveChangesAsync(CancellationToken.None);
+        if (result == DoorOpeningResults.NotSent)
+        {
+            return CallActionResult.Conflict(CallStatuses.Answered, "The door is not connected to the call yet: try again in a moment.");
+        }
+        var now = time.GetUtcNow();
+        Announcement? staged = null;
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            staged = null;
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            if (await db.Calls.Where(c => c.Id == callId && c.Status == CallStatuses.Answered)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.DoorOpenedAt, now), CancellationToken.None) != 1) return;
+            db.DoorOpenings.Add(new DoorOpening { TenantId = call.TenantId, CallId = callId, DeviceId = call.DeviceId, UserId = userId, OpenedAt = now, Result = result });
+            staged = await StageAsync(callId, CallEventTypes.DoorOpened, onlyUser: null, CancellationToken.None);
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        });
+        if (staged is null) return CallActionResult.Conflict(CallStatuses.Ended, "The call ended: the door opens only during an answered call.");
         await PublishAsync(staged);
-        logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId}: {Result}", door.DeviceId, userId, callId, result);
+        logger.LogInformation("Door {DeviceId} opened by {UserId} during call {CallId}: {Result}", call.DeviceId, userId, callId, result);
         return CallActionResult.Done(CallStatuses.Answered, openedAt: now, doorCode: result);
     }
 

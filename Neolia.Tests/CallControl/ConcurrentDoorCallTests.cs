@@ -14,13 +14,14 @@ public sealed class ConcurrentDoorCallTests(AriStackFixture stack)
     public async Task A_door_call_whose_ARI_request_hangs_does_not_hold_up_the_next_door_call()
     {
         var slow = await DoorCallScenario.CreateAsync(stack, Asterisk, "21");
-        var (slowResident, _) = await slow.AddResidentAsync();
+        var slowMonitor = await slow.AddMonitorAsync();
         var fast = await DoorCallScenario.CreateAsync(stack, Asterisk, "22");
+        var fastMonitor = await fast.AddMonitorAsync();
         var (fastResident, _) = await fast.AddResidentAsync();
-        await using var slowSocket = await slow.ConnectAsync(slowResident);
         await using var fastSocket = await fast.ConnectAsync(fastResident);
 
-        // Asterisk does not answer the first door's "ring" request until the test lets it.
+        // Asterisk does not answer the first door's "ring" request until the test lets it: that call's next step
+        // (dialling its monitor) waits behind it.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Asterisk.HoldRequest = request => IsRingOf(request, slow.Tenant.DoorSipUsername) ? release.Task : Task.CompletedTask;
         try
@@ -31,11 +32,11 @@ public sealed class ConcurrentDoorCallTests(AriStackFixture stack)
             var door = await fast.RingAsync();
             var call = await fast.CallOfAsync(door);
             await fastSocket.WaitForRingAsync(call.Id.ToString());
-            Assert.Empty(slowSocket.MessagesOfType("incoming_call")); // the first call is still held at its first step
+            await Eventually.TrueAsync(() => Asterisk.Originates(door).Any(o => o.Query["endpoint"] == $"PJSIP/{fastMonitor}"), what: "the second call's monitor dialled");
+            Assert.Empty(Asterisk.Originates(held)); // the first call is still held at its ring
 
             release.SetResult();
-            var slowCall = await slow.CallOfAsync(held);
-            await slowSocket.WaitForRingAsync(slowCall.Id.ToString());
+            await Eventually.TrueAsync(() => Asterisk.Originates(held).Any(o => o.Query["endpoint"] == $"PJSIP/{slowMonitor}"), what: "the first call's monitor dialled once released");
         }
         finally
         {

@@ -158,6 +158,8 @@ public sealed class CallLifecycleTests(StackFixture stack)
             await CallDriver.AssertProblemAsync(whileRinging, HttpStatusCode.Conflict);
         }
         using (var answered = await stack.ActAsync(answererToken, call.Id, "answer")) await answered.EnsureSuccessWithBodyAsync();
+        // The door joins the call once LiveKit SIP's leg is bridged with it: only then can its code be sent.
+        await Eventually.TrueAsync(() => stack.Asterisk.Bridges.ContainsKey($"neolia-{Guid.Parse(call.Id):N}"), what: "the door bridged into the room");
         using (var byFlatmate = await stack.ActAsync(flatmateToken, call.Id, "open-door"))
         {
             await CallDriver.AssertProblemAsync(byFlatmate, HttpStatusCode.Conflict);
@@ -195,7 +197,7 @@ public sealed class CallLifecycleTests(StackFixture stack)
         var stored = await stack.GetCallAsync(token, call.Id);
         Assert.Equal("cancelled", stored.GetProperty("status").GetString());
         Assert.Equal("16", stored.GetProperty("hangupCause").GetString());
-        Assert.Equal(CallEndReasons.AsteriskHangup, stored.GetProperty("endReason").GetString());
+        Assert.Equal(CallEndReasons.DoorHungUp, stored.GetProperty("endReason").GetString());
         Assert.NotEqual(JsonValueKind.Null, stored.GetProperty("endedAt").ValueKind);
         // The door was already gone: CallApi hung nothing up.
         Assert.Empty(stack.Asterisk.RequestsTo("DELETE", $"/ari/channels/{call.DoorChannel}"));
