@@ -24,7 +24,7 @@ public sealed class RingTimeoutSweeper(IServiceScopeFactory scopes, TimeProvider
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<Data.NeoliaDb>();
                 db.TenantScope = Data.TenantScope.All;
-                await scope.ServiceProvider.GetRequiredService<CallLifecycle>().CloseRungOutCallsAsync(stoppingToken);
+                await scope.ServiceProvider.GetRequiredService<RungOutCalls>().CloseRungOutCallsAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

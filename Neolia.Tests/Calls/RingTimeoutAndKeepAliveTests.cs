@@ -48,7 +48,7 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
     [Fact]
     public async Task Many_calls_that_ring_out_together_are_all_missed_and_each_socket_is_told_once()
     {
-        // More calls than one sweep batch (CallLifecycle.RungOutBatchSize): most to an apartment nobody lives in,
+        // More calls than one sweep batch (RungOutCalls.RungOutBatchSize): most to an apartment nobody lives in,
         // some to a resident with an open socket.
         var tenant = await stack.Data.CreateTenantAsync("4", "5");
         var resident = await stack.Data.AddResidentAsync(tenant, "4");
@@ -65,7 +65,7 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
 
         // Every call is closed by CallApi's call control at its ring timeout (the sweeper's grace is the backstop), within
         // a few seconds after the last ring.
-        var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace + TimeSpan.FromSeconds(5);
+        var deadline = TimeSpan.FromSeconds(ShortRingStackFixture.RingTimeoutSeconds) + Neolia.CallApi.Calls.RungOutCalls.RingTimeoutGrace + TimeSpan.FromSeconds(5);
         foreach (var call in residentCalls) await socket.WaitForUpdateAsync(call.Id, "missed", deadline - (DateTimeOffset.UtcNow - rungAt));
         await using (var scope = stack.DataScope(out var db))
         {

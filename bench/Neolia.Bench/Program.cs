@@ -99,7 +99,7 @@ if (options.HoldSeconds > 0)
 var results = new JsonArray();
 var table = new List<string>();
 var allDialled = new HashSet<Guid>();
-var missedGrace = Neolia.CallApi.Calls.CallLifecycle.RingTimeoutGrace;
+var missedGrace = Neolia.CallApi.Calls.RungOutCalls.RingTimeoutGrace;
 var missedTable = new List<string>();
 {
     var load = stack.Doors;
