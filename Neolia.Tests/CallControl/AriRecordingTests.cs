@@ -132,9 +132,11 @@ public sealed class AriRecordingTests(AriRecordingStackFixture stack)
                     callId = (await scenario.CallOfAsync(door)).Id.ToString("N");
                     break;
                 case RecordedAri.StimulusKind.Answer:
+                    await RingingAsync(ChannelOf(stimulus.Subject));
                     await Asterisk.AnswerLegAsync(ChannelOf(stimulus.Subject));
                     break;
                 case RecordedAri.StimulusKind.Hangup:
+                    await RingingAsync(ChannelOf(stimulus.Subject));
                     await Asterisk.HangUpFromOutsideAsync(ChannelOf(stimulus.Subject), stimulus.Cause);
                     break;
                 case RecordedAri.StimulusKind.Dtmf:
@@ -169,6 +171,10 @@ public sealed class AriRecordingTests(AriRecordingStackFixture stack)
         return RecordedAri.Normalise(
             exchanges.Select(e => new RecordedAri.Rest(e.Request.Method, e.Request.Path, e.Request.Query, e.Status)),
             events, roles);
+
+        // Every recorded phone rang (180) before it answered or hung up: so does the stand-in's, however late CallApi dialled it.
+        Task RingingAsync(string channel) => Eventually.TrueAsync(
+            () => !Asterisk.Channels.TryGetValue(channel, out var c) || !c.Originated || c.State != "Down", TimeSpan.FromSeconds(10), $"{channel} ringing");
 
         // LiveKit SIP's channels of this call, in the order they came.
         List<FakeAsterisk.Channel> LiveKitChannels() =>
