@@ -16,11 +16,19 @@ namespace Neolia.Tests.CallControl;
 
 /// <summary>
 /// A stand-in for Asterisk's REST interface, written from its own API description (asterisk/asterisk
-/// rest-api/api-docs: channels.json, bridges.json, endpoints.json, applications.json, events.json): the real HTTP
-/// routes with basic auth, and the event WebSocket <c>/ari/events?app=…</c> that carries StasisStart,
-/// ChannelStateChange, ChannelDestroyed, ContactStatusChange, ChannelDtmfReceived as Asterisk writes them. It keeps
-/// channels, bridges and endpoints as Asterisk would, and records every request CallApi makes. The same server plays
-/// LiveKit's server API (Twirp): CreateSIPParticipant makes "LiveKit SIP" call in, as the real one calls Asterisk.
+/// rest-api/api-docs: channels.json, bridges.json, endpoints.json, applications.json, events.json) and kept to what
+/// a real Asterisk 22 sends (the recordings in <c>Recordings/</c>, compared by <see cref="AriRecordingTests"/>): the
+/// real HTTP routes with basic auth, and the event WebSocket <c>/ari/events?app=…</c> with the events of each channel
+/// in Asterisk's order (ChannelCreated, ChannelVarset, ChannelDialplan, ChannelCallerId, StasisStart, Dial,
+/// ChannelStateChange, ChannelEnteredBridge, ChannelHangupRequest, ChannelLeftBridge, StasisEnd, ChannelDestroyed),
+/// the endpoints' EndpointStateChange, PeerStatusChange and ContactStatusChange, and ChannelDtmfReceived.
+/// Like Asterisk it delivers a channel's event once per subscription of the application: once through the
+/// <c>endpoint:PJSIP</c> subscription CallApi makes, and once more while the channel is in the application (a
+/// dialplan channel between StasisStart and StasisEnd; a channel CallApi originated, from its first Dial until it is
+/// destroyed), so most events come twice, as they do from Asterisk. It keeps channels, bridges and endpoints as
+/// Asterisk would, and records every request CallApi makes (<see cref="Exchanges"/> with the status answered) and
+/// every event sent (<see cref="SentEvents"/>). The same server plays LiveKit's server API (Twirp):
+/// CreateSIPParticipant makes "LiveKit SIP" call in, as the real one calls Asterisk.
 /// </summary>
 public sealed class FakeAsterisk : IAsyncDisposable
 {
@@ -30,18 +38,37 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Query, DateTimeOffset At);
 
+    /// <summary>A request and the HTTP status the stand-in answered it with.</summary>
+    public sealed record Exchange(Request Request, int Status);
+
     public sealed class Channel
     {
         public required string Id { get; init; }
         public required string Name { get; init; }
         public string State { get; set; } = "Ring";
-        public string? Exten { get; init; }
-        public string? Context { get; init; }
+        public string? Exten { get; set; }
+        public string? Context { get; set; }
         public string[] AppArgs { get; init; } = [];
         public string? HangupReason { get; set; }
         public DateTimeOffset? HungUpAt { get; set; }
         public List<string> Dtmf { get; } = [];
         public Dictionary<string, string> Variables { get; } = [];
+        /// <summary>The PJSIP endpoint the channel belongs to (the door's, a phone's, <c>livekit</c>).</summary>
+        public string? Endpoint { get; init; }
+        public string? Tenant { get; init; }
+        public string CallerNumber { get; set; } = "";
+        /// <summary>Between StasisStart and StasisEnd.</summary>
+        public bool InStasis { get; set; }
+        /// <summary>Created by CallApi's originate (POST /channels/{id}): subscribed to the application until destroyed.</summary>
+        public bool Originated { get; init; }
+        /// <summary>Subscribed through the originate (from its first Dial event on).</summary>
+        public bool Subscribed { get; set; }
+        /// <summary>The bridge the channel is in.</summary>
+        public string? Bridge { get; set; }
+        public string DialplanApp { get; set; } = "";
+        public string DialplanAppData { get; set; } = "";
+        public int Priority { get; set; } = 1;
+        public string CreatedAt { get; } = Now();
     }
 
     private readonly WebApplication _app;
@@ -49,8 +76,14 @@ public sealed class FakeAsterisk : IAsyncDisposable
     private WebSocket? _events;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sequence;
+    private readonly SemaphoreSlim _send = new(1, 1);
+    private bool _endpointsSubscribed;
 
     public ConcurrentQueue<Request> Requests { get; } = new();
+    /// <summary>Every request with the status it was answered with, in the order the answers were sent.</summary>
+    public ConcurrentQueue<Exchange> Exchanges { get; } = new();
+    /// <summary>Every event sent on the event WebSocket, as sent.</summary>
+    public ConcurrentQueue<JsonObject> SentEvents { get; } = new();
     public ConcurrentDictionary<string, Channel> Channels { get; } = new();
     /// <summary>Every channel ever created, hung up or not (to read how it ended).</summary>
     public ConcurrentDictionary<string, Channel> AllChannels { get; } = new();
@@ -89,6 +122,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
             fake.Requests.Enqueue(request);
             if (fake.HoldRequest is { } hold) await hold(request);
             await next();
+            fake.Exchanges.Enqueue(new Exchange(request, context.Response.StatusCode));
         });
         fake.MapAri(app);
         fake.MapLiveKit(app);
@@ -108,7 +142,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             if (!context.WebSockets.IsWebSocketRequest || context.Request.Query["app"] != App) { context.Response.StatusCode = 400; return; }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            lock (_sync) { _events = socket; Connections++; }
+            // A new connection registers the application afresh: its subscriptions come with the next subscribe.
+            lock (_sync) { _events = socket; Connections++; _endpointsSubscribed = false; }
             var buffer = new byte[1024];
             try
             {
@@ -131,8 +166,13 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
         app.MapPost("/ari/applications/{app}/subscription", (string app, string eventSource) =>
         {
-            if (app == App && eventSource == "endpoint:PJSIP") _connected.TrySetResult();
-            return Results.Ok(new { name = app, channel_ids = Array.Empty<string>(), bridge_ids = Array.Empty<string>(), endpoint_ids = new[] { "PJSIP" }, device_names = Array.Empty<string>(), events_allowed = Array.Empty<object>(), events_disallowed = Array.Empty<object>() });
+            if (app == App && eventSource == "endpoint:PJSIP")
+            {
+                _endpointsSubscribed = true;
+                _connected.TrySetResult();
+            }
+            // Asterisk 22's Application: no device_names unless a device is subscribed.
+            return Results.Ok(new { name = app, channel_ids = Array.Empty<string>(), bridge_ids = Array.Empty<string>(), endpoint_ids = new[] { "PJSIP" }, events_allowed = Array.Empty<object>(), events_disallowed = Array.Empty<object>() });
         });
 
         app.MapGet("/ari/channels", () => Results.Json(Channels.Values.Select(Snapshot).ToList()));
@@ -140,42 +180,69 @@ public sealed class FakeAsterisk : IAsyncDisposable
         {
             if (app != App) return Results.BadRequest(new { message = "app is required here" });
             var resource = endpoint.StartsWith("PJSIP/") ? endpoint[6..] : endpoint;
-            if (originator is not null && !Channels.ContainsKey(originator)) return Results.BadRequest(new { message = "Provided originator channel was not found" });
-            var channel = Add(new Channel { Id = id, Name = $"PJSIP/{resource}-{Interlocked.Increment(ref _sequence):x8}", State = "Down", AppArgs = (appArgs ?? "").Split(',') });
+            if (originator is not null && !Channels.TryGetValue(originator, out _)) return Results.BadRequest(new { message = "Provided originator channel was not found" });
+            var tenant = originator is not null && Channels.TryGetValue(originator, out var door) ? door.Tenant : null;
+            var channel = Add(new Channel
+            {
+                Id = id, Name = $"PJSIP/{resource}-{Interlocked.Increment(ref _sequence):x8}", State = "Down", AppArgs = (appArgs ?? "").Split(','),
+                Endpoint = resource, Tenant = tenant, Originated = true, Context = "neolia-residents", Exten = "s",
+                DialplanApp = "AppDial2", DialplanAppData = "(Outgoing Line)", CallerNumber = CallerNumberOf(callerId),
+            });
+            // What Asterisk sends while it sets the channel up, before the application is subscribed to it: once.
+            await EndpointStateAsync(resource);
+            await ChannelEventAsync(channel, "ChannelCreated");
+            if (tenant is not null) await ChannelEventAsync(channel, "ChannelVarset", new { variable = "NEOLIA_TENANT", value = tenant });
+            await ChannelEventAsync(channel, "ChannelDialplan", new { dialplan_app = "AppDial2", dialplan_app_data = "(Outgoing Line)" });
+            await ChannelEventAsync(channel, "ChannelConnectedLine");
+            await ChannelEventAsync(channel, "ChannelCallerId", new { caller_presentation = 0, caller_presentation_txt = "Presentation Allowed, Not Screened" });
+            var answer = Results.Json(Snapshot(channel));
             // Dialling starts at once: the callee rings (as chan_pjsip reports it after 180 Ringing).
             _ = Task.Run(async () =>
             {
+                channel.Subscribed = true;
+                await DialAsync(channel, "");
                 await Task.Delay(20);
+                if (!Channels.ContainsKey(channel.Id) || channel.State != "Down") return;
                 channel.State = "Ringing";
-                await SendAsync(new { type = "ChannelStateChange", channel = Snapshot(channel) });
+                await ChannelEventAsync(channel, "ChannelStateChange");
+                await DialAsync(channel, "RINGING");
             });
-            await Task.CompletedTask;
-            return Results.Json(Snapshot(channel));
+            return answer;
         });
         app.MapDelete("/ari/channels/{id}", async (string id, string? reason) =>
         {
-            if (!Channels.ContainsKey(id)) return Results.NotFound(new { message = "Channel not found" });
+            if (!Channels.TryGetValue(id, out var channel)) return Results.NotFound(new { message = "Channel not found" });
             var cause = reason switch
             {
                 null or "normal" => 16, "busy" => 17, "congestion" => 34, "no_answer" => 19, "timeout" => 18, "rejected" => 21,
-                "unallocated" => 1, "answered_elsewhere" => 26, "failure" => 38, _ => -1,
+                "unallocated" => 1, "normal_unspecified" => 31, "number_incomplete" => 28, "codec_mismatch" => 58, "interworking" => 127,
+                "failure" => 38, "answered_elsewhere" => 26, _ => -1,
             };
-            if (cause < 0) return Results.BadRequest(new { message = "Invalid reason for hangup provided" });
-            Channels[id].HangupReason = reason ?? "normal";
-            await DestroyAsync(id, cause);
+            if (cause < 0) return Results.BadRequest(new { message = "Invalid reason for hangup reason provided" });
+            channel.HangupReason = reason ?? "normal";
+            // ARI's hangup is a soft hangup requested by the application (cause 32 in ChannelHangupRequest); the channel ends with the reason's cause.
+            await HangUpAsync(channel, cause, new { cause = 32, soft = true });
             return Results.NoContent();
         });
         app.MapPost("/ari/channels/{id}/ring", (string id) => InStasis(id, _ => { }));
         app.MapPost("/ari/channels/{id}/answer", async (string id) =>
         {
-            var result = InStasis(id, c => c.State = "Up");
-            if (Channels.TryGetValue(id, out var c)) await SendAsync(new { type = "ChannelStateChange", channel = Snapshot(c) });
-            return result;
+            if (!Channels.TryGetValue(id, out var channel)) return Results.NotFound(new { message = "Channel not found" });
+            if (channel.State != "Up")
+            {
+                channel.State = "Up";
+                await ChannelEventAsync(channel, "ChannelStateChange");
+            }
+            return Results.NoContent();
         });
         app.MapPost("/ari/channels/{id}/continue", async (string id) =>
         {
             var result = InStasis(id, c => c.Variables["__continued"] = "yes");
-            if (Channels.TryGetValue(id, out var c)) await SendAsync(new { type = "StasisEnd", channel = Snapshot(c) });
+            if (Channels.TryGetValue(id, out var c) && c.InStasis)
+            {
+                c.InStasis = false;
+                await SendAsync(new { type = "StasisEnd", channel = Snapshot(c) });
+            }
             return result;
         });
         app.MapPost("/ari/channels/{id}/dtmf", (string id, string? dtmf) =>
@@ -191,21 +258,35 @@ public sealed class FakeAsterisk : IAsyncDisposable
         app.MapPost("/ari/bridges/{id}", (string id, string? type) =>
         {
             Bridges.TryAdd(id, []);
-            return Results.Json(new { id, technology = "simple_bridge", bridge_type = type ?? "mixing", bridge_class = "stasis", creator = App, name = "", channels = Bridges[id], creationtime = Now() });
+            return Results.Json(BridgeSnapshot(id, type));
         });
-        app.MapPost("/ari/bridges/{id}/addChannel", (string id, string channel) =>
+        app.MapPost("/ari/bridges/{id}/addChannel", async (string id, string channel) =>
         {
             if (!Bridges.TryGetValue(id, out var members)) return Results.NotFound(new { message = "Bridge not found" });
             var ids = channel.Split(',');
             if (ids.Any(c => !Channels.ContainsKey(c))) return Results.BadRequest(new { message = "Channel not found" });
-            lock (members) members.AddRange(ids);
+            foreach (var added in ids)
+            {
+                lock (members) members.Add(added);
+                var c = Channels[added];
+                c.Bridge = id;
+                await SendAsync(new { type = "ChannelEnteredBridge", bridge = BridgeSnapshot(id), channel = Snapshot(c) });
+            }
             return Results.NoContent();
         });
-        app.MapDelete("/ari/bridges/{id}", (string id) => Bridges.TryRemove(id, out _) ? Results.NoContent() : Results.NotFound(new { message = "Bridge not found" }));
+        app.MapDelete("/ari/bridges/{id}", async (string id) =>
+        {
+            if (!Bridges.TryRemove(id, out _)) return Results.NotFound(new { message = "Bridge not found" });
+            foreach (var c in Channels.Values.Where(c => c.Bridge == id)) await LeaveBridgeAsync(c);
+            await SendAsync(new { type = "BridgeDestroyed", bridge = BridgeSnapshot(id, channels: []) });
+            return Results.NoContent();
+        });
 
+        // A realtime account Asterisk has no contact for is "offline" (200), not unknown: every endpoint CallApi asks
+        // about is a row of ps_endpoints. Only another technology is unknown.
         app.MapGet("/ari/endpoints/{tech}/{resource}", (string tech, string resource) =>
-            tech == "PJSIP" && Endpoints.TryGetValue(resource, out var state)
-                ? Results.Json(new { technology = tech, resource, state, channel_ids = Channels.Values.Where(c => c.Name.StartsWith($"PJSIP/{resource}-")).Select(c => c.Id).ToList() })
+            tech == "PJSIP"
+                ? Results.Json(EndpointSnapshot(resource))
                 : Results.NotFound(new { message = "Endpoint not found" }));
     }
 
@@ -242,8 +323,16 @@ public sealed class FakeAsterisk : IAsyncDisposable
         var channel = Add(new Channel
         {
             Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
-            Name = $"PJSIP/livekit-{_sequence:x8}", Exten = callTo, Context = "neolia-livekit",
+            Name = $"PJSIP/livekit-{_sequence:x8}", Exten = callTo, Context = "neolia-livekit", Endpoint = "livekit", CallerNumber = "livekit",
         });
+        await EndpointStateAsync("livekit");
+        await ChannelEventAsync(channel, "ChannelCreated");
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "SIPDOMAIN", value = "127.0.0.1" });
+        channel.DialplanApp = "Stasis";
+        channel.DialplanAppData = $"{App},livekit,{callTo}";
+        await ChannelEventAsync(channel, "ChannelDialplan", new { dialplan_app = "Stasis", dialplan_app_data = channel.DialplanAppData });
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
+        channel.InStasis = true;
         await SendAsync(new { type = "StasisStart", args = new[] { "livekit", callTo }, channel = Snapshot(channel) });
         return channel.Id;
     }
@@ -265,58 +354,218 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>ARI's timestamp format, e.g. 2026-12-01T23:09:00.000+0000.</summary>
     private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) + "+0000";
 
-    private static object Snapshot(Channel c) => new
+    private static string CallerNumberOf(string? callerId) =>
+        callerId is { } id && id.LastIndexOf('<') is var lt and >= 0 && id.IndexOf('>', lt) is var gt and > 0 ? id[(lt + 1)..gt] : callerId ?? "";
+
+    private static object Snapshot(Channel c)
     {
-        id = c.Id, name = c.Name, state = c.State,
-        caller = new { name = "", number = "" }, connected = new { name = "", number = "" }, accountcode = "",
-        dialplan = new { context = c.Context ?? "neolia-door", exten = c.Exten ?? "s", priority = 1, app_name = "Stasis", app_data = "" },
-        creationtime = Now(), language = "en",
+        var node = new JsonObject
+        {
+            ["id"] = c.Id, ["name"] = c.Name, ["state"] = c.State, ["protocol_id"] = "",
+            ["caller"] = new JsonObject { ["name"] = "", ["number"] = c.CallerNumber },
+            ["connected"] = new JsonObject { ["name"] = "", ["number"] = "" }, ["accountcode"] = "",
+            ["dialplan"] = new JsonObject
+            {
+                ["context"] = c.Context ?? "neolia-door", ["exten"] = c.Exten ?? "s", ["priority"] = c.Priority,
+                ["app_name"] = c.DialplanApp, ["app_data"] = c.DialplanAppData,
+            },
+            ["creationtime"] = c.CreatedAt, ["language"] = "en",
+        };
+        if (c.Tenant is not null) node["tenantid"] = c.Tenant;
+        return node;
+    }
+
+    private object BridgeSnapshot(string id, string? type = null, IReadOnlyList<string>? channels = null)
+    {
+        List<string> members = [];
+        if (channels is null && Bridges.TryGetValue(id, out var current)) lock (current) members = [.. current];
+        return new
+        {
+            id, technology = "simple_bridge", bridge_type = type ?? "mixing", bridge_class = "stasis", creator = "Stasis", name = "",
+            channels = channels ?? members, creationtime = Now(), video_mode = "talker",
+        };
+    }
+
+    private object EndpointSnapshot(string resource) => new
+    {
+        technology = "PJSIP", resource, state = Endpoints.GetValueOrDefault(resource, "offline"),
+        channel_ids = Channels.Values.Where(c => c.Endpoint == resource).Select(c => c.Id).ToList(),
     };
+
+    /// <summary>
+    /// How many times Asterisk delivers an event of this channel to the application: once through the endpoint
+    /// subscription, once more while the application is subscribed to the channel itself.
+    /// </summary>
+    private int Copies(Channel c) => (_endpointsSubscribed && c.Endpoint is not null ? 1 : 0) + (c.InStasis || (c.Originated && c.Subscribed) ? 1 : 0);
+
+    /// <summary>A channel event (not StasisStart/StasisEnd, which go to the application once), as many times as Asterisk delivers it.</summary>
+    private async Task ChannelEventAsync(Channel c, string type, object? fields = null)
+    {
+        for (var i = Copies(c); i > 0; i--)
+        {
+            var node = fields is null ? new JsonObject() : JsonSerializer.SerializeToNode(fields)!.AsObject();
+            node["type"] = type;
+            node["channel"] = JsonSerializer.SerializeToNode(Snapshot(c));
+            await SendAsync(node);
+        }
+    }
+
+    /// <summary>The Dial event of an originated channel (its peer; no caller: the originate has none).</summary>
+    private async Task DialAsync(Channel c, string status)
+    {
+        for (var i = Copies(c); i > 0; i--)
+            await SendAsync(new { type = "Dial", dialstatus = status, forward = "", dialstring = c.Endpoint, peer = Snapshot(c) });
+    }
+
+    private async Task EndpointStateAsync(string? resource)
+    {
+        if (resource is null || !_endpointsSubscribed) return;
+        await SendAsync(new { type = "EndpointStateChange", endpoint = EndpointSnapshot(resource) });
+    }
+
+    private async Task LeaveBridgeAsync(Channel c)
+    {
+        if (c.Bridge is not { } bridge) return;
+        c.Bridge = null;
+        if (Bridges.TryGetValue(bridge, out var members)) lock (members) members.Remove(c.Id);
+        await ChannelEventAsync(c, "ChannelVarset", new { variable = "BRIDGEPEER", value = "" });
+        await SendAsync(new { type = "ChannelLeftBridge", bridge = BridgeSnapshot(bridge), channel = Snapshot(c) });
+    }
+
+    /// <summary>Asterisk's text of a Q.850 cause (ast_cause2str).</summary>
+    public static string CauseText(int cause) => cause switch
+    {
+        1 => "Unallocated (unassigned) number", 16 => "Normal Clearing", 17 => "User busy", 18 => "No user responding",
+        19 => "User alerting, no answer", 21 => "Call Rejected", 26 => "Answered elsewhere", 28 => "Invalid number format (addressincomplete)",
+        31 => "Normal, unspecified", 34 => "Circuit/channel congestion", 38 => "Network out of order", 58 => "Bearer capability not available",
+        127 => "Interworking, unspecified", _ => "Unknown",
+    };
+
+    /// <summary>
+    /// A channel ends as Asterisk ends it (the recordings): the hangup request, the Dial outcome of a channel still
+    /// ringing, leaving its bridge, StasisEnd, and for a dialplan channel (the door, LiveKit SIP's) the dialplan's
+    /// h extension, which Hangup()s once more; then ChannelDestroyed with the cause, and the endpoint's new state.
+    /// </summary>
+    private async Task HangUpAsync(Channel channel, int cause, object request)
+    {
+        if (!Channels.ContainsKey(channel.Id)) return;
+        await ChannelEventAsync(channel, "ChannelHangupRequest", request);
+        // A leg still ringing: the originate's Dial ends (an application's hangup while it rings is NOANSWER, as recorded).
+        if (channel.Originated && channel.State != "Up")
+            await DialAsync(channel, IsAppHangup(request) ? "NOANSWER" : cause switch { 17 or 21 => "BUSY", 18 or 19 => "NOANSWER", _ => "CONGESTION" });
+        await LeaveBridgeAsync(channel);
+        if (channel.InStasis)
+        {
+            channel.InStasis = false;
+            await SendAsync(new { type = "StasisEnd", channel = Snapshot(channel) });
+            if (!channel.Originated)
+            {
+                await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "SUCCESS" });
+                await ChannelEventAsync(channel, "ChannelHangupRequest", new { cause = 16, soft = true });
+                channel.DialplanApp = "Hangup";
+                await ChannelEventAsync(channel, "ChannelDialplan", new { dialplan_app = "Hangup", dialplan_app_data = "" });
+            }
+        }
+        await DestroyAsync(channel.Id, cause);
+    }
+
+    private static bool IsAppHangup(object request) => JsonSerializer.SerializeToNode(request)?["cause"]?.GetValue<int>() == 32;
 
     public async Task SendAsync(object message)
     {
-        var node = JsonSerializer.SerializeToNode(message)!.AsObject();
-        node["application"] = App;
+        var node = message as JsonObject ?? JsonSerializer.SerializeToNode(message)!.AsObject();
         node["timestamp"] = Now();
+        node["asterisk_id"] = "02:00:00:00:00:01";
+        node["application"] = App;
         var bytes = Encoding.UTF8.GetBytes(node.ToJsonString());
-        WebSocket? socket;
-        lock (_sync) socket = _events;
-        if (socket is null) return; // nobody subscribed: Asterisk drops the event
-        await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        await _send.WaitAsync();
+        try
+        {
+            WebSocket? socket;
+            lock (_sync) socket = _events;
+            if (socket is null) return; // nobody subscribed: Asterisk drops the event
+            SentEvents.Enqueue(node);
+            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException) { } // the socket dropped meanwhile
+        finally { _send.Release(); }
     }
 
     // --- What Asterisk's other side does: the door, the phones, the network. ---
 
-    /// <summary>A door dials an apartment: its channel enters Stasis(neolia,door,tenant,door,exten).</summary>
+    /// <summary>A door dials an apartment: its channel runs [neolia-doors] and [neolia-door], then enters Stasis(neolia,door,tenant,door,exten).</summary>
     public async Task<string> RingDoorAsync(string tenant, string door, string apartment)
     {
         var channel = Add(new Channel
         {
             Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
-            Name = $"PJSIP/{door}-{_sequence:x8}", Exten = apartment, State = "Ring",
+            Name = $"PJSIP/{door}-{_sequence:x8}", Exten = apartment, State = "Ring", Context = "neolia-doors",
+            Endpoint = door, Tenant = tenant, CallerNumber = door.Replace("-", ""),
         });
+        // extensions.conf as Asterisk runs it (ChannelDialplan per application, ChannelVarset per variable).
+        await EndpointStateAsync(door);
+        await ChannelEventAsync(channel, "ChannelCreated");
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "NEOLIA_TENANT", value = tenant });
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "SIPDOMAIN", value = "127.0.0.1" });
+        await DialplanAsync(channel, "Goto", $"neolia-door,{apartment},1");
+        channel.Context = "neolia-door";
+        await DialplanAsync(channel, "NoOp", $"Door {door} of tenant {tenant} rings apartment {apartment}");
+        await DialplanAsync(channel, "GotoIf", "0?no-tenant,1");
+        await DialplanAsync(channel, "Set", $"CALLERID(num)={door}");
+        channel.CallerNumber = door;
+        await ChannelEventAsync(channel, "ChannelCallerId", new { caller_presentation = 0, caller_presentation_txt = "Presentation Allowed, Not Screened" });
+        await DialplanAsync(channel, "Ringing", "");
+        await DialplanAsync(channel, "Stasis", $"{App},door,{tenant},{door},{apartment}");
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
+        channel.InStasis = true;
         await SendAsync(new { type = "StasisStart", args = new[] { "door", tenant, door, apartment }, channel = Snapshot(channel) });
         return channel.Id;
     }
 
-    /// <summary>A dialled SIP phone answers: its channel enters the application with the originate's appArgs.</summary>
+    private async Task DialplanAsync(Channel channel, string app, string data)
+    {
+        channel.Priority = app == "Goto" ? 1 : channel.Priority + 1;
+        channel.DialplanApp = app;
+        channel.DialplanAppData = data;
+        await ChannelEventAsync(channel, "ChannelDialplan", new { dialplan_app = app, dialplan_app_data = data });
+    }
+
+    /// <summary>A dialled SIP phone answers (200 OK): its channel goes Up and enters the application with the originate's appArgs.</summary>
     public async Task AnswerLegAsync(string channelId)
     {
         var channel = Channels[channelId];
         channel.State = "Up";
-        await SendAsync(new { type = "ChannelStateChange", channel = Snapshot(channel) });
+        await ChannelEventAsync(channel, "ChannelStateChange");
+        await DialAsync(channel, "ANSWER");
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
+        channel.InStasis = true;
+        channel.DialplanApp = "Stasis";
         await SendAsync(new { type = "StasisStart", args = channel.AppArgs, channel = Snapshot(channel) });
     }
 
-    /// <summary>A channel hangs up from its side (the visitor, a phone that declines with 486 → cause 17, …).</summary>
-    public Task HangUpFromOutsideAsync(string channelId, int cause = 16) => DestroyAsync(channelId, cause);
+    /// <summary>
+    /// A channel hangs up from its side: the visitor's BYE (cause 16) or CANCEL while it rings (cause 127: a CANCEL
+    /// carries no Reason, Asterisk records "Interworking, unspecified"), a phone that declines with 486 (cause 17), …
+    /// Asterisk's ChannelHangupRequest carries the cause, except for a plain BYE's 16.
+    /// </summary>
+    public Task HangUpFromOutsideAsync(string channelId, int cause = 16) =>
+        Channels.TryGetValue(channelId, out var channel) ? HangUpAsync(channel, cause, cause == 16 ? new { } : new { cause }) : Task.CompletedTask;
 
+    /// <summary>The channel is gone: ChannelDestroyed (unless <paramref name="announce"/> is false: nobody hears of it) and the endpoint's new state.</summary>
     public async Task DestroyAsync(string channelId, int cause, bool announce = true)
     {
-        if (!Channels.TryRemove(channelId, out var channel)) return;
+        if (!Channels.TryGetValue(channelId, out var channel)) return;
         channel.HungUpAt = DateTimeOffset.UtcNow;
+        if (!announce)
+        {
+            Channels.TryRemove(channelId, out _);
+            foreach (var members in Bridges.Values) lock (members) members.Remove(channelId);
+            return;
+        }
+        await ChannelEventAsync(channel, "ChannelDestroyed", new { cause, cause_txt = CauseText(cause) });
+        Channels.TryRemove(channelId, out _);
         foreach (var members in Bridges.Values) lock (members) members.Remove(channelId);
-        if (announce) await SendAsync(new { type = "ChannelDestroyed", cause, cause_txt = $"cause {cause}", channel = Snapshot(channel) });
+        await EndpointStateAsync(channel.Endpoint);
     }
 
     /// <summary>A channel's StasisStart delivered once more (as after a reconnection), with the arguments Stasis() gave it.</summary>
@@ -331,22 +580,39 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public bool Continued(string channelId) => AllChannels.TryGetValue(channelId, out var c) && c.Variables.ContainsKey("__continued");
 
     /// <summary>A SIP endpoint registers (or was registered before the call).</summary>
+    /// <summary>
+    /// A SIP endpoint registers (or was registered before the call): as Asterisk reports a REGISTER and the qualify
+    /// (OPTIONS) that follows it, ContactStatusChange NonQualified, EndpointStateChange online, PeerStatusChange
+    /// Reachable, ContactStatusChange Reachable.
+    /// </summary>
     public async Task RegisterAsync(string resource, bool announce = true)
     {
+        var contact = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = "NonQualified", aor = resource, roundtrip_usec = "0" };
+        if (announce && _endpointsSubscribed) await SendAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact });
         Endpoints[resource] = "online";
-        if (announce)
-        {
-            await SendAsync(new
-            {
-                type = "ContactStatusChange",
-                endpoint = new { technology = "PJSIP", resource, state = "online", channel_ids = Array.Empty<string>() },
-                contact_info = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = "Reachable", aor = resource, roundtrip_usec = "0" },
-            });
-        }
+        if (!announce || !_endpointsSubscribed) return;
+        await EndpointStateAsync(resource);
+        await SendAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Reachable" } });
+        await SendAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact with { contact_status = "Reachable", roundtrip_usec = "312" } });
     }
 
-    public async Task SendDtmfFromAsync(string channelId, string digit) =>
-        await SendAsync(new { type = "ChannelDtmfReceived", digit, duration_ms = 100, channel = Snapshot(Channels[channelId]) });
+    /// <summary>A SIP endpoint unregisters (REGISTER with Expires: 0): EndpointStateChange offline, PeerStatusChange Unreachable, ContactStatusChange Removed.</summary>
+    public async Task UnregisterAsync(string resource, bool announce = true)
+    {
+        Endpoints[resource] = "offline";
+        if (!announce || !_endpointsSubscribed) return;
+        await EndpointStateAsync(resource);
+        await SendAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Unreachable" } });
+        await SendAsync(new
+        {
+            type = "ContactStatusChange", endpoint = EndpointSnapshot(resource),
+            contact_info = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = "Removed", aor = resource, roundtrip_usec = "0" },
+        });
+    }
+
+    /// <summary>The door (or another channel) sends a DTMF digit (RFC 4733 or SIP INFO).</summary>
+    public Task SendDtmfFromAsync(string channelId, string digit) =>
+        ChannelEventAsync(Channels[channelId], "ChannelDtmfReceived", new { digit, duration_ms = 160 });
 
     /// <summary>Drops CallApi's event WebSocket as a network cut or an Asterisk restart would; the next connection completes <see cref="Connected"/> again.</summary>
     public void DropEventStream()
