@@ -79,6 +79,17 @@ public sealed class AriClient
     public Task SubscribeToEndpointsAsync(string technology, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"applications/{Escape(_application)}/subscription?eventSource={Escape($"endpoint:{technology}")}", ct);
 
+    /// <summary>
+    /// Asks Asterisk to send the application only these event types (applications.json <c>filter</c>, Asterisk 13.26+):
+    /// a real Asterisk sends every event of every PJSIP channel, most twice (ChannelVarset, ChannelDialplan, Dial, …),
+    /// which call control never reads.
+    /// </summary>
+    public Task FilterEventsAsync(IEnumerable<string> allowed, CancellationToken ct) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Put, $"applications/{Escape(_application)}/eventFilter")
+        {
+            Content = JsonContent.Create(new AriEventFilter(allowed.Select(t => new AriEventType(t)).ToList()), AriJson.Default.AriEventFilter),
+        }, ct);
+
     public async Task<AriEndpoint?> GetEndpointAsync(string technology, string resource, CancellationToken ct)
     {
         using var response = await _http.GetAsync($"endpoints/{Escape(technology)}/{Escape(resource)}", ct);
@@ -94,9 +105,12 @@ public sealed class AriClient
         return await response.Content.ReadFromJsonAsync(AriJson.Default.IReadOnlyListAriChannel, ct) ?? [];
     }
 
-    private async Task SendAsync(HttpMethod method, string path, CancellationToken ct, bool tolerateNotFound = false)
+    private Task SendAsync(HttpMethod method, string path, CancellationToken ct, bool tolerateNotFound = false) =>
+        SendAsync(new HttpRequestMessage(method, path), ct, tolerateNotFound);
+
+    private async Task SendAsync(HttpRequestMessage request, CancellationToken ct, bool tolerateNotFound = false)
     {
-        using var response = await _http.SendAsync(new HttpRequestMessage(method, path), ct);
+        using var response = await _http.SendAsync(request, ct);
         if (tolerateNotFound && response.StatusCode == HttpStatusCode.NotFound) return;
         await EnsureSuccessAsync(response, ct);
     }

@@ -96,6 +96,8 @@ internal sealed class AriEventStream(IOptions<CallControlOptions> options, DoorC
     /// </summary>
     private async Task SubscribeToEndpointsAsync(CallControlOptions o, CancellationToken ct)
     {
+        // Best effort: an Asterisk older than 13.26 has no filter and sends everything, which call control ignores.
+        await ari.TryAsync(a => a.FilterEventsAsync(AriEvent.Handled, ct), "filter the application's events");
         var wait = o.ReconnectDelay;
         while (!ct.IsCancellationRequested)
         {

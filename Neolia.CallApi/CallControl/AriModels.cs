@@ -63,6 +63,10 @@ public sealed record AriEvent
     [JsonPropertyName("endpoint")] public AriEndpoint? Endpoint { get; init; }
     [JsonPropertyName("contact_info")] public AriContactInfo? ContactInfo { get; init; }
 
+    /// <summary>The event types call control reads (<see cref="DoorCallRouter.Dispatch"/>, <see cref="AriEventStream"/>): the only ones it asks for.</summary>
+    public static readonly IReadOnlyList<string> Handled =
+        ["StasisStart", "ChannelStateChange", "ChannelDestroyed", "ChannelDtmfReceived", "ContactStatusChange", "EndpointStateChange", "ApplicationReplaced"];
+
     public static AriEvent? Parse(ReadOnlySpan<byte> json)
     {
         try { return JsonSerializer.Deserialize(json, AriJson.Default.AriEvent); }
@@ -70,7 +74,13 @@ public sealed record AriEvent
     }
 }
 
+/// <summary>applications.json <c>filter</c>'s body: the event types the application gets.</summary>
+public sealed record AriEventFilter([property: JsonPropertyName("allowed")] IReadOnlyList<AriEventType> Allowed);
+
+public sealed record AriEventType([property: JsonPropertyName("type")] string Type);
+
 [JsonSerializable(typeof(AriEvent))]
+[JsonSerializable(typeof(AriEventFilter))]
 [JsonSerializable(typeof(AriChannel))]
 [JsonSerializable(typeof(IReadOnlyList<AriChannel>))]
 [JsonSerializable(typeof(AriEndpoint))]

@@ -66,13 +66,13 @@ public sealed class AriRecordingTests(AriRecordingStackFixture stack)
         var wrongCause = RecordedAri.Load("door-cancels", text => text.Replace("\"cause\":127,\"cause_txt\":\"Interworking, unspecified\"", "\"cause\":16,\"cause_txt\":\"Normal Clearing\""));
         Assert.Contains(RecordedAri.Compare(normalised, wrongCause.Normalised()), d => d.Contains("ChannelDestroyed"));
         // An event sent once instead of twice (the endpoint subscription's copy missing).
-        var once = RecordedAri.Load("door-cancels", text => RemoveFirstLineWith(text, "\"type\":\"ChannelHangupRequest\""));
+        var once = RecordedAri.Load("door-cancels", text => RemoveFirstLineWith(text, "\"type\":\"ChannelStateChange\""));
         Assert.NotEmpty(RecordedAri.Compare(normalised, once.Normalised()));
         // Another status code.
         var status = RecordedAri.Load("door-cancels", text => text.Replace("\"status\":204", "\"status\":404"));
         Assert.NotEmpty(RecordedAri.Compare(normalised, status.Normalised()));
         // An event of another type.
-        var order = RecordedAri.Load("monitor-answers", text => text.Replace("\"type\":\"StasisEnd\"", "\"type\":\"StasisEndX\""));
+        var order = RecordedAri.Load("monitor-answers", text => text.Replace("\"type\":\"ChannelStateChange\"", "\"type\":\"ChannelStateChangeX\""));
         Assert.NotEmpty(RecordedAri.Compare(RecordedAri.Load("monitor-answers").Normalised(), order.Normalised()));
     }
 
@@ -242,10 +242,9 @@ public sealed class RecordedAri
 
     /// <summary>
     /// What the outside did, as the recording shows it: registrations (the first ContactStatusChange of a REGISTER),
-    /// the door's StasisStart, a leg's StasisStart (the phone answered), a channel's first hard ChannelHangupRequest
-    /// (a BYE, CANCEL or 486, not CallApi's DELETE, which is soft; the cause is its ChannelDestroyed's; the REST
-    /// line of a DELETE may come after the events it caused, so it cannot tell), DTMF (each digit once, not
-    /// per subscription) and the app's actions (the recorder's notes).
+    /// the door's StasisStart, a leg's StasisStart (the phone answered), the end of a channel CallApi did not hang up
+    /// (a BYE, CANCEL or 486, with its ChannelDestroyed's cause), DTMF (each digit once, not per subscription) and the
+    /// app's actions (the recorder's notes).
     /// </summary>
     private static List<Stimulus> FindStimuli(List<JsonObject> lines)
     {
@@ -279,11 +278,12 @@ public sealed class RecordedAri
                     }
                     else if (type == "StasisStart" && args is ["door", ..]) stimuli.Add(new(StimulusKind.Door, at, requests, "door"));
                     else if (type == "StasisStart" && args is ["leg", ..]) stimuli.Add(new(StimulusKind.Answer, at, requests, channel!));
-                    // CallApi's DELETE shows as a soft hangup request (cause 32, soft); a BYE, CANCEL or 486 as a hard one.
-                    else if (type == "ChannelHangupRequest" && channel is not null && (bool?)e["soft"] != true && hungUp.Add(channel))
+                    // A channel CallApi did not hang up (no DELETE of it that Asterisk carried out, 204) ended from outside: a
+                    // BYE, CANCEL or 486. (CallApi filters its events to the ones it reads, so there is no
+                    // ChannelHangupRequest to tell them apart; the DELETE's REST line may come after the events it caused.)
+                    else if (type == "ChannelDestroyed" && channel is not null && !DeletedByCallApi(lines, channel) && hungUp.Add(channel))
                     {
-                        var destroyed = lines.First(l => (string?)l["event"]?["type"] == "ChannelDestroyed" && (string?)l["event"]?["channel"]?["id"] == channel);
-                        stimuli.Add(new(StimulusKind.Hangup, at, requests, channel, (int)destroyed["event"]!["cause"]!));
+                        stimuli.Add(new(StimulusKind.Hangup, at, requests, channel, (int)e["cause"]!));
                     }
                     else if (type == "ChannelDtmfReceived" && channel is not null)
                     {
@@ -295,6 +295,9 @@ public sealed class RecordedAri
         }
         return stimuli;
     }
+
+    private static bool DeletedByCallApi(List<JsonObject> lines, string channel) =>
+        lines.Any(l => (string?)l["kind"] == "rest" && (string?)l["method"] == "DELETE" && (string?)l["path"] == $"/ari/channels/{channel}" && (int?)l["status"] == 204);
 
     /// <summary>The recording in the compared form (its ids are already roles: normalize.mjs).</summary>
     public Comparable Normalised() => Normalise(

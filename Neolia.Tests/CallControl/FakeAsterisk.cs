@@ -164,6 +164,19 @@ public sealed class FakeAsterisk : IAsyncDisposable
             }
         });
 
+        // applications.json "filter": the event types the application gets; an empty or absent allowed list means all.
+        app.MapPut("/ari/applications/{app}/eventFilter", async (string app, HttpRequest request) =>
+        {
+            if (app != App) return Results.NotFound(new { message = "Application not found" });
+            var body = await JsonNode.ParseAsync(request.Body);
+            if (body?["allowed"] is JsonArray allowed)
+            {
+                AllowedEvents = allowed.Select(a => a?["type"]?.GetValue<string>()).OfType<string>().ToHashSet();
+            }
+            return Results.Json(new { name = App, channel_ids = Array.Empty<string>(), bridge_ids = Array.Empty<string>(), endpoint_ids = Array.Empty<string>(),
+                events_allowed = (AllowedEvents ?? new HashSet<string>()).Select(t => new { type = t }), events_disallowed = Array.Empty<object>() });
+        });
+
         app.MapPost("/ari/applications/{app}/subscription", (string app, string eventSource) =>
         {
             if (app == App && eventSource == "endpoint:PJSIP")
@@ -471,9 +484,13 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     private static bool IsAppHangup(object request) => JsonSerializer.SerializeToNode(request)?["cause"]?.GetValue<int>() == 32;
 
+    /// <summary>The event types the application asked for (<c>PUT /applications/{app}/eventFilter</c>); null: every type.</summary>
+    public IReadOnlySet<string>? AllowedEvents { get; private set; }
+
     public async Task SendAsync(object message)
     {
         var node = message as JsonObject ?? JsonSerializer.SerializeToNode(message)!.AsObject();
+        if (AllowedEvents is { Count: > 0 } allowed && !allowed.Contains(node["type"]?.GetValue<string>() ?? "")) return; // filtered out, as Asterisk does
         node["timestamp"] = Now();
         node["asterisk_id"] = "02:00:00:00:00:01";
         node["application"] = App;
