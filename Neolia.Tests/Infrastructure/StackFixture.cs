@@ -13,8 +13,9 @@ namespace Neolia.Tests.Infrastructure;
 
 /// <summary>
 /// One real stack for a test collection: PostgreSQL and Redis on loopback (or the ones named by
-/// NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS), CallApi, the Notifier and the gateway as processes, started by the
-/// same code as scripts/run.sh. Tests talk to it as the app and Asterisk do: HTTP and WebSockets. Door calls reach
+/// NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS), CallApi, the Notifier and the gateway as processes, started by
+/// Neolia.DevStack with the settings the AppHost gives them (Neolia.AppHost.Tests compares the two; the AppHost itself,
+/// which scripts/run.sh starts, is tested there). Tests talk to it as the app and Asterisk do: HTTP and WebSockets. Door calls reach
 /// CallApi as in production, through Asterisk's REST interface: CallApi controls them over ARI against
 /// <see cref="Asterisk"/>, which also plays LiveKit's server API (so an app's answer bridges the door through LiveKit SIP).
 /// </summary>
