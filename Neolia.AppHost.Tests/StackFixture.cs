@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Neolia.DevStack;
 
 namespace Neolia.AppHost.Tests;
 
@@ -13,15 +13,13 @@ public sealed class StackFixture : IAsyncLifetime
 {
     public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
 
-    public string JwtSigningKey { get; } = Secret(64);
-    public string PostgresPassword { get; } = Secret(24);
-    public string RedisPassword { get; } = Secret(24);
-    public string DemoPassword { get; } = "Demo-" + Secret(16) + "!1a";
-    public string KeyEncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public StackSecrets Secrets { get; } = StackSecrets.Generate();
+    public string JwtSigningKey => Secrets.JwtSigningKey;
+    public string PostgresPassword => Secrets.PostgresPassword;
+    public string RedisPassword => Secrets.RedisPassword;
+    public string DemoPassword => Secrets.DemoPassword;
+    public string KeyEncryptionKey => Secrets.KeyEncryptionKey;
     public string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "neolia-apphost-tests", Guid.NewGuid().ToString("N")[..12]);
-    private string LiveKitApiKey { get; } = $"test-{Secret(8)}";
-    private string LiveKitApiSecret { get; } = Secret(48);
-    private string DemoSipPassword { get; } = Secret(16);
 
     /// <summary>Keep the state directory when disposed: a second start on it follows (as a second <c>scripts/run.sh</c>).</summary>
     public bool KeepState { get; set; }
@@ -34,9 +32,7 @@ public sealed class StackFixture : IAsyncLifetime
     // Not public: xunit takes a class fixture's one public constructor.
     private StackFixture(StackFixture first)
     {
-        (JwtSigningKey, PostgresPassword, RedisPassword, DemoPassword, KeyEncryptionKey, StateDirectory) =
-            (first.JwtSigningKey, first.PostgresPassword, first.RedisPassword, first.DemoPassword, first.KeyEncryptionKey, first.StateDirectory);
-        (LiveKitApiKey, LiveKitApiSecret, DemoSipPassword) = (first.LiveKitApiKey, first.LiveKitApiSecret, first.DemoSipPassword);
+        (Secrets, StateDirectory) = (first.Secrets, first.StateDirectory);
     }
 
     public DistributedApplication App { get; private set; } = null!;
@@ -44,23 +40,7 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        string[] args =
-        [
-            "Neolia:Infrastructure=local",
-            $"Neolia:Local:StateDirectory={StateDirectory}",
-            "Neolia:Local:FastPostgres=true",
-            "Neolia:StackFile=",
-            $"Parameters:livekit-api-key={LiveKitApiKey}",
-            $"Parameters:livekit-api-secret={LiveKitApiSecret}",
-            $"Parameters:jwt-signing-key={JwtSigningKey}",
-            $"Parameters:postgres-password={PostgresPassword}",
-            $"Parameters:redis-password={RedisPassword}",
-            $"Parameters:demo-password={DemoPassword}",
-            $"Parameters:demo-sip-password={DemoSipPassword}",
-            $"Parameters:dataprotection-key={KeyEncryptionKey}",
-            // The stack these tests check has no Asterisk, even where one is installed.
-            "Neolia:Local:Asterisk=/nonexistent",
-        ];
+        var args = AppHostArguments.Local(StateDirectory, Secrets);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Neolia_AppHost>(args, timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync(timeout.Token);
@@ -102,6 +82,4 @@ public sealed class StackFixture : IAsyncLifetime
         if (KeepState) return;
         try { Directory.Delete(StateDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
-
-    private static string Secret(int bytes) => Convert.ToHexString(RandomNumberGenerator.GetBytes(bytes)).ToLowerInvariant();
 }

@@ -6,37 +6,22 @@ using Neolia.Tests.Infrastructure;
 namespace Neolia.Tests.AdminConsole;
 
 /// <summary>
-/// A real stack with the admin console behind its gateway (as the AppHost wires it: the gateway finds the console by
-/// <c>services:adminconsole:http:0</c>, the console finds the gateway by <c>services:gateway:http:0</c>), and a
-/// headless Chromium to use it. The console's port is chosen before the gateway starts, so the gateway knows it; the
-/// console itself starts once the gateway it calls is up.
+/// The AppHost's stack, whose gateway serves the admin console at <c>/admin</c> as it ships (the console finds the
+/// gateway by service discovery), and a headless Chromium to use it.
 /// </summary>
 public sealed class AdminConsoleFixture : StackFixture
 {
-    private readonly int _consolePort = FreePort.Next();
     private IPlaywright? _playwright;
 
-    public ServiceProcess Console { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public Uri ConsoleUrl => new(Stack.GatewayUrl, "/admin/");
 
     /// <summary>Where the screenshots go (printed by the tests that write them).</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(RepositoryLayout.Root, "Neolia.Tests", "TestResults", "admin-console");
 
-    protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
-        new Dictionary<string, IReadOnlyDictionary<string, string?>>
-        {
-            ["gateway"] = new Dictionary<string, string?> { ["services__adminconsole__http__0"] = $"http://127.0.0.1:{_consolePort}" },
-        };
-
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Console = await ServiceProcess.StartAsync("adminconsole", "Neolia.AdminConsole", _consolePort, new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["services__gateway__http__0"] = Stack.GatewayUrl.ToString(),
-        }, Stack.LogDirectory);
 
         var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Chromium is not installed: run scripts/install-prerequisites.sh.");
@@ -78,7 +63,6 @@ public sealed class AdminConsoleFixture : StackFixture
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
-        if (Console is not null) await Console.DisposeAsync();
         await base.DisposeAsync();
     }
 }

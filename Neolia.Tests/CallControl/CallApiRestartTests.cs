@@ -8,6 +8,9 @@ namespace Neolia.Tests.CallControl;
 /// <summary>A stack of its own (the test kills its CallApi) whose calls ring long enough for a CallApi to start again.</summary>
 public sealed class AriRestartStackFixture : AriStackFixture
 {
+    /// <summary>Its tests stop, kill or restart parts of the stack: DevStack's processes, not the AppHost.</summary>
+    protected override bool RunsOnAppHost => false;
+
     public override int RingTimeout => 120;
 }
 
@@ -32,8 +35,8 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         await Eventually.TrueAsync(() => asterisk.Originates(door).Count == 1, what: "the phone dialled");
         var leg = asterisk.Originates(door)[0].Path["/ari/channels/".Length..];
 
-        stack.Stack.CallApi.Kill();
-        await stack.Stack.CallApi.Exited();
+        stack.Processes.CallApi.Kill();
+        await stack.Processes.CallApi.Exited();
         await Eventually.TrueAsync(() => !asterisk.Connected.IsCompleted, what: "the event stream closed with the process");
 
         var settings = new Dictionary<string, string?>(StackFixture.CallControlSettings(asterisk, stack.RingTimeout))

@@ -120,9 +120,9 @@ public sealed class RingTimeoutAndKeepAliveTests(ShortRingStackFixture stack)
         var before = await stack.RingCallAsync(tenant, "3");
         await socket.WaitForRingAsync(before.Id);
 
-        await stack.Stack.Redis!.RestartAsync(TimeSpan.FromMilliseconds(500));
-        await WaitHealthyAsync(stack.Stack.CallApi.Url);
-        foreach (var notifier in stack.Stack.Notifiers) await WaitHealthyAsync(notifier.Url);
+        await stack.Processes.Redis!.RestartAsync(TimeSpan.FromMilliseconds(500));
+        await WaitHealthyAsync(stack.Stack.CallApiUrl);
+        foreach (var notifier in stack.Processes.Notifiers) await WaitHealthyAsync(notifier.Url);
 
         var after = await stack.RingCallAsync(tenant, "3");
         await socket.WaitForRingAsync(after.Id);

@@ -19,7 +19,7 @@ public sealed class ApiReferencePageTests(StackFixture stack)
         Assert.Contains("Admin: tenants", dom);
         Assert.Contains("Push registrations", dom);
         Assert.Contains(stack.Stack.GatewayUrl.Authority, dom);
-        Assert.DoesNotContain(stack.Stack.CallApi.Url.Authority, dom);
+        Assert.DoesNotContain(stack.Stack.CallApiUrl.Authority, dom);
         Assert.DoesNotContain("/webhook/", dom);
     }
 

@@ -94,9 +94,9 @@ public sealed class GatewayTests(StackFixture stack)
                 await socket.WaitForAsync(m => m.GetProperty("type").GetString() == "hello", what: "hello");
             }
 
-            var notifier = Assert.Single(stack.Stack.Notifiers);
-            Assert.Equal(1, ProcessConnections.To(stack.Stack.Gateway.ProcessId, notifier.Endpoints["sockets"].Port));
-            Assert.Equal(0, ProcessConnections.To(stack.Stack.Gateway.ProcessId, notifier.Url.Port));
+            var gateway = stack.Stack.ProcessIdOf("gateway");
+            Assert.Equal(1, ProcessConnections.To(gateway, stack.Stack.PortOf("notifier", "sockets")));
+            Assert.Equal(0, ProcessConnections.To(gateway, stack.Stack.PortOf("notifier", "http")));
         }
         finally
         {

@@ -6,6 +6,9 @@ namespace Neolia.Tests.Infrastructure;
 /// </summary>
 public sealed class ShortRingStackFixture : StackFixture
 {
+    /// <summary>Its tests stop, kill or restart parts of the stack: DevStack's processes, not the AppHost.</summary>
+    protected override bool RunsOnAppHost => false;
+
     public const int RingTimeoutSeconds = 5;
 
     public override int RingTimeout => RingTimeoutSeconds;

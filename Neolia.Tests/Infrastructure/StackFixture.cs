@@ -12,18 +12,29 @@ using Neolia.Tests.CallControl;
 namespace Neolia.Tests.Infrastructure;
 
 /// <summary>
-/// One real stack for a test collection: PostgreSQL and Redis on loopback (or the ones named by
-/// NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS), CallApi, the Notifier and the gateway as processes, started by
-/// Neolia.DevStack with the settings the AppHost gives them (Neolia.AppHost.Tests compares the two; the AppHost itself,
-/// which scripts/run.sh starts, is tested there). Tests talk to it as the app and Asterisk do: HTTP and WebSockets. Door calls reach
-/// CallApi as in production, through Asterisk's REST interface: CallApi controls them over ARI against
-/// <see cref="Asterisk"/>, which also plays LiveKit's server API (so an app's answer bridges the door through LiveKit SIP).
+/// One real stack for a test collection, as the app and Asterisk meet it: HTTP and WebSockets through the gateway. By
+/// default it is the AppHost itself (<see cref="AppHostStack"/>: Aspire.Hosting.Testing, local-processes mode, the
+/// wiring that ships); a fixture whose tests stop, kill or restart PostgreSQL, Redis or a service sets
+/// <see cref="RunsOnAppHost"/> to false and gets Neolia.DevStack's processes (<see cref="Processes"/>), started with
+/// the settings the AppHost gives (Neolia.AppHost.Tests compares the two). Door calls reach CallApi as in production,
+/// through Asterisk's REST interface: CallApi controls them over ARI against <see cref="Asterisk"/>, which also plays
+/// LiveKit's server API (so an app's answer bridges the door through LiveKit SIP).
 /// </summary>
 public class StackFixture : IAsyncLifetime
 {
     private IHost? _dataHost;
 
-    public LocalStack Stack { get; private set; } = null!;
+    public IStackUnderTest Stack { get; private set; } = null!;
+
+    /// <summary>
+    /// The processes of a DevStack fixture, for the tests that stop, kill or restart them; an AppHost fixture has none
+    /// of its own to hand out (DCP runs them).
+    /// </summary>
+    public LocalStack Processes => (Stack as DevStackProcesses)?.Processes
+        ?? throw new InvalidOperationException($"{GetType().Name} runs on the AppHost: a test that stops or kills processes needs a fixture with RunsOnAppHost = false.");
+
+    /// <summary>Whether the stack is the AppHost (true) or Neolia.DevStack's processes, which tests may kill and restart.</summary>
+    protected virtual bool RunsOnAppHost => true;
     public HttpClient Gateway { get; private set; } = null!;
 
     /// <summary>CallApi directly, as the private network reaches it (LiveKit's webhooks, health).</summary>
@@ -73,18 +84,20 @@ public class StackFixture : IAsyncLifetime
         if (extra.TryGetValue("gateway", out var gw)) foreach (var (k, v) in gw) gatewaySettings[k] = v;
         extra["gateway"] = gatewaySettings;
 
-        Stack = await LocalStack.StartAsync(new LocalStackOptions
-        {
-            StateDirectory = state,
-            Secrets = StackSecrets.Generate(),
-            PostgresConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_POSTGRES"),
-            RedisConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_REDIS"),
-            FastPostgres = true,
-            NotifierReplicas = NotifierReplicas,
-            ExtraSettings = extra,
-        });
+        Stack = RunsOnAppHost
+            ? await AppHostStack.StartAsync(state, StackSecrets.Generate(), NotifierReplicas, extra)
+            : new DevStackProcesses(await LocalStack.StartAsync(new LocalStackOptions
+            {
+                StateDirectory = state,
+                Secrets = StackSecrets.Generate(),
+                PostgresConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_POSTGRES"),
+                RedisConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_REDIS"),
+                FastPostgres = true,
+                NotifierReplicas = NotifierReplicas,
+                ExtraSettings = extra,
+            }));
         Gateway = new HttpClient { BaseAddress = Stack.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
-        CallApi = new HttpClient { BaseAddress = Stack.CallApi.Url, Timeout = TimeSpan.FromSeconds(30) };
+        CallApi = new HttpClient { BaseAddress = Stack.CallApiUrl, Timeout = TimeSpan.FromSeconds(30) };
 
         // CallApi's own data registration, pointed at the stack's database: tests arrange data the way CallApi stores it.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });

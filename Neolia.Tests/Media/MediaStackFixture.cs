@@ -17,6 +17,9 @@ namespace Neolia.Tests.Media;
 /// </summary>
 public sealed class MediaStackFixture : StackFixture
 {
+    /// <summary>DevStack's processes, not the AppHost: its tests kill relays, and the AppHost's own relay would take their calls.</summary>
+    protected override bool RunsOnAppHost => false;
+
     public FakeLiveKit LiveKit { get; private set; } = null!;
     public string RelaySecret { get; } = RandomNumberGenerator.GetHexString(48);
 
@@ -51,7 +54,7 @@ public sealed class MediaStackFixture : StackFixture
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ConnectionStrings__redis"] = Stack.RedisConnectionString,
             ["Relay__Mode"] = "stack",
-            ["Relay__CallApiUrl"] = Stack.CallApi.Url.ToString(),
+            ["Relay__CallApiUrl"] = Stack.CallApiUrl.ToString(),
             ["Relay__Secret"] = RelaySecret,
             // Short lease and sweep so a takeover happens within seconds in the tests.
             ["Relay__LeaseTime"] = "00:00:03",

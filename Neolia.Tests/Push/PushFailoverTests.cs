@@ -10,6 +10,9 @@ namespace Neolia.Tests.Push;
 /// </summary>
 public sealed class PushFailoverFixture : PushStackFixture
 {
+    /// <summary>Its tests stop, kill or restart parts of the stack: DevStack's processes, not the AppHost.</summary>
+    protected override bool RunsOnAppHost => false;
+
     protected override string ClaimIdle => "00:00:05";
 
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
@@ -62,8 +65,8 @@ public sealed class PushFailoverTests(PushFailoverFixture stack) : IClassFixture
         var pending = await db.StreamPendingMessagesAsync(CallEventStream.Key, PushDispatcher.Group, 10, RedisValue.Null);
         var entry = Assert.Single(pending);
         Assert.Equal(1, entry.DeliveryCount); // read once, not claimed yet: the claim below happens after the kill
-        var victim = stack.Stack.Notifiers.Single(n => ((string)entry.ConsumerName!).EndsWith($"-{n.ProcessId}", StringComparison.Ordinal));
-        var survivor = stack.Stack.Notifiers.Single(n => n != victim);
+        var victim = stack.Processes.Notifiers.Single(n => ((string)entry.ConsumerName!).EndsWith($"-{n.ProcessId}", StringComparison.Ordinal));
+        var survivor = stack.Processes.Notifiers.Single(n => n != victim);
         Assert.All(fcmTokens, t => Assert.Equal(1, FcmCopies(t)));
 
         victim.Kill();

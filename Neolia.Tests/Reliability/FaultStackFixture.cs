@@ -14,6 +14,9 @@ namespace Neolia.Tests.Reliability;
 /// </summary>
 public sealed class FaultStackFixture : StackFixture
 {
+    /// <summary>Its tests stop, kill or restart parts of the stack: DevStack's processes, not the AppHost.</summary>
+    protected override bool RunsOnAppHost => false;
+
     public static readonly string KeyEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public const string KeyEncryptionKeyId = "fault-tests-2026";
 
@@ -29,7 +32,7 @@ public sealed class FaultStackFixture : StackFixture
     };
 
     /// <summary>Whether this run owns its servers (NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS share outside ones, which a test must not stop).</summary>
-    public bool OwnsServers => Stack.Postgres is not null && Stack.Redis is not null;
+    public bool OwnsServers => Processes.Postgres is not null && Processes.Redis is not null;
 
     private string PostgresDataDirectory => Path.Combine(Path.GetDirectoryName(Stack.LogDirectory)!, "postgres");
 
@@ -45,7 +48,7 @@ public sealed class FaultStackFixture : StackFixture
     /// <summary>Starts PostgreSQL again on the same data directory and port.</summary>
     public async Task StartPostgresAsync()
     {
-        var server = await PostgresServer.StartAsync(PostgresDataDirectory, Stack.Postgres!.Port, Stack.LogDirectory, fast: true, Stack.Postgres.Password);
+        var server = await PostgresServer.StartAsync(PostgresDataDirectory, Processes.Postgres!.Port, Stack.LogDirectory, fast: true, Processes.Postgres.Password);
         _restarted.Add(server);
     }
 

@@ -35,7 +35,7 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         await listening.WaitForRingAsync(before.Id);
 
         // Redis is down for the whole downtime; the door rings in the middle of it.
-        var restart = stack.Stack.Redis!.RestartAsync(Downtime);
+        var restart = stack.Processes.Redis!.RestartAsync(Downtime);
         await WaitUntilRedisRefusesAsync();
         var (door, took) = await stack.TimedRingAsync(tenant, d => stack.Asterisk.Originates(d).Count > 0);
         // The door still gets its call: CallApi recorded it, keeps the door ringing and dials the apartment's phone.
@@ -74,7 +74,7 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
         await tenant.Admin.PostAsync($"/api/admin/residents/{tenant.ResidentId}/deactivate");
         using (var refused = await stack.AsResidentAsync(oldToken, HttpMethod.Get, "/api/calls")) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
-        await stack.Stack.Redis!.RestartAsync();
+        await stack.Processes.Redis!.RestartAsync();
         await stack.WaitHealthyAsync(TimeSpan.FromSeconds(20));
 
         using (var calls = await stack.AsResidentAsync(oldToken, HttpMethod.Get, "/api/calls")) Assert.Equal(HttpStatusCode.Unauthorized, calls.StatusCode);
@@ -112,7 +112,7 @@ public sealed class RedisOutageTests(FaultStackFixture stack, ITestOutputHelper 
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", stack.Stack.Redis!.Port);
+                await probe.ConnectAsync("127.0.0.1", stack.Processes.Redis!.Port);
             }
             catch (SocketException) { return; }
             await Task.Delay(20);

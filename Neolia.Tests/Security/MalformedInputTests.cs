@@ -70,7 +70,7 @@ public sealed class MalformedInputTests(StackFixture stack, ITestOutputHelper ou
         var tried = 0;
         var clock = Stopwatch.StartNew();
         using var gateway = new HttpClient { BaseAddress = stack.Stack.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var callApi = new HttpClient { BaseAddress = stack.Stack.CallApi.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var callApi = new HttpClient { BaseAddress = stack.Stack.CallApiUrl, Timeout = TimeSpan.FromSeconds(30) };
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (c, ct) =>
         {
             if (clock.Elapsed > Deadline) return;
