@@ -36,6 +36,9 @@ public class StackFixture : IAsyncLifetime
 
     protected virtual int NotifierReplicas => 1;
 
+    /// <summary>CallApi replicas behind the gateway, each taking door calls as its own Stasis application.</summary>
+    protected virtual int CallApiReplicas => 1;
+
     /// <summary>How long door calls ring, in seconds (Calls:RingTimeoutSeconds; CallApi's own default is 30).</summary>
     public virtual int RingTimeout => 30;
 
@@ -81,6 +84,7 @@ public class StackFixture : IAsyncLifetime
             RedisConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_REDIS"),
             FastPostgres = true,
             NotifierReplicas = NotifierReplicas,
+            CallApiReplicas = CallApiReplicas,
             ExtraSettings = extra,
         });
         Gateway = new HttpClient { BaseAddress = Stack.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
