@@ -72,6 +72,11 @@ var callApi = builder.AddProject<Projects.Neolia_CallApi>("callapi")
     .WithEnvironment("LiveKit__ApiSecret", liveKitApiSecret)
     .WithEnvironment("DataProtection__KeyEncryptionKey", keyEncryptionKey)
     .WithHttpHealthCheck("/health");
+// CallApi replicas take door calls with no leader: each registers its own Stasis application and claims the calls the
+// dialplan broadcasts (docs/architecture.md, "Several CallApi replicas").
+var callApiReplicas = builder.Configuration.GetValue("Neolia:CallApiReplicas", 1);
+if (callApiReplicas < 1) throw new InvalidOperationException("Neolia:CallApiReplicas must be at least 1.");
+if (callApiReplicas > 1) callApi.WithReplicas(callApiReplicas);
 if (containers is not null) callApi.WithEnvironment("LiveKit__ApiUrl", containers.LiveKit.GetEndpoint("http"));
 else callApi.WithEnvironment("LiveKit__ApiUrl", builder.Configuration["Neolia:Local:LiveKitApiUrl"] ?? "http://127.0.0.1:7880");
 

@@ -18,6 +18,9 @@ public sealed class LocalStackOptions
     public bool FastPostgres { get; init; }
 
     public int NotifierReplicas { get; init; } = 1;
+
+    /// <summary>CallApi processes, all behind the gateway; each takes door calls as its own Stasis application (AppHost: <c>Neolia:CallApiReplicas</c>).</summary>
+    public int CallApiReplicas { get; init; } = 1;
     public bool Seed { get; init; } = true;
 
     /// <summary>0: any free port.</summary>
@@ -41,6 +44,7 @@ public sealed class LocalStack : IAsyncDisposable
 {
     private readonly LocalStackOptions _options;
     private readonly List<ServiceProcess> _notifiers = [];
+    private readonly List<ServiceProcess> _callApis = [];
 
     private LocalStack(LocalStackOptions options) => _options = options;
 
@@ -48,7 +52,9 @@ public sealed class LocalStack : IAsyncDisposable
     public RedisServer? Redis { get; private set; }
     public string DatabaseConnectionString { get; private set; } = "";
     public string RedisConnectionString { get; private set; } = "";
-    public ServiceProcess CallApi { get; private set; } = null!;
+    /// <summary>The first CallApi replica (the only one unless <see cref="LocalStackOptions.CallApiReplicas"/> says more).</summary>
+    public ServiceProcess CallApi => _callApis[0];
+    public IReadOnlyList<ServiceProcess> CallApis => _callApis;
     public IReadOnlyList<ServiceProcess> Notifiers => _notifiers;
     public ServiceProcess Gateway { get; private set; } = null!;
     public Uri GatewayUrl => Gateway.Url;
@@ -78,7 +84,11 @@ public sealed class LocalStack : IAsyncDisposable
         await Task.WhenAll(postgres, redis);
 
         var gatewayPort = _options.GatewayPort == 0 ? FreePort.Next() : _options.GatewayPort;
-        CallApi = await StartServiceAsync("callapi", "Neolia.CallApi", CallApiSettings(gatewayPort));
+        // The first replica migrates and seeds; the others start once it is healthy.
+        var replicas = _options.CallApiReplicas;
+        _callApis.Add(await StartServiceAsync(replicas == 1 ? "callapi" : "callapi-0", "Neolia.CallApi", CallApiSettings(gatewayPort)));
+        _callApis.AddRange(await Task.WhenAll(Enumerable.Range(1, replicas - 1)
+            .Select(i => StartServiceAsync($"callapi-{i}", "Neolia.CallApi", CallApiSettings(gatewayPort)))));
         var notifierStarts = Enumerable.Range(0, _options.NotifierReplicas)
             .Select(i => StartServiceAsync(_options.NotifierReplicas == 1 ? "notifier" : $"notifier-{i}", "Neolia.Notifier", NotifierSettings()));
         _notifiers.AddRange(await Task.WhenAll(notifierStarts));
@@ -165,7 +175,7 @@ public sealed class LocalStack : IAsyncDisposable
     private Dictionary<string, string?> GatewaySettings()
     {
         var settings = new Dictionary<string, string?>();
-        settings.AddServiceEndpoints("callapi", [CallApi]);
+        settings.AddServiceEndpoints("callapi", _callApis);
         settings.AddServiceEndpoints("notifier", _notifiers);
         return settings;
     }
@@ -192,7 +202,7 @@ public sealed class LocalStack : IAsyncDisposable
     {
         var services = new List<ServiceProcess?> { Gateway };
         services.AddRange(_notifiers);
-        services.Add(CallApi);
+        services.AddRange(_callApis);
         foreach (var service in services.OfType<ServiceProcess>()) await service.DisposeAsync();
         if (Redis is not null) await Redis.DisposeAsync();
         if (Postgres is not null) await Postgres.DisposeAsync();

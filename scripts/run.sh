@@ -4,25 +4,27 @@
 #   With a container runtime (docker info answers): PostgreSQL, Redis, Asterisk and LiveKit run as containers.
 #   Without one: PostgreSQL and Redis run as local processes from this machine's packages (installed when
 #   missing), Asterisk and LiveKit are left out (the AppHost says so).
-# Options: --gateway-port 8080 (default) · --notifiers 2 (Notifier replicas) · --reset (start from an empty
+# Options: --gateway-port 8080 (default) · --notifiers 2 (Notifier replicas) · --callapis 2 (CallApi replicas:
+# each takes door calls, no leader) · --reset (start from an empty
 # database) · --infrastructure containers|local (override the choice above).
 # Secrets are generated on the first run and kept in the AppHost's user secrets (outside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-gateway_port=8080 notifiers=1 infrastructure="" reset=0
+gateway_port=8080 notifiers=1 callapis=1 infrastructure="" reset=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateway-port) gateway_port="$2"; shift 2 ;;
     --notifiers) notifiers="$2"; shift 2 ;;
+    --callapis) callapis="$2"; shift 2 ;;
     --infrastructure) infrastructure="$2"; shift 2 ;;
     --reset) reset=1; shift ;;
     *) echo "Unknown option $1 (see the top of $0)" >&2; exit 2 ;;
   esac
 done
-for number in "$gateway_port" "$notifiers"; do
-  case "$number" in ''|*[!0-9]*) echo "--gateway-port and --notifiers take a whole number, not '$number'." >&2; exit 2 ;; esac
+for number in "$gateway_port" "$notifiers" "$callapis"; do
+  case "$number" in ''|*[!0-9]*) echo "--gateway-port, --notifiers and --callapis take a whole number, not '$number'." >&2; exit 2 ;; esac
 done
 [ "$gateway_port" -ge 1 ] && [ "$gateway_port" -le 65535 ] || { echo "--gateway-port must be between 1 and 65535." >&2; exit 2; }
 case "$infrastructure" in ''|containers|local) ;; *) echo "--infrastructure takes containers or local, not '$infrastructure'." >&2; exit 2 ;; esac
@@ -56,4 +58,5 @@ echo "Starting the AppHost ($infrastructure infrastructure); the dashboard and t
 # The built program itself (not `dotnet run`), so Ctrl+C and SIGTERM reach it and it stops what it started.
 exec dotnet Neolia.AppHost/bin/Debug/net10.0/Neolia.AppHost.dll \
   --Neolia:Infrastructure="$infrastructure" --Neolia:GatewayPort="$gateway_port" --Neolia:NotifierReplicas="$notifiers" \
+  --Neolia:CallApiReplicas="$callapis" \
   --Neolia:StackFile="$PWD/.devstack/stack.json"

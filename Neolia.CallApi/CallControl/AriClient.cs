@@ -26,7 +26,7 @@ public sealed class AriClient
     {
         var o = options.Value;
         _http = http;
-        _application = o.StasisApplication;
+        _application = o.Application;
         if (o.Enabled)
         {
             _http.BaseAddress = new Uri(o.AriUrl!.TrimEnd('/') + "/ari/");
@@ -46,7 +46,7 @@ public sealed class AriClient
     public Task HangupAsync(string channelId, string reason, CancellationToken ct) =>
         SendAsync(HttpMethod.Delete, $"channels/{Escape(channelId)}?reason={reason}", ct, tolerateNotFound: true);
 
-    /// <summary>Returns a channel that left the application to the dialplan, after the Stasis() that handed it over.</summary>
+    /// <summary>Returns a channel that left the application to the dialplan, after the StasisBroadcast() that handed it over.</summary>
     public Task ContinueAsync(string channelId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/continue", ct);
 
     /// <summary>
@@ -90,12 +90,52 @@ public sealed class AriClient
             Content = JsonContent.Create(new AriEventFilter(allowed.Select(t => new AriEventType(t)).ToList()), AriJson.Default.AriEventFilter),
         }, ct);
 
+    /// <summary>
+    /// Claims a channel StasisBroadcast() offered (events.json <c>claimChannel</c>): the first claim wins and the
+    /// channel enters this replica's application (StasisStart); another replica's claim came first (409), or the
+    /// broadcast is over (404: it timed out, the channel hung up).
+    /// </summary>
+    /// <returns>True when this replica won the channel.</returns>
+    public async Task<bool> ClaimAsync(string channelId, CancellationToken ct)
+    {
+        using var response = await _http.PostAsync($"events/claim?channelId={Escape(channelId)}&application={Escape(_application)}", null, ct);
+        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) return false;
+        await EnsureSuccessAsync(response, ct);
+        return true;
+    }
+
+    /// <summary>The channels this replica's application is subscribed to (applications.json <c>get</c>): the calls it controls.</summary>
+    public async Task<IReadOnlySet<string>> ApplicationChannelsAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"applications/{Escape(_application)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return new HashSet<string>();
+        await EnsureSuccessAsync(response, ct);
+        var application = await response.Content.ReadFromJsonAsync(AriJson.Default.AriApplication, ct);
+        return (application?.ChannelIds ?? []).ToHashSet();
+    }
+
+    /// <summary>
+    /// A device's state (deviceStates.json <c>get</c>). For <c>PJSIP/&lt;account&gt;</c> Asterisk reads the account
+    /// (from realtime if it is not in memory), which is what call control asks it for.
+    /// </summary>
+    public Task GetDeviceStateAsync(string device, CancellationToken ct) => SendAsync(HttpMethod.Get, $"deviceStates/{Escape(device)}", ct);
+
     public async Task<AriEndpoint?> GetEndpointAsync(string technology, string resource, CancellationToken ct)
     {
         using var response = await _http.GetAsync($"endpoints/{Escape(technology)}/{Escape(resource)}", ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await EnsureSuccessAsync(response, ct);
         return await response.Content.ReadFromJsonAsync(AriJson.Default.AriEndpoint, ct);
+    }
+
+    /// <summary>The channels in a bridge (bridges.json <c>get</c>); none when the bridge does not exist.</summary>
+    public async Task<IReadOnlySet<string>> BridgeChannelsAsync(string bridgeId, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"bridges/{Escape(bridgeId)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return new HashSet<string>();
+        await EnsureSuccessAsync(response, ct);
+        var bridge = await response.Content.ReadFromJsonAsync(AriJson.Default.AriBridge, ct);
+        return (bridge?.Channels ?? []).ToHashSet();
     }
 
     public async Task<IReadOnlyList<AriChannel>> ListChannelsAsync(CancellationToken ct)

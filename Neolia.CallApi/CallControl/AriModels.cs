@@ -46,13 +46,27 @@ public sealed record AriContactInfo
     [JsonPropertyName("aor")] public string? Aor { get; init; }
 }
 
+/// <summary>applications.json <c>Application</c>.</summary>
+public sealed record AriApplication
+{
+    [JsonPropertyName("name")] public string? Name { get; init; }
+    [JsonPropertyName("channel_ids")] public IReadOnlyList<string>? ChannelIds { get; init; }
+}
+
+/// <summary>bridges.json <c>Bridge</c>.</summary>
+public sealed record AriBridge
+{
+    [JsonPropertyName("id")] public string? Id { get; init; }
+    [JsonPropertyName("channels")] public IReadOnlyList<string>? Channels { get; init; }
+}
+
 /// <summary>One message of the event WebSocket (events.json <c>Message</c>/<c>Event</c> and the subtypes call control handles).</summary>
 public sealed record AriEvent
 {
     [JsonPropertyName("type")] public string Type { get; init; } = "";
     [JsonPropertyName("application")] public string? Application { get; init; }
     [JsonPropertyName("channel")] public AriChannel? Channel { get; init; }
-    /// <summary>StasisStart: the arguments of Stasis() (or of the originate's appArgs).</summary>
+    /// <summary>StasisStart: the arguments of StasisBroadcast() (or of the originate's appArgs).</summary>
     [JsonPropertyName("args")] public IReadOnlyList<string>? Args { get; init; }
     /// <summary>ChannelDestroyed: the Q.850 hangup cause.</summary>
     [JsonPropertyName("cause")] public int? Cause { get; init; }
@@ -62,10 +76,12 @@ public sealed record AriEvent
     /// <summary>ContactStatusChange, EndpointStateChange.</summary>
     [JsonPropertyName("endpoint")] public AriEndpoint? Endpoint { get; init; }
     [JsonPropertyName("contact_info")] public AriContactInfo? ContactInfo { get; init; }
+    /// <summary>CallBroadcast: the called number (the dialplan's extension).</summary>
+    [JsonPropertyName("called")] public string? Called { get; init; }
 
     /// <summary>The event types call control reads (<see cref="DoorCallRouter.Dispatch"/>, <see cref="AriEventStream"/>): the only ones it asks for.</summary>
     public static readonly IReadOnlyList<string> Handled =
-        ["StasisStart", "ChannelStateChange", "ChannelDestroyed", "ChannelDtmfReceived", "ContactStatusChange", "EndpointStateChange", "ApplicationReplaced"];
+        ["CallBroadcast", "StasisStart", "ChannelStateChange", "ChannelDestroyed", "ChannelDtmfReceived", "ContactStatusChange", "EndpointStateChange", "ApplicationReplaced"];
 
     public static AriEvent? Parse(ReadOnlySpan<byte> json)
     {
@@ -84,6 +100,8 @@ public sealed record AriEventType([property: JsonPropertyName("type")] string Ty
 [JsonSerializable(typeof(AriChannel))]
 [JsonSerializable(typeof(IReadOnlyList<AriChannel>))]
 [JsonSerializable(typeof(AriEndpoint))]
+[JsonSerializable(typeof(AriApplication))]
+[JsonSerializable(typeof(AriBridge))]
 internal sealed partial class AriJson : JsonSerializerContext;
 
 /// <summary>The Q.850 causes of ChannelDestroyed that call control tells apart.</summary>

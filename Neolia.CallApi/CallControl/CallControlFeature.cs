@@ -7,7 +7,9 @@ public static class CallControlFeature
     /// <summary>
     /// ARI call control, the one way door calls reach CallApi: the event stream (when <c>CallControl:AriUrl</c> is
     /// set), the router that hands each event and API decision to its call, and the parts of a door call (setup, SIP
-    /// legs, the LiveKit bridge, the ending, recovery after a reconnect).
+    /// legs, the LiveKit bridge, the ending, recovery after a reconnect). Every replica registers its own Stasis
+    /// application and claims the door calls the dialplan broadcasts when it can serve them (<see cref="DoorCallClaims"/>);
+    /// decisions about a call another replica controls are handed to it (<see cref="DoorCallCommands"/>).
     /// </summary>
     public static IHostApplicationBuilder AddCallControl(this IHostApplicationBuilder builder)
     {
@@ -18,6 +20,10 @@ public static class CallControlFeature
         builder.Services.AddHttpClient<AriClient>(c => c.Timeout = TimeSpan.FromSeconds(5)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AriCommands>();
+        builder.Services.AddSingleton<CallSetupSlots>();
+        builder.Services.AddSingleton<DatabaseProbe>();
+        builder.Services.AddSingleton<DoorCallClaims>();
+        builder.Services.AddSingleton<DoorCallCommands>();
         builder.Services.AddSingleton<DoorCallRegistry>();
         builder.Services.AddSingleton<DoorCallEnding>();
         builder.Services.AddSingleton<DoorBridge>();
@@ -30,7 +36,12 @@ public static class CallControlFeature
         builder.Services.AddSingleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallRouter>());
         builder.Services.AddHostedService<CallSetupWarmup>();
         // Without ARI (a CallApi serving only the API) no door call arrives; the rest still answers for calls in the database.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CallControlOptions.Section}:AriUrl"])) builder.Services.AddHostedService<AriEventStream>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CallControlOptions.Section}:AriUrl"]))
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
+            builder.Services.AddHostedService<DoorCallCommandListener>();
+            builder.Services.AddHostedService<AriEventStream>();
+        }
         return builder;
     }
 }

@@ -4,8 +4,8 @@ namespace Neolia.CallApi.CallControl;
 
 /// <summary>
 /// The ARI connection that lets CallApi drive door calls (section <c>CallControl</c>). Without <see cref="AriUrl"/>
-/// CallApi controls no call: the dialplan's Stasis() finds no application and rings the apartment's SIP phones itself.
-/// Door calls reach CallApi only this way.
+/// this replica takes no door call: the dialplan's StasisBroadcast() offers it to the other replicas, or, none
+/// claiming it within 1 s, rings the apartment's SIP phones itself. Door calls reach CallApi only this way.
 /// </summary>
 public sealed class CallControlOptions : IValidatableObject
 {
@@ -20,10 +20,33 @@ public sealed class CallControlOptions : IValidatableObject
     /// <summary>Its password (secret: never logged).</summary>
     public string? AriPassword { get; set; }
 
-    /// <summary>The Stasis application the dialplan hands door calls to (<c>Stasis(neolia,…)</c> in extensions.conf).</summary>
+    /// <summary>
+    /// The prefix of every replica's Stasis application: the dialplan's <c>StasisBroadcast(…,^neolia-,…)</c> offers a
+    /// door call to every application named <c>{prefix}-…</c> (extensions.conf).
+    /// </summary>
     [Required(ErrorMessage = "CallControl:StasisApplication is required.")]
-    [RegularExpression("^[A-Za-z0-9_-]{1,64}$", ErrorMessage = "CallControl:StasisApplication must be letters, digits, '-' or '_'.")]
+    [RegularExpression("^[A-Za-z0-9_]{1,32}$", ErrorMessage = "CallControl:StasisApplication must be letters, digits or '_' (no '-': it separates the replica id).")]
     public string StasisApplication { get; set; } = "neolia";
+
+    /// <summary>
+    /// This replica's id: its Stasis application is <c>{StasisApplication}-{ReplicaId}</c>, the name Asterisk's logs and
+    /// <c>ari show apps</c> show. Default: the host name and process id, unique among replicas and stable for the process's
+    /// life. Set it to a stable name (a pod's) for a replica restarted under its id to take its calls back.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "CallControl:ReplicaId must be letters, digits, '.', '-' or '_' (at most 64).")]
+    public string ReplicaId { get; set; } = DefaultReplicaId();
+
+    /// <summary>This replica's Stasis application (the ARI app it registers, claims with and originates into).</summary>
+    public string Application => $"{StasisApplication}-{ReplicaId}";
+
+    /// <summary>How long a broadcast door call may wait for a claim before the dialplan rings the devices itself (extensions.conf: 1000 ms).</summary>
+    public static readonly TimeSpan BroadcastTimeout = TimeSpan.FromSeconds(1);
+
+    private static string DefaultReplicaId()
+    {
+        var host = new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
+        return $"{(host.Length > 40 ? host[..40] : host)}-{Environment.ProcessId}";
+    }
 
     /// <summary>Where LiveKit SIP reaches Asterisk (host:port): the address of the outbound trunk CallApi creates.</summary>
     public string? LiveKitTrunkAddress { get; set; }
@@ -38,7 +61,7 @@ public sealed class CallControlOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00", ErrorMessage = "CallControl:LiveKitJoinTimeout must be between 1 s and 1 min.")]
     public TimeSpan LiveKitJoinTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>First wait before reconnecting a lost event stream; doubled up to 30 s.</summary>
+    /// <summary>The wait before reconnecting a lost event stream, and between subscription attempts (at most 1 s is used: call control must be back within a second of Asterisk's start).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "CallControl:ReconnectDelay must be between 100 ms and 1 min.")]
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -5,20 +5,24 @@ namespace Neolia.CallApi.CallControl;
 
 /// <summary>
 /// After the event stream (re)connected: the calls the database says are live are matched with Asterisk's channels.
-/// A door channel that is gone ended unseen; one that is there is taken over (legs, peer, remaining ring time). Each
-/// call's recovery is a step of its own, in its order with the call's events.
+/// A door channel that is gone ended unseen (any replica may say so: the end is one conditional move); one that is in
+/// this replica's application is taken over (legs, peer, remaining ring time); one in another replica's application
+/// is that replica's. Each call's recovery is a step of its own, in its order with the call's events.
 /// </summary>
 internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
     IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers, ILogger<CallRecovery> logger)
 {
     public async Task RecoverAsync(CancellationToken ct)
     {
-        var channels = (await ari.Client.ListChannelsAsync(ct)).ToDictionary(c => c.Id);
+        // The database first: a call another replica records meanwhile has its channel in the list that follows, so it
+        // is never taken for one whose door is gone.
         IReadOnlyList<DoorCallSnapshot> live;
         await using (var scope = scopes.CreateAsyncScope())
         {
             live = await scope.ServiceProvider.GetRequiredService<DoorCallService>().LiveCallsAsync(ct);
         }
+        var channels = (await ari.Client.ListChannelsAsync(ct)).ToDictionary(c => c.Id);
+        var mine = await ari.Client.ApplicationChannelsAsync(ct);
         var liveIds = live.Select(l => l.Start.CallId).ToHashSet();
         foreach (var stale in registry.Live.Where(c => !liveIds.Contains(c.CallId)).ToList())
         {
@@ -30,6 +34,7 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
             var call = registry.ByCall(snapshot.Start.CallId);
             if (call is null)
             {
+                if (channels.ContainsKey(snapshot.AsteriskCallId) && !mine.Contains(snapshot.AsteriskCallId)) continue; // another replica's call
                 call = new DoorCall(snapshot.AsteriskCallId, "", snapshot.Start.DoorSipUsername, "", snapshot.StartedAt, loggers.CreateLogger<DoorCall>())
                 {
                     Start = snapshot.Start, AnsweredAt = snapshot.AnsweredAt, AppAnswered = snapshot.Status == CallStatuses.Answered,

@@ -9,7 +9,7 @@ namespace Neolia.CallApi.CallControl;
 internal sealed class DoorCall(string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger)
 {
     public string DoorChannelId { get; } = doorChannelId;
-    /// <summary>The Stasis() arguments of the door's channel.</summary>
+    /// <summary>The StasisStart arguments of the door's channel.</summary>
     public string Tenant { get; } = tenant;
     public string DoorEndpoint { get; } = doorEndpoint;
     public string Apartment { get; } = apartment;
@@ -19,7 +19,8 @@ internal sealed class DoorCall(string doorChannelId, string tenant, string doorE
     /// <summary>The call as recorded; null until the call is set up.</summary>
     public DoorCallStart? Start { get; set; }
     public Guid CallId => Start!.CallId;
-    public string BridgeId => $"neolia-{CallId:N}";
+    public string BridgeId => BridgeIdOf(CallId);
+    public static string BridgeIdOf(Guid callId) => $"neolia-{callId:N}";
     public string CallerId => $"\"{Start!.DeviceName.Replace("\"", "")}\" <{Start.DoorSipUsername}>";
 
     /// <summary>Every channel of the call besides the door's (legs, peer) that the registry finds it by.</summary>

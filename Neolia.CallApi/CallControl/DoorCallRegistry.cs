@@ -26,6 +26,9 @@ internal sealed class DoorCallRegistry
 
     public DoorCall? ByCall(Guid callId) => _byCall.GetValueOrDefault(callId);
 
+    /// <summary>How many calls this replica controls (set up, over or not yet forgotten): cheap, for the claim's load.</summary>
+    public int LiveCount => _byCall.Count;
+
     /// <summary>The calls that are set up and not over.</summary>
     public IEnumerable<DoorCall> Live => _byCall.Values.Where(c => !c.Finished);
 

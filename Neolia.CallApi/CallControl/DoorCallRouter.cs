@@ -9,10 +9,14 @@ namespace Neolia.CallApi.CallControl;
 /// LiveKit call delays only its own call. A flood is shed at the door: at most
 /// <see cref="CallControlOptions.MaxCallsInSetup"/> calls are set up at once; a new door call waits for a slot at most
 /// <see cref="CallControlOptions.CallSetupQueueTimeout"/>, then goes back to the dialplan, which rings the apartment's
-/// SIP devices itself, instead of waiting behind the others for seconds.
+/// SIP devices itself, instead of waiting behind the others for seconds. A decision of the API about a call another
+/// replica controls is handed to that replica (<see cref="DoorCallCommands"/>).
 /// </summary>
 internal sealed class DoorCallRouter(
     DoorCallRegistry registry,
+    CallSetupSlots setupSlots,
+    DoorCallClaims claims,
+    DoorCallCommands commands,
     DoorCallSetup setup,
     SipLegs legs,
     LiveKitBridge liveKit,
@@ -25,8 +29,6 @@ internal sealed class DoorCallRouter(
     ILoggerFactory loggers,
     ILogger<DoorCallRouter> logger) : IDoorCallControl
 {
-    private readonly SemaphoreSlim _setupSlots = new(options.Value.MaxCallsInSetup, options.Value.MaxCallsInSetup);
-
     /// <summary>True while the event stream is connected: only then does Asterisk hand calls to this replica.</summary>
     public bool Connected { get; private set; }
 
@@ -44,6 +46,9 @@ internal sealed class DoorCallRouter(
     {
         switch (e.Type)
         {
+            case "CallBroadcast":
+                claims.Offered(e);
+                break;
             case "StasisStart" when e.Channel is { } channel && e.Args is [var kind, ..]:
                 if (kind == DoorCallSetup.DoorArgument && e.Args is [_, var tenant, var door, var exten, ..]) Admit(channel, tenant, door, exten);
                 else if (kind == SipLegs.LegArgument) PostOrHangUp(registry.ByChannel(channel.Id), channel.Id, call => legs.OnAnsweredAsync(call, channel.Id));
@@ -72,12 +77,27 @@ internal sealed class DoorCallRouter(
         }
     }
 
-    public void AppAnswered(Guid callId) => Post(registry.ByCall(callId), liveKit.OnAppAnsweredAsync);
+    public void AppAnswered(Guid callId)
+    {
+        if (registry.ByCall(callId) is { } call) Post(call, liveKit.OnAppAnsweredAsync);
+        else commands.HandToOwner(DoorCallCommand.AppAnswered(callId));
+    }
 
-    public void CallClosed(Guid callId, string status) =>
-        Post(registry.ByCall(callId), call => ending.FinishAsync(call, DoorAnswers.OutcomeOfClosed(status, call.IsAnswered)));
+    public void CallClosed(Guid callId, string status)
+    {
+        if (registry.ByCall(callId) is { } call) Post(call, c => ending.FinishAsync(c, DoorAnswers.OutcomeOfClosed(status, c.IsAnswered)));
+        else commands.HandToOwner(DoorCallCommand.Closed(callId, status));
+    }
 
     public Task<string> SendDoorCodeAsync(Guid callId, CancellationToken ct) => doorCode.SendAsync(callId, ct);
+
+    /// <summary>A command another replica handed over (<see cref="DoorCallCommands"/>): acted on only if this replica controls the call.</summary>
+    public void OnCommand(DoorCallCommand command)
+    {
+        if (registry.ByCall(command.CallId) is not { } call) return;
+        if (command.Kind == DoorCallCommand.AppAnsweredKind) Post(call, liveKit.OnAppAnsweredAsync);
+        else if (command.Kind == DoorCallCommand.ClosedKind && command.Status is { } status) Post(call, c => ending.FinishAsync(c, DoorAnswers.OutcomeOfClosed(status, c.IsAnswered)));
+    }
 
     private void Admit(AriChannel channel, string tenant, string door, string exten)
     {
@@ -86,7 +106,7 @@ internal sealed class DoorCallRouter(
         call.Work.Post(async () =>
         {
             // A burst waits a moment for a set-up slot; a flood does not queue for seconds: the dialplan rings the devices.
-            if (!await _setupSlots.WaitAsync(options.Value.CallSetupQueueTimeout))
+            if (!await setupSlots.WaitAsync(options.Value.CallSetupQueueTimeout))
             {
                 logger.LogWarning("{Limit} door calls are being set up already: channel {Channel} goes to the dialplan's fallback", options.Value.MaxCallsInSetup, channel.Id);
                 call.Finished = true;
@@ -96,7 +116,7 @@ internal sealed class DoorCallRouter(
                 return;
             }
             try { await setup.StartAsync(call); }
-            finally { _setupSlots.Release(); }
+            finally { setupSlots.Release(); }
         });
     }
 

@@ -13,7 +13,7 @@ namespace Neolia.CallApi.CallControl;
 internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
     IServiceScopeFactory scopes, IOptions<CallControlOptions> options, ILogger<DoorCallSetup> logger)
 {
-    /// <summary>The first argument of Stasis() in the dialplan's [neolia-door].</summary>
+    /// <summary>The first StasisStart argument of the dialplan's [neolia-door] (StasisBroadcast()'s colon-separated arguments).</summary>
     public const string DoorArgument = "door";
 
     /// <summary>

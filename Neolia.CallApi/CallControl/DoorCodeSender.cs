@@ -5,28 +5,25 @@ using Neolia.CallApi.Devices;
 
 namespace Neolia.CallApi.CallControl;
 
-/// <summary>Opens the door during an answered call: its code, decrypted, as RFC 4733 DTMF on the door's channel.</summary>
-internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes, ILogger<DoorCodeSender> logger)
+/// <summary>
+/// Opens the door during an answered call: its code, decrypted, as RFC 4733 DTMF on the door's channel. The replica
+/// that controls the call knows whether the door is connected; any other one asks Asterisk (the door's channel is in
+/// the call's bridge) and sends the code through ARI itself, which any client may do for any channel.
+/// </summary>
+internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes,
+    Microsoft.Extensions.Options.IOptions<CallControlOptions> options, ILogger<DoorCodeSender> logger)
 {
     public async Task<string> SendAsync(Guid callId, CancellationToken ct)
     {
-        if (registry.ByCall(callId) is not { } call) return DoorOpeningResults.NotSent;
-        string? doorChannel;
-        try
-        {
-            doorChannel = await call.Work.InvokeAsync(() => Task.FromResult(call.Peer is not null && !call.Finished ? call.DoorChannelId : null));
-        }
-        catch (InvalidOperationException)
-        {
-            return DoorOpeningResults.NotSent; // the call ended meanwhile
-        }
-        if (doorChannel is null) return DoorOpeningResults.NotSent;
-
+        if (!options.Value.Enabled) return DoorOpeningResults.NotSent; // no Asterisk to send it through
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NeoliaDb>();
         db.TenantScope = TenantScope.All;
-        var protectedCode = await db.Calls.Where(c => c.Id == callId)
-            .Select(c => db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First()).SingleAsync(ct);
+        var row = await db.Calls.Where(c => c.Id == callId)
+            .Select(c => new { c.AsteriskCallId, Code = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First() }).SingleAsync(ct);
+        var doorChannel = registry.ByCall(callId) is { } call ? await ConnectedDoorOfAsync(call) : await ConnectedDoorInAsteriskAsync(callId, row.AsteriskCallId, ct);
+        if (doorChannel is null) return DoorOpeningResults.NotSent;
+        var protectedCode = row.Code;
         string code;
         try
         {
@@ -41,5 +38,32 @@ internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari,
         if (!await ari.TryAsync(a => a.SendDtmfAsync(doorChannel, code, ct), $"send the door code of call {callId}")) return DoorOpeningResults.Failed;
         logger.LogInformation("Door code sent on channel {Channel} of call {CallId}", doorChannel, callId);
         return DoorOpeningResults.Sent;
+    }
+
+    private static async Task<string?> ConnectedDoorOfAsync(DoorCall call)
+    {
+        try
+        {
+            return await call.Work.InvokeAsync(() => Task.FromResult(call.Peer is not null && !call.Finished ? call.DoorChannelId : null));
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the call ended meanwhile
+        }
+    }
+
+    /// <summary>A call another replica controls: the door is connected when Asterisk has its channel in the call's bridge.</summary>
+    private async Task<string?> ConnectedDoorInAsteriskAsync(Guid callId, string doorChannel, CancellationToken ct)
+    {
+        try
+        {
+            var members = await ari.Client.BridgeChannelsAsync(DoorCall.BridgeIdOf(callId), ct);
+            return members.Contains(doorChannel) ? doorChannel : null;
+        }
+        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        {
+            logger.LogWarning("Bridge of call {CallId} unknown ({Error}): the door code is not sent", callId, e.Message);
+            return null;
+        }
     }
 }

@@ -7,12 +7,12 @@ namespace Neolia.CallApi.CallControl;
 /// <summary>
 /// An app answered: the door's audio joins the call's LiveKit room. LiveKit SIP is asked to call Asterisk at the
 /// call's id (CreateSIPParticipant through the outbound trunk CallApi keeps); its channel enters the application
-/// (<c>Stasis(neolia,livekit,&lt;call id&gt;)</c>) and is bridged with the door. No leg in time: the call fails (503).
+/// (offered by <c>StasisBroadcast(…,livekit:&lt;call id&gt;)</c>, claimed by this replica: <see cref="DoorCallClaims"/>) and is bridged with the door. No leg in time: the call fails (503).
 /// </summary>
 internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, DoorBridge bridge, DoorCallEnding ending,
     IOptions<CallControlOptions> options, TimeProvider time, ILogger<LiveKitBridge> logger)
 {
-    /// <summary>The first argument of Stasis() in the dialplan's [neolia-livekit].</summary>
+    /// <summary>The first StasisStart argument of the dialplan's [neolia-livekit].</summary>
     public const string LiveKitArgument = "livekit";
 
     private string? _trunkId;
@@ -71,6 +71,7 @@ internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, 
     private static async Task<string?> EnsureTrunkAsync(SipClient sip, CallControlOptions o)
     {
         if (string.IsNullOrWhiteSpace(o.LiveKitTrunkAddress)) return null;
+        // One trunk for every replica: named after the applications' prefix, not this replica's application.
         var name = $"neolia-{o.StasisApplication}";
         var existing = await sip.ListSIPOutboundTrunkAsync();
         if (existing.Value?.FirstOrDefault(t => t.Name == name)?.SipTrunkId is { } id) return id;

@@ -55,7 +55,8 @@ public static class DataExtensions
     /// used evicted).</item>
     /// <item>No reset when a connection goes back to the pool: Npgsql otherwise sends <c>DISCARD ALL</c> on its next use,
     /// about ten per ring (EF opens and closes the connection around each command), and it would drop the prepared
-    /// statements. CallApi never changes session state (no SET, LISTEN, advisory locks or temporary tables; the
+    /// statements. CallApi never changes a pooled session's state (no SET, LISTEN, advisory locks or temporary tables: the door call
+    /// commands' LISTEN has a connection of its own, outside the pool; the
     /// migration lock is a transaction's), so there is nothing to reset.</item>
     /// </list>
     /// </summary>

@@ -35,7 +35,7 @@ public static class SipAccountProfiles
         e.Auth = account.Username;
         e.Context = ContextOf(account.Kind, account.TenantSlug);
         e.Callerid = $"\"{account.DisplayName.Replace('"', '\'')}\" <{account.Username}>";
-        // The dialplan sends the tenant to CallApi (Stasis() over ARI); it comes from here, never from what the device says.
+        // The dialplan sends the tenant to CallApi (StasisBroadcast() over ARI); it comes from here, never from what the device says.
         e.SetVar = $"NEOLIA_TENANT={account.TenantSlug}";
         e.TenantId = account.TenantSlug;
         e.Disallow = "all";

@@ -3,13 +3,15 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Seed;
+using Neolia.Tests.CallControl;
 
 namespace Neolia.Tests.Asterisk;
 
 /// <summary>
-/// The dialplan (containers/asterisk/extensions.conf) hands door calls to CallApi's Stasis application; these tests read
-/// it and check the hand-off against what CallApi's call control reads, the fallback that rings SIP phones when no ARI
-/// client is connected, and that every application and function it uses is a module modules.conf loads.
+/// The dialplan (containers/asterisk/extensions.conf) offers door calls to CallApi's replicas (StasisBroadcast());
+/// these tests read it and check the hand-off against what CallApi's call control reads and claims, the fallback that
+/// rings SIP phones when no replica takes the call, and that every application and function it uses is a module
+/// modules.conf loads.
 /// </summary>
 public sealed partial class DialplanContractTests
 {
@@ -31,22 +33,38 @@ public sealed partial class DialplanContractTests
     }
 
     [Fact]
-    public void The_door_rings_then_is_handed_to_the_Stasis_application_with_the_arguments_CallApi_reads()
+    public void The_door_rings_then_is_offered_to_every_replica_with_the_arguments_CallApi_reads()
     {
-        var stasis = Door.Single(s => s.Application == "Stasis");
-        var arguments = stasis.Arguments.Split(',');
-
-        Assert.Equal(new CallControlOptions().StasisApplication, arguments[0]);
+        var broadcast = Door.Single(s => s.Application == "StasisBroadcast");
+        // app_stasis_broadcast.c: timeout (ms), app_filter (a regex: no comma), the StasisStart arguments separated by ':'.
+        var arguments = broadcast.Arguments.Split(',');
+        Assert.Equal(3, arguments.Length);
+        Assert.Equal(((int)CallControlOptions.BroadcastTimeout.TotalMilliseconds).ToString(), arguments[0]);
+        AssertTheFilterTakesEveryReplicaOnly(arguments[1]);
         // DoorCallRouter reads StasisStart args as [door, tenant, door endpoint, apartment].
-        Assert.Equal([DoorCallSetup.DoorArgument, "${NEOLIA_TENANT}", "${CHANNEL(endpoint)}", "${EXTEN}"], arguments[1..]);
-        Assert.InRange(Door.FindIndex(s => s.Application == "Ringing"), 0, Door.IndexOf(stasis) - 1);
-        Assert.True(Door.FindIndex(s => s.Arguments == "CALLERID(num)=${CHANNEL(endpoint)}") < Door.IndexOf(stasis), "the caller number is the door's name, dashes included");
+        Assert.Equal([DoorCallSetup.DoorArgument, "${NEOLIA_TENANT}", "${CHANNEL(endpoint)}", "${EXTEN}"], arguments[2].Split(':'));
+        Assert.Equal(DoorCallClaims.DoorContext, broadcast.Context);
+        Assert.InRange(Door.FindIndex(s => s.Application == "Ringing"), 0, Door.IndexOf(broadcast) - 1);
+        Assert.True(Door.FindIndex(s => s.Arguments == "CALLERID(num)=${CHANNEL(endpoint)}") < Door.IndexOf(broadcast), "the caller number is the door's name, dashes included");
+        // The stand-in plays the same broadcast.
+        Assert.Equal($"{FakeAsterisk.BroadcastTimeoutMs},{FakeAsterisk.BroadcastFilter}", $"{arguments[0]},{arguments[1]}");
+    }
+
+    /// <summary>The filter is a POSIX extended regex over application names: each replica's <c>neolia-&lt;id&gt;</c>, no other application.</summary>
+    private static void AssertTheFilterTakesEveryReplicaOnly(string filter)
+    {
+        var options = new CallControlOptions();
+        foreach (var replica in (string[])["host-1234", "callapi-0", options.ReplicaId])
+            Assert.Matches(filter, new CallControlOptions { ReplicaId = replica }.Application);
+        Assert.DoesNotMatch(filter, "other-app");
+        Assert.DoesNotMatch(filter, "neolia"); // a CallApi of before the replicas: nothing to claim with
+        Assert.DoesNotContain(",", filter);
     }
 
     [Fact]
     public void Without_an_ARI_client_the_fallback_dials_what_CallApi_stored_and_then_the_static_list()
     {
-        var afterStasis = Door.SkipWhile(s => s.Application != "Stasis").Skip(1).ToList();
+        var afterStasis = Door.SkipWhile(s => s.Application != "StasisBroadcast").Skip(1).ToList();
         var read = afterStasis.First(s => s.Arguments.StartsWith("NEOLIA_DIAL=", StringComparison.Ordinal));
         Assert.Equal($"NEOLIA_DIAL=${{{DoorCallSetup.FallbackDialVariable("${NEOLIA_TENANT}", "${EXTEN}")}}}", read.Arguments);
         Assert.Contains(afterStasis, s => s.Application == "GosubIf" && s.Arguments.Contains("tenant-${NEOLIA_TENANT}-apartments,${EXTEN},1"));
@@ -71,11 +89,15 @@ public sealed partial class DialplanContractTests
     }
 
     [Fact]
-    public void LiveKit_SIP_calls_are_handed_to_the_Stasis_application_with_the_call_id()
+    public void LiveKit_SIP_calls_are_offered_to_every_replica_with_the_call_id_and_end_with_503_when_none_takes_them()
     {
-        var livekit = Plan.InContext("neolia-livekit").ToList();
+        var livekit = Plan.InContext(DoorCallClaims.LiveKitContext).ToList();
         Assert.True(PatternMatches(livekit[0].Extension, Guid.NewGuid().ToString("N")));
-        Assert.Equal($"{new CallControlOptions().StasisApplication},{LiveKitBridge.LiveKitArgument},${{EXTEN}}", livekit.Single(s => s.Application == "Stasis").Arguments);
+        var arguments = livekit.Single(s => s.Application == "StasisBroadcast").Arguments.Split(',');
+        Assert.Equal(((int)CallControlOptions.BroadcastTimeout.TotalMilliseconds).ToString(), arguments[0]);
+        AssertTheFilterTakesEveryReplicaOnly(arguments[1]);
+        Assert.Equal($"{LiveKitBridge.LiveKitArgument}:${{EXTEN}}", arguments[2]);
+        Assert.Equal("34", livekit[livekit.FindIndex(s => s.Application == "StasisBroadcast") + 1].Arguments);
     }
 
     [Fact]
@@ -96,7 +118,7 @@ public sealed partial class DialplanContractTests
 
         var applications = new Dictionary<string, string>
         {
-            ["Dial"] = "app_dial.so", ["Stasis"] = "app_stasis.so", ["GosubIf"] = "app_stack.so", ["ExecIf"] = "app_exec.so", ["Log"] = "app_verbose.so",
+            ["Dial"] = "app_dial.so", ["Stasis"] = "app_stasis.so", ["StasisBroadcast"] = "app_stasis_broadcast.so", ["GosubIf"] = "app_stack.so", ["ExecIf"] = "app_exec.so", ["Log"] = "app_verbose.so",
         };
         var builtIn = new HashSet<string> { "NoOp", "Goto", "GotoIf", "Set", "Ringing", "Hangup", "Return" };
         foreach (var step in Plan.Steps)
@@ -123,7 +145,8 @@ public sealed partial class DialplanContractTests
             Assert.True(h.Count > 0, $"[{context}] has no h extension");
             Assert.Equal(("Hangup", ""), (h[^1].Application, h[^1].Arguments));
         }
-        foreach (var ari in new[] { "res_ari.so", "res_ari_channels.so", "res_ari_bridges.so", "res_ari_endpoints.so", "res_ari_applications.so", "res_ari_events.so", "res_stasis.so" })
+        foreach (var ari in new[] { "res_ari.so", "res_ari_channels.so", "res_ari_bridges.so", "res_ari_endpoints.so", "res_ari_applications.so", "res_ari_events.so", "res_stasis.so",
+                     "res_stasis_broadcast.so", "res_ari_device_states.so", "res_stasis_device_state.so" })
             Assert.Contains(ari, loaded);
     }
 

@@ -20,7 +20,10 @@ public sealed class AriRestartStackCollection : ICollectionFixture<AriRestartSta
     public const string Name = "stack with ARI call control whose CallApi is restarted";
 }
 
-/// <summary>CallApi dies during a call and a new one takes the call over from the database and Asterisk's channels.</summary>
+/// <summary>
+/// CallApi dies during a call and a new one, started under the same replica id, takes the call over from the
+/// database and Asterisk's channels (the ones in its application).
+/// </summary>
 [Collection(AriRestartStackCollection.Name)]
 public sealed class CallApiRestartTests(AriRestartStackFixture stack)
 {
@@ -34,6 +37,8 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         var call = await scenario.CallOfAsync(door);
         await Eventually.TrueAsync(() => asterisk.Originates(door).Count == 1, what: "the phone dialled");
         var leg = asterisk.Originates(door)[0].Path["/ari/channels/".Length..];
+        // The call is in this replica's application; a replica started again under the same id (a pod's name) takes it back.
+        var application = Assert.Single(asterisk.Applications);
 
         stack.Processes.CallApi.Kill();
         await stack.Processes.CallApi.Exited();
@@ -48,6 +53,7 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
             ["LiveKit__ApiKey"] = stack.Secrets.LiveKitApiKey,
             ["LiveKit__ApiSecret"] = stack.Secrets.LiveKitApiSecret,
             ["ASPNETCORE_ENVIRONMENT"] = "Development", // as the stack's first CallApi: its key ring is not encrypted
+            ["CallControl__ReplicaId"] = application[$"{FakeAsterisk.App}-".Length..],
         };
         await using var restarted = await ServiceProcess.StartAsync("callapi-restarted", "Neolia.CallApi", FreePort.Next(), settings, stack.Stack.LogDirectory);
         await asterisk.Connected.WaitAsync(TimeSpan.FromSeconds(30));

@@ -133,7 +133,12 @@ public sealed class DoorCallSheddingTests(SheddingAriStackFixture stack) : IClas
             for (var i = 0; i < SheddingAriStackFixture.MaxCallsInSetup; i++) held.Add(await scenario.RingAsync());
             await Eventually.TrueAsync(() => asterisk.RequestsTo("POST", "/ari/channels/").Count(r => r.Path.EndsWith("/ring")) == held.Count, what: "the calls in setup");
 
+            // At its limit the replica claims late (a free replica would have won), then finds no slot within the
+            // queue timeout and hands the call back to the dialplan.
             var shed = await scenario.RingAsync();
+            var broadcast = asterisk.Broadcasts[shed];
+            Assert.Equal("SUCCESS", broadcast.Status);
+            Assert.True(broadcast.EndedAt - broadcast.StartedAt >= DoorCallClaims.BusyClaimDelay - TimeSpan.FromMilliseconds(20), "claimed at once though no slot was free");
             await Eventually.TrueAsync(() => asterisk.RequestsTo("POST", $"/ari/channels/{shed}/continue").Count == 1, what: "the shed call handed back to the dialplan");
             Assert.Empty(asterisk.RequestsTo("POST", $"/ari/channels/{shed}/ring"));
 

@@ -304,7 +304,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         var calls = await Task.WhenAll(channels.Select(d => scenario.CallOfAsync(d)));
         Assert.Equal(doors, calls.Select(c => c.Id).Distinct().Count());
         for (var i = 0; i < doors; i++) await sockets[i % buildings].WaitForRingAsync(calls[i].Id.ToString());
-        Assert.All(channels, d => Assert.False(Asterisk.Continued(d), $"door {d} handed to the dialplan's fallback"));
+        Assert.All(channels, d => Assert.False(Asterisk.WentToFallback(d), $"door {d} handed to the dialplan's fallback"));
         Assert.All(channels, d => Assert.True(Asterisk.AllChannels[d].HungUpAt is null || Asterisk.AllChannels[d].HangupReason == AriHangupReasons.NoAnswer,
             $"door {d} hung up with {Asterisk.AllChannels[d].HangupReason}"));
         Console.WriteLine($"[figures] ARI flood: {doors} doors rung by CallApi within {rungWithin.TotalMilliseconds:F0} ms");

@@ -29,12 +29,25 @@ namespace Neolia.Tests.CallControl;
 /// Asterisk would, and records every request CallApi makes (<see cref="Exchanges"/> with the status answered) and
 /// every event sent (<see cref="SentEvents"/>). The same server plays LiveKit's server API (Twirp):
 /// CreateSIPParticipant makes "LiveKit SIP" call in, as the real one calls Asterisk.
+/// Several applications may connect (one per CallApi replica, each its own <c>/ari/events?app=…</c>), and the dialplan's
+/// <c>StasisBroadcast()</c> is played as app_stasis_broadcast.c and res_stasis_broadcast.c do it: a CallBroadcast
+/// event to every registered application matching the filter (in random order; one whose socket is gone misses it),
+/// the first <c>POST /events/claim</c> wins (204), a later one gets 409, one after the broadcast ended without a
+/// winner 404; no claim within the timeout and the channel goes on in the dialplan (STASISSTATUS=TIMEOUT: the
+/// fallback), a winner whose application is gone makes it FAILED (the fallback too), else the winner gets StasisStart.
+/// Each application gets a channel's events once per subscription of its own: the endpoint subscription, and the
+/// channel's when it is in that application.
 /// </summary>
 public sealed class FakeAsterisk : IAsyncDisposable
 {
     public const string Username = "neolia-test";
     public readonly string Password = "ari-" + Guid.NewGuid().ToString("N");
+    /// <summary>The prefix of CallApi's applications (<c>CallControl:StasisApplication</c>).</summary>
     public const string App = "neolia";
+
+    /// <summary>extensions.conf's <c>StasisBroadcast(1000,^neolia-,…)</c> (DialplanContractTests keeps the two equal).</summary>
+    public const int BroadcastTimeoutMs = 1000;
+    public const string BroadcastFilter = "^neolia-";
 
     public sealed record Request(string Method, string Path, IReadOnlyDictionary<string, string> Query, DateTimeOffset At);
 
@@ -66,6 +79,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
         /// <summary>The bridge the channel is in.</summary>
         public string? Bridge { get; set; }
         public string DialplanApp { get; set; } = "";
+        /// <summary>The application the channel is in (StasisStart) or was originated into.</summary>
+        public string? App { get; set; }
         public string DialplanAppData { get; set; } = "";
         public int Priority { get; set; } = 1;
         public string CreatedAt { get; } = Now();
@@ -73,11 +88,31 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly object _sync = new();
-    private WebSocket? _events;
+    /// <summary>A Stasis application as Asterisk keeps it: registered by its first connection, inactive while it has none.</summary>
+    private sealed class Application(string name)
+    {
+        public string Name { get; } = name;
+        public WebSocket? Socket { get; set; }
+        public bool EndpointsSubscribed { get; set; }
+        public IReadOnlySet<string>? Allowed { get; set; }
+        public SemaphoreSlim Send { get; } = new(1, 1);
+    }
+
+    private sealed class PendingBroadcast
+    {
+        public string? Winner { get; set; }
+        public bool Finished { get; set; }
+        public TaskCompletionSource Claimed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>How a StasisBroadcast() ended: the winner, and STASISSTATUS (SUCCESS: in the winner's application; TIMEOUT, FAILED: the dialplan's fallback).</summary>
+    public sealed record BroadcastOutcome(string? Winner, string Status, DateTimeOffset StartedAt, DateTimeOffset EndedAt);
+
+    private readonly ConcurrentDictionary<string, Application> _applications = new();
+    private readonly ConcurrentDictionary<string, PendingBroadcast> _broadcasts = new();
+    private readonly ConcurrentDictionary<string, string> _bridgeApps = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _sequence;
-    private readonly SemaphoreSlim _send = new(1, 1);
-    private bool _endpointsSubscribed;
 
     public ConcurrentQueue<Request> Requests { get; } = new();
     /// <summary>Every request with the status it was answered with, in the order the answers were sent.</summary>
@@ -96,6 +131,25 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>What CreateSIPParticipant answers: null for success, else the HTTP status of a Twirp error.</summary>
     public int? LiveKitSipFailure { get; set; }
     public int Connections { get; private set; }
+
+    /// <summary>Every StasisBroadcast() by channel, once it ended.</summary>
+    public ConcurrentDictionary<string, BroadcastOutcome> Broadcasts { get; } = new();
+
+    /// <summary>As a freshly started Asterisk whose SIP accounts are all in realtime: <c>endpoint:PJSIP</c> does not exist (422) until one account is loaded.</summary>
+    public bool NoEndpointInMemory { get; set; }
+
+    /// <summary>While true, the event WebSocket is refused (Asterisk down or starting).</summary>
+    public bool RefuseEventStream { get; set; }
+
+    /// <summary>The applications whose event WebSocket is open and subscribed to the endpoints (CallApi replicas ready for calls).</summary>
+    public IReadOnlyList<string> ReadyApplications =>
+        [.. _applications.Values.Where(a => a.Socket is not null && a.EndpointsSubscribed).Select(a => a.Name).Order()];
+
+    /// <summary>Every application ever registered (connected once), connected or not.</summary>
+    public IReadOnlyList<string> Applications => [.. _applications.Keys.Order()];
+
+    public Task WaitForApplicationsAsync(int count, TimeSpan timeout) =>
+        Eventually.TrueAsync(() => ReadyApplications.Count >= count, timeout, $"{count} applications connected");
 
     /// <summary>Awaited before a request is answered: a test holds some requests (a slow Asterisk, a slow network) and lets others through.</summary>
     public Func<Request, Task>? HoldRequest { get; set; }
@@ -140,10 +194,15 @@ public sealed class FakeAsterisk : IAsyncDisposable
     {
         app.Map("/ari/events", async context =>
         {
-            if (!context.WebSockets.IsWebSocketRequest || context.Request.Query["app"] != App) { context.Response.StatusCode = 400; return; }
+            var name = context.Request.Query["app"].ToString();
+            if (!context.WebSockets.IsWebSocketRequest || name.Length == 0) { context.Response.StatusCode = 400; return; }
+            if (RefuseEventStream) { context.Response.StatusCode = 503; return; }
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var application = _applications.GetOrAdd(name, n => new Application(n));
+            WebSocket? replaced;
             // A new connection registers the application afresh: its subscriptions come with the next subscribe.
-            lock (_sync) { _events = socket; Connections++; _endpointsSubscribed = false; }
+            lock (_sync) { replaced = application.Socket; application.Socket = socket; Connections++; application.EndpointsSubscribed = false; }
+            if (replaced is not null) await SendOnAsync(application, replaced, new JsonObject { ["type"] = "ApplicationReplaced" });
             var buffer = new byte[1024];
             try
             {
@@ -156,10 +215,10 @@ public sealed class FakeAsterisk : IAsyncDisposable
             catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
             lock (_sync)
             {
-                if (_events == socket)
+                if (application.Socket == socket)
                 {
-                    _events = null;
-                    if (_connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    application.Socket = null;
+                    if (_applications.Values.All(a => a.Socket is null) && _connected.Task.IsCompleted) _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
                 }
             }
         });
@@ -167,38 +226,64 @@ public sealed class FakeAsterisk : IAsyncDisposable
         // applications.json "filter": the event types the application gets; an empty or absent allowed list means all.
         app.MapPut("/ari/applications/{app}/eventFilter", async (string app, HttpRequest request) =>
         {
-            if (app != App) return Results.NotFound(new { message = "Application not found" });
+            if (!_applications.TryGetValue(app, out var application)) return Results.NotFound(new { message = "Application not found" });
             var body = await JsonNode.ParseAsync(request.Body);
             if (body?["allowed"] is JsonArray allowed)
             {
-                AllowedEvents = allowed.Select(a => a?["type"]?.GetValue<string>()).OfType<string>().ToHashSet();
+                application.Allowed = allowed.Select(a => a?["type"]?.GetValue<string>()).OfType<string>().ToHashSet();
             }
-            return Results.Json(new { name = App, channel_ids = Array.Empty<string>(), bridge_ids = Array.Empty<string>(), endpoint_ids = Array.Empty<string>(),
-                events_allowed = (AllowedEvents ?? new HashSet<string>()).Select(t => new { type = t }), events_disallowed = Array.Empty<object>() });
+            return Results.Json(ApplicationSnapshot(application));
         });
 
         app.MapPost("/ari/applications/{app}/subscription", (string app, string eventSource) =>
         {
-            if (app == App && eventSource == "endpoint:PJSIP")
+            if (!_applications.TryGetValue(app, out var application)) return Results.NotFound(new { message = "Application not found" });
+            if (eventSource == "endpoint:PJSIP")
             {
-                _endpointsSubscribed = true;
+                if (NoEndpointInMemory) return Results.UnprocessableEntity(new { message = "Event source does not exist" });
+                application.EndpointsSubscribed = true;
                 _connected.TrySetResult();
             }
-            // Asterisk 22's Application: no device_names unless a device is subscribed.
-            return Results.Ok(new { name = app, channel_ids = Array.Empty<string>(), bridge_ids = Array.Empty<string>(), endpoint_ids = new[] { "PJSIP" }, events_allowed = Array.Empty<object>(), events_disallowed = Array.Empty<object>() });
+            return Results.Ok(ApplicationSnapshot(application));
+        });
+        app.MapGet("/ari/applications/{app}", (string app) =>
+            _applications.TryGetValue(app, out var application) ? Results.Json(ApplicationSnapshot(application)) : Results.NotFound(new { message = "Application not found" }));
+
+        // events.json "claimChannel" (res/ari/resource_events.c, res_stasis_broadcast.c).
+        app.MapPost("/ari/events/claim", (string? channelId, string? application) =>
+        {
+            if (string.IsNullOrEmpty(channelId)) return Results.BadRequest(new { message = "channelId parameter is required" });
+            if (string.IsNullOrEmpty(application)) return Results.BadRequest(new { message = "application parameter is required" });
+            if (!_broadcasts.TryGetValue(channelId, out var broadcast)) return Results.NotFound(new { message = "Channel not found or not in broadcast state" });
+            lock (broadcast)
+            {
+                if (broadcast.Winner is not null) return Results.Conflict(new { message = "Channel has already been claimed by another application" });
+                if (broadcast.Finished) return Results.NotFound(new { message = "Channel not found or not in broadcast state" });
+                broadcast.Winner = application;
+            }
+            broadcast.Claimed.TrySetResult();
+            return Results.NoContent();
+        });
+
+        // deviceStates.json "get": for PJSIP/<account> chan_pjsip reads the account (from realtime), which creates its endpoint.
+        app.MapGet("/ari/deviceStates/{device}", (string device) =>
+        {
+            device = Uri.UnescapeDataString(device); // res_ari.c decodes each path segment after splitting the path
+            if (device.StartsWith("PJSIP/", StringComparison.Ordinal)) NoEndpointInMemory = false;
+            return Results.Json(new { name = device, state = Endpoints.GetValueOrDefault(device["PJSIP/".Length..]) == "online" ? "NOT_INUSE" : "UNAVAILABLE" });
         });
 
         app.MapGet("/ari/channels", () => Results.Json(Channels.Values.Select(Snapshot).ToList()));
         app.MapPost("/ari/channels/{id}", async (string id, string endpoint, string? app, string? appArgs, string? callerId, int? timeout, string? originator) =>
         {
-            if (app != App) return Results.BadRequest(new { message = "app is required here" });
+            if (string.IsNullOrEmpty(app)) return Results.BadRequest(new { message = "app is required here" });
             var resource = endpoint.StartsWith("PJSIP/") ? endpoint[6..] : endpoint;
             if (originator is not null && !Channels.TryGetValue(originator, out _)) return Results.BadRequest(new { message = "Provided originator channel was not found" });
             var tenant = originator is not null && Channels.TryGetValue(originator, out var door) ? door.Tenant : null;
             var channel = Add(new Channel
             {
                 Id = id, Name = $"PJSIP/{resource}-{Interlocked.Increment(ref _sequence):x8}", State = "Down", AppArgs = (appArgs ?? "").Split(','),
-                Endpoint = resource, Tenant = tenant, Originated = true, Context = "neolia-residents", Exten = "s",
+                Endpoint = resource, Tenant = tenant, Originated = true, Context = "neolia-residents", Exten = "s", App = app,
                 DialplanApp = "AppDial2", DialplanAppData = "(Outgoing Line)", CallerNumber = CallerNumberOf(callerId),
             });
             // What Asterisk sends while it sets the channel up, before the application is subscribed to it: once.
@@ -254,7 +339,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
             if (Channels.TryGetValue(id, out var c) && c.InStasis)
             {
                 c.InStasis = false;
-                await SendAsync(new { type = "StasisEnd", channel = Snapshot(c) });
+                await SendToChannelAppAsync(c, new { type = "StasisEnd", channel = Snapshot(c) });
             }
             return result;
         });
@@ -283,15 +368,19 @@ public sealed class FakeAsterisk : IAsyncDisposable
                 lock (members) members.Add(added);
                 var c = Channels[added];
                 c.Bridge = id;
-                await SendAsync(new { type = "ChannelEnteredBridge", bridge = BridgeSnapshot(id), channel = Snapshot(c) });
+                if (c.App is { } owner) _bridgeApps.TryAdd(id, owner);
+                await SendToChannelAppAsync(c, new { type = "ChannelEnteredBridge", bridge = BridgeSnapshot(id), channel = Snapshot(c) });
             }
             return Results.NoContent();
         });
+        app.MapGet("/ari/bridges/{id}", (string id) =>
+            Bridges.ContainsKey(id) ? Results.Json(BridgeSnapshot(id)) : Results.NotFound(new { message = "Bridge not found" }));
         app.MapDelete("/ari/bridges/{id}", async (string id) =>
         {
             if (!Bridges.TryRemove(id, out _)) return Results.NotFound(new { message = "Bridge not found" });
             foreach (var c in Channels.Values.Where(c => c.Bridge == id)) await LeaveBridgeAsync(c);
-            await SendAsync(new { type = "BridgeDestroyed", bridge = BridgeSnapshot(id, channels: []) });
+            if (_bridgeApps.TryRemove(id, out var owner) && _applications.TryGetValue(owner, out var application))
+                await SendToAsync(application, new { type = "BridgeDestroyed", bridge = BridgeSnapshot(id, channels: []) });
             return Results.NoContent();
         });
 
@@ -329,7 +418,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     /// <summary>
     /// LiveKit SIP calls Asterisk (after a CreateSIPParticipant, here or on another LiveKit stand-in): the "livekit"
-    /// endpoint's context hands the call to Stasis(neolia,livekit,<exten>). Returns the new channel's id.
+    /// endpoint's context offers the call with StasisBroadcast(1000,^neolia-,livekit:<exten>). Returns the new channel's id.
     /// </summary>
     public async Task<string> LiveKitCallsInAsync(string callTo)
     {
@@ -341,13 +430,51 @@ public sealed class FakeAsterisk : IAsyncDisposable
         await EndpointStateAsync("livekit");
         await ChannelEventAsync(channel, "ChannelCreated");
         await ChannelEventAsync(channel, "ChannelVarset", new { variable = "SIPDOMAIN", value = "127.0.0.1" });
-        channel.DialplanApp = "Stasis";
-        channel.DialplanAppData = $"{App},livekit,{callTo}";
-        await ChannelEventAsync(channel, "ChannelDialplan", new { dialplan_app = "Stasis", dialplan_app_data = channel.DialplanAppData });
-        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
-        channel.InStasis = true;
-        await SendAsync(new { type = "StasisStart", args = new[] { "livekit", callTo }, channel = Snapshot(channel) });
+        // [neolia-livekit]: StasisBroadcast(1000,^neolia-,livekit:<exten>), then Hangup(34) if nobody took it.
+        var winner = await BroadcastAsync(channel, ["livekit", callTo]);
+        if (winner is null)
+        {
+            await HangUpAsync(channel, 34, new { cause = 34 });
+            return channel.Id;
+        }
+        await EnterStasisAsync(channel, winner, ["livekit", callTo]);
         return channel.Id;
+    }
+
+    /// <summary>
+    /// StasisBroadcast() as app_stasis_broadcast.c runs it: CallBroadcast to every registered application matching
+    /// the filter (shuffled; an inactive one misses it), then the wait for a claim. Returns the winner whose
+    /// application is active, or null when the channel goes on in the dialplan (TIMEOUT, or FAILED for a winner gone).
+    /// </summary>
+    private async Task<string?> BroadcastAsync(Channel channel, string[] args)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var pending = new PendingBroadcast();
+        _broadcasts[channel.Id] = pending;
+        await DialplanAsync(channel, "StasisBroadcast", $"{BroadcastTimeoutMs},{BroadcastFilter},{string.Join(':', args)}");
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
+        var offered = _applications.Values.Where(a => System.Text.RegularExpressions.Regex.IsMatch(a.Name, BroadcastFilter)).OrderBy(_ => Random.Shared.Next()).ToList();
+        foreach (var application in offered)
+            await SendToAsync(application, new { type = "CallBroadcast", channel = Snapshot(channel), caller = channel.CallerNumber, called = channel.Exten ?? "" });
+        await Task.WhenAny(pending.Claimed.Task, Task.Delay(BroadcastTimeoutMs));
+        string? winner;
+        lock (pending) { pending.Finished = true; winner = pending.Winner; }
+        // Without a winner the context goes at once (a late claim: 404); with one it stays for the Stasis session (409).
+        if (winner is null) _broadcasts.TryRemove(channel.Id, out _);
+        var active = winner is not null && _applications.TryGetValue(winner, out var w) && w.Socket is not null;
+        var status = winner is null ? "TIMEOUT" : active ? "SUCCESS" : "FAILED";
+        Broadcasts[channel.Id] = new BroadcastOutcome(winner, status, started, DateTimeOffset.UtcNow);
+        if (active) return winner;
+        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = status });
+        channel.Variables["__fallback"] = status;
+        return null;
+    }
+
+    private async Task EnterStasisAsync(Channel channel, string application, string[] args)
+    {
+        channel.App = application;
+        channel.InStasis = true;
+        await SendToChannelAppAsync(channel, new { type = "StasisStart", args, channel = Snapshot(channel) });
     }
 
     private IResult InStasis(string id, Action<Channel> change)
@@ -409,31 +536,39 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// How many times Asterisk delivers an event of this channel to the application: once through the endpoint
     /// subscription, once more while the application is subscribed to the channel itself.
     /// </summary>
-    private int Copies(Channel c) => (_endpointsSubscribed && c.Endpoint is not null ? 1 : 0) + (c.InStasis || (c.Originated && c.Subscribed) ? 1 : 0);
+    private static int Copies(Channel c, Application application) =>
+        (application.EndpointsSubscribed && c.Endpoint is not null ? 1 : 0)
+        + (c.App == application.Name && (c.InStasis || (c.Originated && c.Subscribed)) ? 1 : 0);
 
     /// <summary>A channel event (not StasisStart/StasisEnd, which go to the application once), as many times as Asterisk delivers it.</summary>
     private async Task ChannelEventAsync(Channel c, string type, object? fields = null)
     {
-        for (var i = Copies(c); i > 0; i--)
+        foreach (var application in _applications.Values)
         {
-            var node = fields is null ? new JsonObject() : JsonSerializer.SerializeToNode(fields)!.AsObject();
-            node["type"] = type;
-            node["channel"] = JsonSerializer.SerializeToNode(Snapshot(c));
-            await SendAsync(node);
+            for (var i = Copies(c, application); i > 0; i--)
+            {
+                var node = fields is null ? new JsonObject() : JsonSerializer.SerializeToNode(fields)!.AsObject();
+                node["type"] = type;
+                node["channel"] = JsonSerializer.SerializeToNode(Snapshot(c));
+                await SendToAsync(application, node);
+            }
         }
     }
 
     /// <summary>The Dial event of an originated channel (its peer; no caller: the originate has none).</summary>
     private async Task DialAsync(Channel c, string status)
     {
-        for (var i = Copies(c); i > 0; i--)
-            await SendAsync(new { type = "Dial", dialstatus = status, forward = "", dialstring = c.Endpoint, peer = Snapshot(c) });
+        foreach (var application in _applications.Values)
+        {
+            for (var i = Copies(c, application); i > 0; i--)
+                await SendToAsync(application, new { type = "Dial", dialstatus = status, forward = "", dialstring = c.Endpoint, peer = Snapshot(c) });
+        }
     }
 
     private async Task EndpointStateAsync(string? resource)
     {
-        if (resource is null || !_endpointsSubscribed) return;
-        await SendAsync(new { type = "EndpointStateChange", endpoint = EndpointSnapshot(resource) });
+        if (resource is null) return;
+        await SendToEndpointSubscribersAsync(new { type = "EndpointStateChange", endpoint = EndpointSnapshot(resource) });
     }
 
     private async Task LeaveBridgeAsync(Channel c)
@@ -442,7 +577,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         c.Bridge = null;
         if (Bridges.TryGetValue(bridge, out var members)) lock (members) members.Remove(c.Id);
         await ChannelEventAsync(c, "ChannelVarset", new { variable = "BRIDGEPEER", value = "" });
-        await SendAsync(new { type = "ChannelLeftBridge", bridge = BridgeSnapshot(bridge), channel = Snapshot(c) });
+        await SendToChannelAppAsync(c, new { type = "ChannelLeftBridge", bridge = BridgeSnapshot(bridge), channel = Snapshot(c) });
     }
 
     /// <summary>Asterisk's text of a Q.850 cause (ast_cause2str).</summary>
@@ -470,7 +605,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         if (channel.InStasis)
         {
             channel.InStasis = false;
-            await SendAsync(new { type = "StasisEnd", channel = Snapshot(channel) });
+            await SendToChannelAppAsync(channel, new { type = "StasisEnd", channel = Snapshot(channel) });
             if (!channel.Originated)
             {
                 await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "SUCCESS" });
@@ -484,33 +619,71 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     private static bool IsAppHangup(object request) => JsonSerializer.SerializeToNode(request)?["cause"]?.GetValue<int>() == 32;
 
-    /// <summary>The event types the application asked for (<c>PUT /applications/{app}/eventFilter</c>); null: every type.</summary>
-    public IReadOnlySet<string>? AllowedEvents { get; private set; }
+    /// <summary>The event types the (first) application asked for (<c>PUT /applications/{app}/eventFilter</c>); null: every type.</summary>
+    public IReadOnlySet<string>? AllowedEvents => _applications.Values.FirstOrDefault(a => a.Allowed is not null)?.Allowed;
 
+    /// <summary>An event to every connected application (as a test's own stimulus).</summary>
     public async Task SendAsync(object message)
     {
+        foreach (var application in _applications.Values) await SendToAsync(application, message);
+    }
+
+    /// <summary>An event of the channel's own application (StasisStart, StasisEnd, its bridge's), once.</summary>
+    private async Task SendToChannelAppAsync(Channel c, object message)
+    {
+        if (c.App is { } name && _applications.TryGetValue(name, out var application)) await SendToAsync(application, message);
+    }
+
+    /// <summary>An endpoint's event, to every application subscribed to <c>endpoint:PJSIP</c>.</summary>
+    private async Task SendToEndpointSubscribersAsync(object message)
+    {
+        foreach (var application in _applications.Values.Where(a => a.EndpointsSubscribed)) await SendToAsync(application, message);
+    }
+
+    private async Task SendToAsync(Application application, object message)
+    {
         var node = message as JsonObject ?? JsonSerializer.SerializeToNode(message)!.AsObject();
-        if (AllowedEvents is { Count: > 0 } allowed && !allowed.Contains(node["type"]?.GetValue<string>() ?? "")) return; // filtered out, as Asterisk does
+        if (application.Allowed is { Count: > 0 } allowed && !allowed.Contains(node["type"]?.GetValue<string>() ?? "")) return; // filtered out, as Asterisk does
+        WebSocket? socket;
+        lock (_sync) socket = application.Socket;
+        if (socket is null) return; // an inactive application misses the event, as in Asterisk
+        await SendOnAsync(application, socket, node);
+    }
+
+    private async Task SendOnAsync(Application application, WebSocket socket, JsonObject message)
+    {
+        var node = message.DeepClone().AsObject();
         node["timestamp"] = Now();
         node["asterisk_id"] = "02:00:00:00:00:01";
-        node["application"] = App;
+        node["application"] = application.Name;
         var bytes = Encoding.UTF8.GetBytes(node.ToJsonString());
-        await _send.WaitAsync();
+        await application.Send.WaitAsync();
         try
         {
-            WebSocket? socket;
-            lock (_sync) socket = _events;
-            if (socket is null) return; // nobody subscribed: Asterisk drops the event
             SentEvents.Enqueue(node);
             await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException) { } // the socket dropped meanwhile
-        finally { _send.Release(); }
+        finally { application.Send.Release(); }
     }
+
+    private object ApplicationSnapshot(Application application) => new
+    {
+        name = application.Name,
+        channel_ids = Channels.Values.Where(c => c.App == application.Name && (c.InStasis || c.Originated)).Select(c => c.Id).ToList(),
+        bridge_ids = _bridgeApps.Where(b => b.Value == application.Name).Select(b => b.Key).ToList(),
+        endpoint_ids = application.EndpointsSubscribed ? new[] { "PJSIP" } : [],
+        events_allowed = (application.Allowed ?? new HashSet<string>()).Select(t => new { type = t }),
+        events_disallowed = Array.Empty<object>(),
+    };
 
     // --- What Asterisk's other side does: the door, the phones, the network. ---
 
-    /// <summary>A door dials an apartment: its channel runs [neolia-doors] and [neolia-door], then enters Stasis(neolia,door,tenant,door,exten).</summary>
+    /// <summary>
+    /// A door dials an apartment: its channel runs [neolia-doors] and [neolia-door], and is offered by
+    /// StasisBroadcast(1000,^neolia-,door:tenant:door:exten). Returns once a replica took it (StasisStart sent) or the
+    /// broadcast ended without one (the dialplan's fallback: <see cref="WentToFallback"/>).
+    /// </summary>
     public async Task<string> RingDoorAsync(string tenant, string door, string apartment)
     {
         var channel = Add(new Channel
@@ -532,10 +705,8 @@ public sealed class FakeAsterisk : IAsyncDisposable
         channel.CallerNumber = door;
         await ChannelEventAsync(channel, "ChannelCallerId", new { caller_presentation = 0, caller_presentation_txt = "Presentation Allowed, Not Screened" });
         await DialplanAsync(channel, "Ringing", "");
-        await DialplanAsync(channel, "Stasis", $"{App},door,{tenant},{door},{apartment}");
-        await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
-        channel.InStasis = true;
-        await SendAsync(new { type = "StasisStart", args = new[] { "door", tenant, door, apartment }, channel = Snapshot(channel) });
+        string[] args = ["door", tenant, door, apartment];
+        if (await BroadcastAsync(channel, args) is { } winner) await EnterStasisAsync(channel, winner, args);
         return channel.Id;
     }
 
@@ -557,7 +728,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
         channel.InStasis = true;
         channel.DialplanApp = "Stasis";
-        await SendAsync(new { type = "StasisStart", args = channel.AppArgs, channel = Snapshot(channel) });
+        await SendToChannelAppAsync(channel, new { type = "StasisStart", args = channel.AppArgs, channel = Snapshot(channel) });
     }
 
     /// <summary>
@@ -587,14 +758,18 @@ public sealed class FakeAsterisk : IAsyncDisposable
 
     /// <summary>A channel's StasisStart delivered once more (as after a reconnection), with the arguments Stasis() gave it.</summary>
     public Task RepeatStasisStartAsync(string channelId, params string[] args) =>
-        SendAsync(new { type = "StasisStart", args, channel = Snapshot(Channels[channelId]) });
+        SendToChannelAppAsync(Channels[channelId], new { type = "StasisStart", args, channel = Snapshot(Channels[channelId]) });
 
     /// <summary>Asterisk reports the end of a channel already gone once more (a late or repeated ChannelDestroyed).</summary>
     public Task RepeatChannelDestroyedAsync(string channelId, int cause = 16) =>
-        SendAsync(new { type = "ChannelDestroyed", cause, cause_txt = $"cause {cause}", channel = Snapshot(AllChannels[channelId]) });
+        SendToChannelAppAsync(AllChannels[channelId], new { type = "ChannelDestroyed", cause, cause_txt = $"cause {cause}", channel = Snapshot(AllChannels[channelId]) });
 
-    /// <summary>Whether CallApi handed the channel back to the dialplan (POST /channels/{id}/continue): the fallback after Stasis() runs.</summary>
+    /// <summary>Whether CallApi handed the channel back to the dialplan (POST /channels/{id}/continue): the fallback after StasisBroadcast() runs.</summary>
     public bool Continued(string channelId) => AllChannels.TryGetValue(channelId, out var c) && c.Variables.ContainsKey("__continued");
+
+    /// <summary>Whether the channel went on to the dialplan's fallback: handed back by CallApi, or not taken by any replica (TIMEOUT, FAILED).</summary>
+    public bool WentToFallback(string channelId) =>
+        Continued(channelId) || (AllChannels.TryGetValue(channelId, out var c) && c.Variables.ContainsKey("__fallback"));
 
     /// <summary>A SIP endpoint registers (or was registered before the call).</summary>
     /// <summary>
@@ -605,22 +780,22 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public async Task RegisterAsync(string resource, bool announce = true)
     {
         var contact = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = "NonQualified", aor = resource, roundtrip_usec = "0" };
-        if (announce && _endpointsSubscribed) await SendAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact });
+        if (announce) await SendToEndpointSubscribersAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact });
         Endpoints[resource] = "online";
-        if (!announce || !_endpointsSubscribed) return;
+        if (!announce) return;
         await EndpointStateAsync(resource);
-        await SendAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Reachable" } });
-        await SendAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact with { contact_status = "Reachable", roundtrip_usec = "312" } });
+        await SendToEndpointSubscribersAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Reachable" } });
+        await SendToEndpointSubscribersAsync(new { type = "ContactStatusChange", endpoint = EndpointSnapshot(resource), contact_info = contact with { contact_status = "Reachable", roundtrip_usec = "312" } });
     }
 
     /// <summary>A SIP endpoint unregisters (REGISTER with Expires: 0): EndpointStateChange offline, PeerStatusChange Unreachable, ContactStatusChange Removed.</summary>
     public async Task UnregisterAsync(string resource, bool announce = true)
     {
         Endpoints[resource] = "offline";
-        if (!announce || !_endpointsSubscribed) return;
+        if (!announce) return;
         await EndpointStateAsync(resource);
-        await SendAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Unreachable" } });
-        await SendAsync(new
+        await SendToEndpointSubscribersAsync(new { type = "PeerStatusChange", endpoint = EndpointSnapshot(resource), peer = new { peer_status = "Unreachable" } });
+        await SendToEndpointSubscribersAsync(new
         {
             type = "ContactStatusChange", endpoint = EndpointSnapshot(resource),
             contact_info = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = "Removed", aor = resource, roundtrip_usec = "0" },
@@ -634,9 +809,14 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>Drops CallApi's event WebSocket as a network cut or an Asterisk restart would; the next connection completes <see cref="Connected"/> again.</summary>
     public void DropEventStream()
     {
-        WebSocket? socket;
-        lock (_sync) { socket = _events; _events = null; _connected = new(TaskCreationOptions.RunContinuationsAsynchronously); }
-        socket?.Abort();
+        List<WebSocket> sockets;
+        lock (_sync)
+        {
+            sockets = [.. _applications.Values.Select(a => a.Socket).OfType<WebSocket>()];
+            foreach (var application in _applications.Values) application.Socket = null;
+            _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        foreach (var socket in sockets) socket.Abort();
     }
 
     public IReadOnlyList<Request> RequestsTo(string method, string pathPrefix) =>

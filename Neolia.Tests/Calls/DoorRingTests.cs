@@ -122,7 +122,7 @@ public sealed class DoorRingTests(StackFixture stack)
 
         // rejected = cause 21 (the door hears 403), unallocated = cause 1 (404).
         Assert.Equal(reason, await stack.DoorHungUpAsync(channel));
-        Assert.False(stack.Asterisk.Continued(channel), "a refused call is not handed to the dialplan's fallback");
+        Assert.False(stack.Asterisk.WentToFallback(channel), "a refused call is not handed to the dialplan's fallback");
         Assert.Empty(stack.Asterisk.Originates(channel));
         await Task.Delay(Quiet);
         Assert.Empty(socket.MessagesOfType("incoming_call"));

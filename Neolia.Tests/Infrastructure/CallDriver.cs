@@ -24,8 +24,8 @@ public sealed record RungCall(string Id, string AsteriskCallId, string Room)
 public static class CallDriver
 {
     /// <summary>
-    /// A door dials an apartment as the dialplan hands it over: its channel enters Stasis(neolia,door,tenant,door,apartment).
-    /// Returns the door's channel id at once (what CallApi makes of it: <see cref="CallOfAsync"/>, <see cref="DoorHungUpAsync"/>).
+    /// A door dials an apartment as the dialplan hands it over: StasisBroadcast(…,door:tenant:door:apartment), claimed by a CallApi replica.
+    /// Returns the door's channel id once a replica claimed it, or none claiming, after the broadcast's 1 s (what CallApi makes of it: <see cref="CallOfAsync"/>, <see cref="DoorHungUpAsync"/>).
     /// </summary>
     public static Task<string> RingDoorAsync(this StackFixture stack, TestTenant tenant, string apartment, string? door = null, string? tenantSlug = null) =>
         stack.Asterisk.RingDoorAsync(tenantSlug ?? tenant.Slug, door ?? tenant.DoorSipUsername, apartment);

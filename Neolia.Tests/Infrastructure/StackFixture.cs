@@ -47,6 +47,9 @@ public class StackFixture : IAsyncLifetime
 
     protected virtual int NotifierReplicas => 1;
 
+    /// <summary>CallApi replicas behind the gateway, each taking door calls as its own Stasis application (DevStack fixtures only).</summary>
+    protected virtual int CallApiReplicas => 1;
+
     /// <summary>How long door calls ring, in seconds (Calls:RingTimeoutSeconds; CallApi's own default is 30).</summary>
     public virtual int RingTimeout => 30;
 
@@ -84,6 +87,7 @@ public class StackFixture : IAsyncLifetime
         if (extra.TryGetValue("gateway", out var gw)) foreach (var (k, v) in gw) gatewaySettings[k] = v;
         extra["gateway"] = gatewaySettings;
 
+        if (RunsOnAppHost && CallApiReplicas != 1) throw new InvalidOperationException("Several CallApi replicas run on DevStack only (RunsOnAppHost = false).");
         Stack = RunsOnAppHost
             ? await AppHostStack.StartAsync(state, StackSecrets.Generate(), NotifierReplicas, extra)
             : new DevStackProcesses(await LocalStack.StartAsync(new LocalStackOptions
@@ -94,6 +98,7 @@ public class StackFixture : IAsyncLifetime
                 RedisConnectionString = Environment.GetEnvironmentVariable("NEOLIA_TEST_REDIS"),
                 FastPostgres = true,
                 NotifierReplicas = NotifierReplicas,
+                CallApiReplicas = CallApiReplicas,
                 ExtraSettings = extra,
             }));
         Gateway = new HttpClient { BaseAddress = Stack.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };

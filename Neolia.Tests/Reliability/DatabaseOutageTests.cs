@@ -10,9 +10,10 @@ using Xunit.Abstractions;
 namespace Neolia.Tests.Reliability;
 
 /// <summary>
-/// PostgreSQL stopped under a listening resident: CallApi hands each door back to the dialplan at once (POST
-/// /channels/{id}/continue), so the fallback after Stasis() rings the apartment's SIP phones from the dial string CallApi
-/// stored with Asterisk; the resident's socket stays up; doors ring through CallApi again once PostgreSQL is back.
+/// PostgreSQL stopped under a listening resident: CallApi stops claiming door calls once its probe finds the database
+/// gone (the broadcast times out after 1 s), and hands back at once (POST /channels/{id}/continue) a call it claimed
+/// before it noticed, so the fallback after StasisBroadcast() rings the apartment's SIP phones from the dial string
+/// CallApi stored with Asterisk; the resident's socket stays up; doors ring through CallApi again once PostgreSQL is back.
 /// </summary>
 [Collection(FaultStackCollection.Name)]
 public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelper output)
@@ -20,7 +21,7 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
     private const int RingsWhileDown = 8;
 
     [Fact]
-    public async Task With_PostgreSQL_down_each_door_is_handed_to_the_dialplans_fallback_at_once_and_rings_again_when_it_is_back()
+    public async Task With_PostgreSQL_down_each_door_goes_to_the_dialplans_fallback_within_the_broadcast_timeout_and_rings_again_when_it_is_back()
     {
         if (!stack.OwnsServers) { output.WriteLine("skipped: the stack shares outside servers"); return; }
         var platform = await AdminWorld.PlatformAdminAsync(stack);
@@ -42,7 +43,7 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
         {
             for (var i = 0; i < RingsWhileDown; i++)
             {
-                var (door, took) = await stack.TimedRingAsync(tenant, asterisk.Continued);
+                var (door, took) = await stack.TimedRingAsync(tenant, asterisk.WentToFallback);
                 times.Add(took);
                 doors.Add(door);
             }
@@ -52,7 +53,7 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
         {
             await stack.StartPostgresAsync();
         }
-        // Handed back, not refused: CallApi hung none of them up, dialled nothing itself and sent no 180 of its own (the
+        // Handed back or left unclaimed, not refused: CallApi hung none of them up, dialled nothing itself and sent no 180 of its own (the
         // dialplan's Ringing() did, before Stasis()).
         Assert.All(doors, d =>
         {
@@ -66,8 +67,8 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
         RungCall? rung = null;
         while (rung is null)
         {
-            var (door, _) = await stack.TimedRingAsync(tenant, d => asterisk.Continued(d) || asterisk.Originates(d).Count > 0, TimeSpan.FromSeconds(30));
-            if (!asterisk.Continued(door)) rung = await stack.RecordedCallAsync(door);
+            var (door, _) = await stack.TimedRingAsync(tenant, d => asterisk.WentToFallback(d) || asterisk.Originates(d).Count > 0, TimeSpan.FromSeconds(30));
+            if (!asterisk.WentToFallback(door)) rung = await stack.RecordedCallAsync(door);
             else await asterisk.HangUpFromOutsideAsync(door);
             Assert.True(Stopwatch.GetElapsedTime(back) < TimeSpan.FromSeconds(30), "door calls did not recover after PostgreSQL came back");
             if (rung is null) await Task.Delay(200);
@@ -78,8 +79,10 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
 
         var slowest = times.Max();
         Figures.Print(output, $"PostgreSQL down: {RingsWhileDown} doors handed to the dialplan's fallback in {times.Min().TotalMilliseconds:F0}-{slowest.TotalMilliseconds:F0} ms (median {times.Order().ElementAt(times.Count / 2).TotalMilliseconds:F0} ms); rings again {recovered.TotalMilliseconds:F0} ms after PostgreSQL was back");
-        // The visitor hears nothing until the fallback rings the phones: the hand-back must be well within a second.
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest hand-back took {slowest.TotalMilliseconds:F0} ms");
+        // The visitor hears nothing until the fallback rings the phones. A replica that finds its database gone claims
+        // no call, so each door waits out the broadcast's 1 s (the first ones, before the probe noticed, are claimed and
+        // handed back at once): the fallback must ring within 1.5 s of the ring (issue "The door always rings").
+        Assert.True(slowest < TimeSpan.FromSeconds(1.5), $"the slowest hand-back took {slowest.TotalMilliseconds:F0} ms");
         await using (stack.DataScope(out var db)) Assert.False(await db.Calls.AnyAsync(c => doors.Contains(c.AsteriskCallId)), "a call was recorded while PostgreSQL was down");
     }
 
@@ -108,7 +111,7 @@ public sealed class DatabaseOutageTests(FaultStackFixture stack, ITestOutputHelp
             await asterisk.HangUpFromOutsideAsync(inProgress);
             await Eventually.TrueAsync(() => asterisk.AllChannels[leg].HangupReason is not null, TimeSpan.FromSeconds(30), "the monitor's leg hung up");
             stopped = clock.Elapsed;
-            await Eventually.TrueAsync(() => asterisk.Continued(arriving), TimeSpan.FromSeconds(30), "the arriving door handed to the fallback");
+            await Eventually.TrueAsync(() => asterisk.WentToFallback(arriving), TimeSpan.FromSeconds(30), "the arriving door handed to the fallback");
         }
         finally
         {

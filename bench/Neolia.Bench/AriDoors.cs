@@ -43,8 +43,8 @@ public sealed class RingLog : IRingSink
 
 /// <summary>
 /// Asterisk as CallApi sees it, for the bench: the ARI event WebSocket and the REST routes call control uses (as in
-/// Asterisk's rest-api/api-docs), answering at once, and the doors: door calls enter with StasisStart, exactly as the
-/// dialplan's <c>Stasis(neolia,door,…)</c> hands them over, open loop (call i leaves at start + i/R whatever happened
+/// Asterisk's rest-api/api-docs), answering at once, and the doors: door calls enter with the StasisStart a claimed
+/// <c>StasisBroadcast(…,door:…)</c> gives (the offer and the claim's round trip are not played: one replica), open loop (call i leaves at start + i/R whatever happened
 /// to the others), from a dedicated thread so the bench's own thread pool cannot delay them.
 /// </summary>
 public sealed class AriDoors : IAsyncDisposable
