@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Neolia.DevStack;
@@ -11,7 +10,7 @@ namespace Neolia.AppHost.Tests;
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
-    public static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
+    public static string[] Resources => StackStates.Resources;
 
     public StackSecrets Secrets { get; } = StackSecrets.Generate();
     public string JwtSigningKey => Secrets.JwtSigningKey;
@@ -56,25 +55,7 @@ public sealed class StackFixture : IAsyncLifetime
     }
 
     /// <summary>The state and health of every resource, for a failure message.</summary>
-    public async Task<string> DescribeAsync()
-    {
-        var text = new StringBuilder();
-        foreach (var name in Resources)
-        {
-            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            try
-            {
-                var e = await App.ResourceNotifications.WaitForResourceAsync(name, _ => true, quick.Token);
-                text.AppendLine($"{name}: {e.Snapshot.State?.Text} health={e.Snapshot.HealthStatus} " +
-                    string.Join(", ", e.Snapshot.HealthReports.Select(r => $"{r.Name}={r.Status} {r.ExceptionText?.Split('\n')[0]}")));
-            }
-            catch (OperationCanceledException)
-            {
-                text.AppendLine($"{name}: no state");
-            }
-        }
-        return text.ToString();
-    }
+    public Task<string> DescribeAsync() => StackStates.DescribeAsync(App);
 
     public async Task DisposeAsync()
     {

@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Neolia.AppHost.Tests;
 using Neolia.DevStack;
 using Npgsql;
 
@@ -17,9 +18,6 @@ namespace Neolia.Tests.Infrastructure;
 /// </summary>
 public sealed class AppHostStack : IStackUnderTest
 {
-    /// <summary>The resources that must be healthy before a test runs.</summary>
-    private static readonly string[] Resources = ["postgres", "neolia", "redis", "callapi", "notifier", "gateway", "mediarelay", "adminconsole"];
-
     private readonly DistributedApplication _app;
     private readonly string _stateDirectory;
     private readonly CancellationTokenSource _stopLogs = new();
@@ -68,7 +66,7 @@ public sealed class AppHostStack : IStackUnderTest
         {
             await app.StartAsync(timeout.Token);
             stack.WriteLogs();
-            foreach (var resource in Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            foreach (var resource in StackStates.Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             stack.GatewayUrl = app.GetEndpoint("gateway", "http");
             stack.CallApiUrl = app.GetEndpoint("callapi", "http");
             // A name of its own, so the tests' connections get a data source of their own: the AppHost runs in this
@@ -81,7 +79,7 @@ public sealed class AppHostStack : IStackUnderTest
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            var states = await stack.DescribeAsync();
+            var states = await StackStates.DescribeAsync(app);
             await stack.DisposeAsync();
             throw new TimeoutException($"The AppHost's stack did not become healthy in 3 minutes:\n{states}\nLogs: {stack.LogDirectory}");
         }
@@ -144,26 +142,6 @@ public sealed class AppHostStack : IStackUnderTest
             }
         }
         catch (OperationCanceledException) { }
-    }
-
-    private async Task<string> DescribeAsync()
-    {
-        var text = new StringBuilder();
-        foreach (var name in Resources)
-        {
-            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            try
-            {
-                var e = await _app.ResourceNotifications.WaitForResourceAsync(name, _ => true, quick.Token);
-                text.AppendLine($"{name}: {e.Snapshot.State?.Text} health={e.Snapshot.HealthStatus} " +
-                    string.Join(", ", e.Snapshot.HealthReports.Select(r => $"{r.Name}={r.Status} {r.ExceptionText?.Split('\n')[0]}")));
-            }
-            catch (OperationCanceledException)
-            {
-                text.AppendLine($"{name}: no state");
-            }
-        }
-        return text.ToString();
     }
 
     public async ValueTask DisposeAsync()
