@@ -44,17 +44,8 @@ public sealed class CallApiRestartTests(AriRestartStackFixture stack)
         await stack.Processes.CallApi.Exited();
         await Eventually.TrueAsync(() => !asterisk.Connected.IsCompleted, what: "the event stream closed with the process");
 
-        var settings = new Dictionary<string, string?>(StackFixture.CallControlSettings(asterisk, stack.RingTimeout))
-        {
-            ["ConnectionStrings__neolia"] = stack.Stack.DatabaseConnectionString,
-            ["ConnectionStrings__redis"] = stack.Stack.RedisConnectionString,
-            ["Jwt__SigningKey"] = stack.Secrets.JwtSigningKey,
-            ["LiveKit__Url"] = "ws://127.0.0.1:9",
-            ["LiveKit__ApiKey"] = stack.Secrets.LiveKitApiKey,
-            ["LiveKit__ApiSecret"] = stack.Secrets.LiveKitApiSecret,
-            ["ASPNETCORE_ENVIRONMENT"] = "Development", // as the stack's first CallApi: its key ring is not encrypted
-            ["CallControl__ReplicaId"] = application[$"{FakeAsterisk.App}-".Length..],
-        };
+        var settings = stack.AnotherCallApiSettings();
+        settings["CallControl__ReplicaId"] = application[$"{FakeAsterisk.App}-".Length..];
         await using var restarted = await ServiceProcess.StartAsync("callapi-restarted", "Neolia.CallApi", FreePort.Next(), settings, stack.Stack.LogDirectory);
         await asterisk.Connected.WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -135,16 +135,7 @@ public sealed class ReplicaDoorCallTests(ReplicaStackFixture stack, ITestOutputH
     public async Task A_killed_replica_claims_nothing_and_the_others_take_every_call()
     {
         // A third replica of the same stack (not behind the gateway), killed as a crash would.
-        var settings = new Dictionary<string, string?>(StackFixture.CallControlSettings(Asterisk, stack.RingTimeout))
-        {
-            ["ConnectionStrings__neolia"] = stack.Stack.DatabaseConnectionString,
-            ["ConnectionStrings__redis"] = stack.Stack.RedisConnectionString,
-            ["Jwt__SigningKey"] = stack.Secrets.JwtSigningKey,
-            ["LiveKit__Url"] = "ws://127.0.0.1:9",
-            ["LiveKit__ApiKey"] = stack.Secrets.LiveKitApiKey,
-            ["LiveKit__ApiSecret"] = stack.Secrets.LiveKitApiSecret,
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        };
+        var settings = stack.AnotherCallApiSettings();
         await using var doomed = await ServiceProcess.StartAsync("callapi-doomed", "Neolia.CallApi", FreePort.Next(), settings, stack.Stack.LogDirectory);
         await Asterisk.WaitForApplicationsAsync(ReplicaStackFixture.Replicas + 1, TimeSpan.FromSeconds(30));
         var dead = Asterisk.Applications.Single(a => a.EndsWith($"-{doomed.ProcessId}", StringComparison.Ordinal));

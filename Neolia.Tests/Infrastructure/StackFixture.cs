@@ -70,6 +70,18 @@ public class StackFixture : IAsyncLifetime
         ["Calls__RingTimeoutSeconds"] = ringTimeoutSeconds.ToString(),
     };
 
+    /// <summary>The settings of one more CallApi process on this stack's database, Redis and stand-in (a test starts it, kills it, starts it again).</summary>
+    public Dictionary<string, string?> AnotherCallApiSettings() => new(CallControlSettings(Asterisk, RingTimeout))
+    {
+        ["ConnectionStrings__neolia"] = Stack.DatabaseConnectionString,
+        ["ConnectionStrings__redis"] = Stack.RedisConnectionString,
+        ["Jwt__SigningKey"] = Secrets.JwtSigningKey,
+        ["LiveKit__Url"] = "ws://127.0.0.1:9",
+        ["LiveKit__ApiKey"] = Secrets.LiveKitApiKey,
+        ["LiveKit__ApiSecret"] = Secrets.LiveKitApiSecret,
+        ["ASPNETCORE_ENVIRONMENT"] = "Development", // as the stack's first CallApi: its key ring is not encrypted
+    };
+
     protected virtual IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>();
 
