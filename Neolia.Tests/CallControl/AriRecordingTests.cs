@@ -237,8 +237,13 @@ public sealed class RecordedAri
     }
 
     /// <summary>The requests a door call makes (not the connection's subscription and channel list).</summary>
+    /// <remarks>
+    /// <c>/ari/asterisk/variable</c>: the recordings were made when CallApi still stored the fallback's dial string in
+    /// Asterisk at each ring; the dialplan now reads it from PostgreSQL, and CallApi makes no such request.
+    /// </remarks>
     public static bool IsCallRequest(string path) =>
-        path.StartsWith("/ari/", StringComparison.Ordinal) && !path.StartsWith("/ari/applications/", StringComparison.Ordinal) && path != "/ari/channels";
+        path.StartsWith("/ari/", StringComparison.Ordinal) && !path.StartsWith("/ari/applications/", StringComparison.Ordinal) && path != "/ari/channels"
+        && path != "/ari/asterisk/variable";
 
     /// <summary>
     /// What the outside did, as the recording shows it: registrations (the first ContactStatusChange of a REGISTER),
