@@ -37,8 +37,17 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Stops Redis and starts it again, empty, on the same port (what a crash and restart looks like).</summary>
     public async Task RestartAsync(TimeSpan downtime = default)
     {
-        await _process.DisposeAsync();
+        await StopAsync();
         if (downtime > TimeSpan.Zero) await Task.Delay(downtime);
+        await StartAgainAsync();
+    }
+
+    /// <summary>Stops Redis until <see cref="StartAgainAsync"/>: for a test that acts while it is down.</summary>
+    public async Task StopAsync() => await _process.DisposeAsync();
+
+    /// <summary>Starts Redis again, empty, on the same port, after <see cref="StopAsync"/>.</summary>
+    public async Task StartAgainAsync()
+    {
         _process = Launch(Port, _logDirectory, Password);
         await WaitReadyAsync();
     }

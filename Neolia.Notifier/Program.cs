@@ -1,6 +1,7 @@
 using Neolia.Notifier.AdminBoard;
 using Neolia.Notifier.CallEvents;
 using Neolia.Notifier.Push;
+using Neolia.Notifier.Revocations;
 using Neolia.Notifier.Sockets;
 using Neolia.ServiceDefaults.Authentication;
 
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddNeoliaAuthentication(queryTokenPaths: [AdminBoardFeature.Path], socketPaths: [SocketEndpoints.Path]);
+builder.AddLocalRevocationCopy();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddCallEventFanOut();

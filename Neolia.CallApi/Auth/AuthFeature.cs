@@ -1,3 +1,5 @@
+using Neolia.ServiceDefaults.Authentication;
+
 namespace Neolia.CallApi.Auth;
 
 public static class AuthFeature
@@ -9,6 +11,8 @@ public static class AuthFeature
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddScoped<RefreshTokenStore>();
         builder.Services.AddScoped<Users.AccountRevocation>();
+        // While Redis cannot answer, revocations are read from PostgreSQL (RevocationCheck).
+        builder.Services.AddSingleton<IRevocationFallback, Users.PostgresRevocations>();
         return builder;
     }
 }

@@ -60,10 +60,6 @@ public sealed class AriClient
     public Task SendDtmfAsync(string channelId, string dtmf, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/dtmf?dtmf={Escape(dtmf)}&between=200&duration=200", ct);
 
-    /// <summary>Sets a global dialplan variable (asterisk.json <c>setGlobalVar</c>).</summary>
-    public Task SetGlobalVariableAsync(string variable, string value, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"asterisk/variable?variable={Escape(variable)}&value={Escape(value)}", ct);
-
     public Task CreateBridgeAsync(string bridgeId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"bridges/{Escape(bridgeId)}?type=mixing", ct);
 
     /// <summary>

@@ -7,20 +7,15 @@ namespace Neolia.CallApi.CallControl;
 /// <summary>
 /// A door's channel entered the application: the call is recorded and rung (<see cref="DoorCallService"/>), within
 /// <see cref="CallControlOptions.CallSetupBudget"/>; the apartment's SIP devices are dialled. A call that cannot be
-/// set up in time (database down or slow) goes back to the dialplan, which rings the SIP devices itself: the door
-/// rings whatever is down. A call that must not ring (unknown apartment or door) is refused with its SIP answer.
+/// set up in time (database down or slow) goes back to the dialplan, which rings the SIP devices itself (the list
+/// PostgreSQL keeps, SipFallback/): the door rings whatever is down. A call that must not ring (unknown apartment or
+/// door) is refused with its SIP answer.
 /// </summary>
 internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
     IServiceScopeFactory scopes, IOptions<CallControlOptions> options, ILogger<DoorCallSetup> logger)
 {
     /// <summary>The first StasisStart argument of the dialplan's [neolia-door] (StasisBroadcast()'s colon-separated arguments).</summary>
     public const string DoorArgument = "door";
-
-    /// <summary>
-    /// The global variable the dialplan's fallback dials when no ARI client takes the call (extensions.conf, [neolia-door]).
-    /// Not AstDB: Asterisk refuses DB() writes from ARI (a "dangerous" function).
-    /// </summary>
-    public static string FallbackDialVariable(string tenant, string apartment) => $"NEOLIA_DIAL_{tenant}_{apartment}";
 
     public async Task StartAsync(DoorCall call)
     {
@@ -53,11 +48,6 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
         ending.StartRingTimer(call);
         // 180 Ringing once the call is ours (the dialplan's Ringing() sent one already; a refused door hears only its refusal).
         await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
-        if (start.DialString.Length > 0)
-        {
-            // Remembered for the dialplan's fallback, should no CallApi take the next visitor.
-            await ari.TryAsync(a => a.SetGlobalVariableAsync(FallbackDialVariable(call.Tenant, call.Apartment), start.DialString, CancellationToken.None), "remember the dial string");
-        }
         LogTaken(logger, call.CallId, call.DoorChannelId, start.SipEndpoints!.Count, start.Residents, start.ExpiresAt);
         await legs.DialAllAsync(call);
     }

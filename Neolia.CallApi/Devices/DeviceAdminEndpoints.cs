@@ -101,7 +101,7 @@ public static class DeviceAdminEndpoints
     public static async Task SyncSipAccountAsync(Device device, NeoliaDb db, SipAccountRows rows, CancellationToken ct)
     {
         var slug = await db.Tenants.Where(t => t.Id == device.TenantId).Select(t => t.Slug).SingleAsync(ct);
-        await rows.SyncAsync(db, new SipAccount(device.SipUsername, AccountKind(device.Kind), slug, device.Name, device.SipPasswordDigest ?? ""),
+        await rows.SyncAsync(db, new SipAccount(device.SipUsername, AccountKind(device.Kind), slug, device.Name, device.SipPasswordDigest ?? "", device.SiteId),
             device.IsActive && device.SipPasswordDigest is not null, ct);
     }
 
@@ -138,7 +138,7 @@ public static class DeviceAdminEndpoints
                 RtspPasswordProtected = secrets.Protect(request.RtspPassword),
             };
             db.Devices.Add(device);
-            await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest), ct);
+            await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest, site.Id), ct);
             try
             {
                 await db.SaveChangesAsync(ct);

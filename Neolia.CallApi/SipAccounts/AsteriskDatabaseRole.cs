@@ -14,8 +14,8 @@ namespace Neolia.CallApi.SipAccounts;
 /// </summary>
 internal sealed class AsteriskDatabaseRole(IServiceProvider services, IOptions<AsteriskDatabaseOptions> options, ILogger<AsteriskDatabaseRole> logger) : IHostedService
 {
-    /// <summary>The tables Asterisk reads (sorcery.conf / extconfig.conf).</summary>
-    public static readonly string[] ReadTables = ["ps_endpoints", "ps_auths", "ps_aors"];
+    /// <summary>The tables Asterisk reads (sorcery.conf / extconfig.conf): the accounts, and the dialplan's fallback lists.</summary>
+    public static readonly string[] ReadTables = ["ps_endpoints", "ps_auths", "ps_aors", SipFallback.ApartmentDial.Table];
 
     /// <summary>The table Asterisk writes.</summary>
     public const string ContactsTable = "ps_contacts";

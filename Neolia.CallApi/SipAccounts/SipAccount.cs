@@ -13,4 +13,5 @@ public enum SipAccountKind
 
 /// <summary>One SIP account as Asterisk must know it: its PJSIP endpoint, AOR and auth are all named <paramref name="Username"/>.</summary>
 /// <param name="PasswordDigest">md5(username:realm:password), see <see cref="Devices.SipCredentials.Ha1"/>.</param>
-public sealed record SipAccount(string Username, SipAccountKind Kind, string TenantSlug, string DisplayName, string PasswordDigest);
+/// <param name="DoorSiteId">A door's site: the dialplan's fallback looks the dialled apartment up in it.</param>
+public sealed record SipAccount(string Username, SipAccountKind Kind, string TenantSlug, string DisplayName, string PasswordDigest, Guid? DoorSiteId = null);

@@ -1,3 +1,5 @@
+using Neolia.CallApi.SipFallback;
+
 namespace Neolia.CallApi.SipAccounts;
 
 /// <summary>
@@ -37,6 +39,13 @@ public static class SipAccountProfiles
         e.Callerid = $"\"{account.DisplayName.Replace('"', '\'')}\" <{account.Username}>";
         // The dialplan sends the tenant to CallApi (StasisBroadcast() over ARI); it comes from here, never from what the device says.
         e.SetVar = $"NEOLIA_TENANT={account.TenantSlug}";
+        if (account.Kind == SipAccountKind.DoorIntercom)
+        {
+            // The fallback's key needs the door's site (apartment numbers are unique per site). res_config_pgsql splits a
+            // column's value on ';' into one set_var each.
+            var site = account.DoorSiteId ?? throw new ArgumentException("A door's SIP account needs its site.", nameof(account));
+            e.SetVar += $";{ApartmentDial.SiteVariable}={site:D}";
+        }
         e.TenantId = account.TenantSlug;
         e.Disallow = "all";
         e.DtmfMode = PjsipDtmfMode.Rfc4733;

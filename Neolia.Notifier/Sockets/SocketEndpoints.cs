@@ -34,21 +34,41 @@ public static class SocketEndpoints
     /// </summary>
     internal static int ReplayLimit(SocketOptions options) => Math.Max(1, options.SendQueueCapacity / 2);
 
-    private static async Task CloseIfRevokedAsync(ResidentConnection connection, TokenRevocations revocations, long issuedAtMs, ILogger logger)
+    private static async Task CloseIfRevokedAsync(ResidentConnection connection, RevocationCheck revocations, long issuedAtMs, ILogger logger)
     {
         try
         {
             if (await revocations.IsRevokedAsync(connection.UserId, issuedAtMs)) connection.CloseRevoked();
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or RevocationsUnknownException)
+        catch (RevocationsUnknownException e)
         {
             logger.LogWarning("Socket of user {UserId} closed: its token's revocation could not be checked ({Message})", connection.UserId, e.Message);
             connection.CloseUnverifiable();
         }
     }
 
+    /// <summary>How often a socket whose replay Redis could not give yet asks again.</summary>
+    internal static readonly TimeSpan ReplayRetryInterval = TimeSpan.FromMilliseconds(250);
+
+    private static async Task ReplayWhenKnownAsync(ResidentConnection connection, RingingCalls ringing, int limit, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            IReadOnlyList<(Guid CallId, byte[] Message)>? calls;
+            do
+            {
+                await Task.Delay(ReplayRetryInterval, time, ct);
+            } while ((calls = await ringing.ForUserAsync(connection.UserId, limit)) is null);
+            foreach (var (callId, message) in calls) connection.TrySendRinging(callId, message);
+        }
+        catch (OperationCanceledException)
+        {
+            // The socket closed before Redis could tell: nothing to replay to.
+        }
+    }
+
     private static async Task<IResult> AcceptAsync(HttpContext http, ConnectionRegistry registry, RingingCalls ringing, SocketAccessTokens tokens,
-        TokenRevocations revocations, IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, ILogger<ResidentConnection> logger)
+        RevocationCheck revocations, IOptions<SocketOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<ResidentConnection> logger)
     {
         var (holder, refusal) = await tokens.ValidateAsync(http.Request);
         if (holder is not { } resident)
@@ -73,15 +93,26 @@ public static class SocketEndpoints
             // Revoked between the token check and the registration: the revocation message found no socket to close.
             await CloseIfRevokedAsync(connection, revocations, resident.IssuedAtMs, logger);
             connection.TrySend(Hello);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
             // Registered first, replayed second: a call that starts in between arrives live, and the
             // connection's own dedupe keeps it from ringing twice. The replay is bounded (newest first) so that it
-            // never fills the send queue: a resident with many calls ringing still connects.
-            foreach (var (callId, message) in await ringing.ForUserAsync(userId, ReplayLimit(options.Value)))
+            // never fills the send queue: a resident with many calls ringing still connects. When Redis cannot tell
+            // yet (down, or restarted and not refilled from PostgreSQL), it is replayed as soon as it can.
+            var limit = ReplayLimit(options.Value);
+            if (await ringing.ForUserAsync(userId, limit) is { } calls)
             {
-                connection.TrySendRinging(callId, message);
+                foreach (var (callId, message) in calls) connection.TrySendRinging(callId, message);
+                await connection.RunAsync(stopping.Token);
             }
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-            await connection.RunAsync(stopping.Token);
+            else
+            {
+                // Only then a retry and its token: the common socket holds nothing more for its whole life.
+                using var replayStop = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+                var replay = ReplayWhenKnownAsync(connection, ringing, limit, time, replayStop.Token);
+                await connection.RunAsync(stopping.Token);
+                await replayStop.CancelAsync();
+                await replay;
+            }
         }
         finally
         {

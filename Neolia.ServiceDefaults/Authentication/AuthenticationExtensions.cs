@@ -15,9 +15,9 @@ public static class AuthenticationExtensions
     /// set headers on an upgrade request, so <c>?access_token=</c> is accepted too, but only on
     /// <paramref name="queryTokenPaths"/>. On <paramref name="socketPaths"/> the bearer scheme stands aside: their endpoints
     /// check the token themselves with <see cref="SocketAccessTokens"/>, so that an open socket does not hold a principal
-    /// for its whole life. A token whose user was revoked (<see cref="TokenRevocations"/>, cached in Redis)
-    /// is refused here, so every service that authenticates this way refuses it alike; the service must register
-    /// Redis (<c>AddRedisClient("redis")</c>, Aspire.StackExchange.Redis).
+    /// for its whole life. A token whose user was revoked (<see cref="RevocationCheck"/>: cached in Redis, else the
+    /// service's <see cref="IRevocationFallback"/>) is refused here, so every service that authenticates this way refuses
+    /// it alike; the service must register Redis (<c>AddRedisClient("redis")</c>, Aspire.StackExchange.Redis).
     /// </summary>
     public static TBuilder AddNeoliaAuthentication<TBuilder>(this TBuilder builder,
         string[]? queryTokenPaths = null, string[]? socketPaths = null)
@@ -26,6 +26,7 @@ public static class AuthenticationExtensions
         builder.Services.AddValidatedOptions<JwtOptions>(JwtOptions.Section);
 
         builder.Services.AddSingleton<TokenRevocations>();
+        builder.Services.AddSingleton<RevocationCheck>();
         builder.Services.AddSingleton<SocketAccessTokens>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -65,24 +66,25 @@ public static class AuthenticationExtensions
             return;
         }
         var services = context.HttpContext.RequestServices;
-        var refusal = await RevocationRefusalAsync(services.GetRequiredService<TokenRevocations>(), userId,
+        var refusal = await RevocationRefusalAsync(services.GetRequiredService<RevocationCheck>(), userId,
             context.Principal.GetIssuedAtMilliseconds(), services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuthenticationExtensions)));
         if (refusal is not null) context.Fail(refusal);
     }
 
     /// <summary>
     /// Why a valid token of <paramref name="userId"/> issued at <paramref name="issuedAtMs"/> must still be refused
-    /// (revoked, or revocations unknown: fail closed), or null. The one rule for the bearer scheme and for sockets.
+    /// (revoked, or revocations unknown to Redis and to the fallback: fail closed), or null. The one rule for the bearer
+    /// scheme and for sockets.
     /// </summary>
-    internal static async Task<string?> RevocationRefusalAsync(TokenRevocations revocations, Guid userId, long issuedAtMs, ILogger logger)
+    internal static async Task<string?> RevocationRefusalAsync(RevocationCheck revocations, Guid userId, long issuedAtMs, ILogger logger)
     {
         try
         {
             return await revocations.IsRevokedAsync(userId, issuedAtMs) ? "The user's access tokens were revoked." : null;
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or RevocationsUnknownException)
+        catch (RevocationsUnknownException e)
         {
-            logger.LogWarning(e, "Token revocation could not be checked; the token is refused");
+            logger.LogWarning("Token revocation could not be checked ({Message}); the token is refused", e.InnerException?.Message ?? e.Message);
             return "Token revocation could not be checked.";
         }
     }

@@ -16,7 +16,7 @@ public readonly record struct SocketHolder(Guid UserId, long IssuedAtMs);
 /// middleware it would also hold the principal, its claims, the parsed token and the handler's cached result (about
 /// 6 KB per socket, measured in bench/RESULTS.md). Here only the user id and issue time outlive the check.
 /// </summary>
-public sealed class SocketAccessTokens(IOptionsMonitor<JwtBearerOptions> bearerOptions, TokenRevocations revocations, ILogger<SocketAccessTokens> logger)
+public sealed class SocketAccessTokens(IOptionsMonitor<JwtBearerOptions> bearerOptions, RevocationCheck revocations, ILogger<SocketAccessTokens> logger)
 {
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

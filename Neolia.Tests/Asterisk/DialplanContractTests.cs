@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Neolia.CallApi.CallControl;
 using Neolia.CallApi.Seed;
 using Neolia.Tests.CallControl;
+using Neolia.CallApi.SipFallback;
 
 namespace Neolia.Tests.Asterisk;
 
@@ -62,16 +63,26 @@ public sealed partial class DialplanContractTests
     }
 
     [Fact]
-    public void Without_an_ARI_client_the_fallback_dials_what_CallApi_stored_and_then_the_static_list()
+    public void Without_an_ARI_client_the_fallback_dials_the_list_PostgreSQL_keeps_for_the_doors_site_and_the_dialled_number()
     {
         var afterStasis = Door.SkipWhile(s => s.Application != "StasisBroadcast").Skip(1).ToList();
-        var read = afterStasis.First(s => s.Arguments.StartsWith("NEOLIA_DIAL=", StringComparison.Ordinal));
-        Assert.Equal($"NEOLIA_DIAL=${{{DoorCallSetup.FallbackDialVariable("${NEOLIA_TENANT}", "${EXTEN}")}}}", read.Arguments);
-        Assert.Contains(afterStasis, s => s.Application == "GosubIf" && s.Arguments.Contains("tenant-${NEOLIA_TENANT}-apartments,${EXTEN},1"));
+        var read = afterStasis.Single(s => s.Arguments.StartsWith("NEOLIA_DIAL=", StringComparison.Ordinal));
+        var field = FallbackLookup.Parse(read.Arguments);
+        Assert.Equal(ApartmentDial.Table, field.Family);
+        Assert.Equal(ApartmentDial.KeyColumn, field.KeyColumn);
+        Assert.Equal(ApartmentDial.DialColumn, field.Column);
+        // The key PostgreSQL writes (tenant/site/number), from the door's own account variables and the dialled number.
+        Assert.Equal($"${{NEOLIA_TENANT}}/${{{ApartmentDial.SiteVariable}}}/${{EXTEN}}", field.Key);
+        Assert.Equal(ApartmentDial.KeyOf("T", Guid.Empty, "N"), field.KeyFor("T", Guid.Empty.ToString("D"), "N"));
+
+        Assert.Equal($"$[\"${{NEOLIA_DIAL}}\" = \"\"]?unknown", afterStasis[afterStasis.IndexOf(read) + 1].Arguments);
         var dial = afterStasis.Single(s => s.Application == "Dial");
         Assert.Equal("dial", dial.Label);
         Assert.Equal("${NEOLIA_DIAL},${NEOLIA_FALLBACK_RING_TIMEOUT}", dial.Arguments);
         Assert.DoesNotContain(afterStasis, s => s.Application == "Hangup" && s.Arguments.Length == 0);
+        // Nothing is kept in Asterisk's memory: no global dial variable, no static list of any tenant.
+        Assert.DoesNotContain(Plan.Steps, s => s.Context.StartsWith("tenant-", StringComparison.Ordinal));
+        Assert.DoesNotContain(Plan.Steps, s => s.Arguments.Contains("${NEOLIA_DIAL_", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -130,6 +141,7 @@ public sealed partial class DialplanContractTests
         var functions = new Dictionary<string, string>
         {
             ["CHANNEL"] = "func_channel.so", ["CALLERID"] = "func_callerid.so", ["DIALPLAN_EXISTS"] = "func_dialplan.so",
+            ["REALTIME_FIELD"] = "func_realtime.so",
         };
         foreach (Match call in FunctionCall().Matches(string.Join('\n', Plan.Steps.Select(s => s.Arguments))))
         {

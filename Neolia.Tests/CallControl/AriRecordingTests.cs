@@ -240,11 +240,13 @@ public sealed class RecordedAri
     /// The requests a door call makes (not the connection's subscription and channel list). The claim of a broadcast
     /// channel is not among them: the recordings were made when the dialplan handed calls over with Stasis(), and from
     /// the StasisStart on a claimed channel is driven exactly as one Stasis() handed over (app_stasis_broadcast.c runs
-    /// stasis_app_exec for the winner); the broadcast itself is checked by <c>ReplicaDoorCallTests</c>.
+    /// stasis_app_exec for the winner); the broadcast itself is checked by <c>ReplicaDoorCallTests</c>. Nor is
+    /// <c>/ari/asterisk/variable</c>: the recordings were made when CallApi still stored the fallback's dial string in
+    /// Asterisk at each ring; the dialplan now reads it from PostgreSQL, and CallApi makes no such request.
     /// </summary>
     public static bool IsCallRequest(string path) =>
         path.StartsWith("/ari/", StringComparison.Ordinal) && !path.StartsWith("/ari/applications/", StringComparison.Ordinal) && path != "/ari/channels"
-        && path != "/ari/events/claim";
+        && path != "/ari/events/claim" && path != "/ari/asterisk/variable";
 
     /// <summary>
     /// What the outside did, as the recording shows it: registrations (the first ContactStatusChange of a REGISTER),

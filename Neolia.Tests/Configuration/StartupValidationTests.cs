@@ -49,6 +49,16 @@ public sealed class StartupValidationTests
     }
 
     [Theory]
+    [InlineData("Revocations__LocalCopyMaxAge", "00:00:01", "Revocations:LocalCopyMaxAge")]
+    [InlineData("Revocations__ReloadInterval", "0", "Revocations:ReloadInterval")]
+    public async Task Notifier_refuses_a_malformed_setting_and_names_the_key(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?> { ["ConnectionStrings__redis"] = "127.0.0.1:1", ["Jwt__SigningKey"] = Secrets.JwtSigningKey, [key] = value };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("notifier", "Neolia.Notifier", settings));
+        Assert.Contains(named, error.Message);
+    }
+
+    [Theory]
     [InlineData("ConnectionStrings__redis", "ConnectionStrings:redis")]
     [InlineData("Jwt__SigningKey", "Jwt:SigningKey")]
     public async Task Notifier_refuses_to_start_and_names_the_key(string missing, string named)

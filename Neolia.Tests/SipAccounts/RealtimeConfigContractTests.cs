@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.SipAccounts;
+using Neolia.CallApi.SipFallback;
 using Neolia.Tests.Asterisk;
 
 namespace Neolia.Tests.SipAccounts;
@@ -16,6 +17,9 @@ public sealed class RealtimeConfigContractTests
     {
         ["endpoint"] = "ps_endpoints", ["aor"] = "ps_aors", ["auth"] = "ps_auths", ["contact"] = "ps_contacts",
     };
+
+    /// <summary>Every realtime family Asterisk reads: the accounts, and the dialplan's fallback lists (REALTIME_FIELD).</summary>
+    private static readonly string[] AllFamilies = [.. Families.Values, ApartmentDial.Table];
 
     private static readonly Microsoft.EntityFrameworkCore.Metadata.IModel Model = new NeoliaDbDesignTimeFactory().CreateDbContext([]).Model;
 
@@ -42,7 +46,7 @@ public sealed class RealtimeConfigContractTests
     {
         var settings = AsteriskConfigFile.Load("extconfig.conf").Single(s => s.Name == "settings");
 
-        Assert.Equal(Families.Values.Order(StringComparer.Ordinal), settings.Values.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(AllFamilies.Order(StringComparer.Ordinal), settings.Values.Keys.Order(StringComparer.Ordinal));
         foreach (var (family, values) in settings.Values)
         {
             var parts = Assert.Single(values).Split(',');
@@ -55,7 +59,8 @@ public sealed class RealtimeConfigContractTests
     public void The_tables_Asterisk_uses_are_exactly_those_the_migrations_create_and_the_role_is_granted()
     {
         Assert.Equal(Families.Values.Order(StringComparer.Ordinal), RealtimeTables().Order(StringComparer.Ordinal));
-        Assert.Equal(Families.Values.Order(StringComparer.Ordinal),
+        Assert.Contains(ApartmentDial.Table, Model.GetEntityTypes().Select(e => e.GetTableName()));
+        Assert.Equal(AllFamilies.Order(StringComparer.Ordinal),
             AsteriskDatabaseRole.ReadTables.Append(AsteriskDatabaseRole.ContactsTable).Order(StringComparer.Ordinal));
         Assert.Equal(["ps_contacts"], [AsteriskDatabaseRole.ContactsTable]);
     }

@@ -1,5 +1,6 @@
 using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.Seed;
+using Neolia.CallApi.SipFallback;
 using Neolia.Tests.Asterisk;
 using static Neolia.Tests.SipAccounts.RealtimeRows;
 
@@ -28,6 +29,22 @@ public sealed class SeededAccountsTests(SipAccountsStackFixture stack)
             Assert.NotNull(await RowAsync(db, "ps_auths", softphone));
         }
         Assert.Contains(door["context"]!, contexts);
+    }
+
+    [Fact]
+    public async Task The_demo_apartments_fallback_lists_are_rows_like_any_other_with_the_residents_softphones()
+    {
+        var lookup = FallbackLookup.OfDialplan();
+        await using var asterisk = stack.AsteriskConnection();
+        var door = (await RowAsync(asterisk, "ps_endpoints", DevelopmentSeed.DoorSipUsername))!;
+        var variables = door["set_var"]!.Split(';').Select(v => v.Split('=', 2)).ToDictionary(v => v[0], v => v[1]);
+
+        foreach (var apartment in DevelopmentSeed.People.Where(p => p.Apartment is not null).GroupBy(p => p.Apartment!))
+        {
+            var key = lookup.KeyFor(variables["NEOLIA_TENANT"], variables[ApartmentDial.SiteVariable], apartment.Key);
+            var row = (await RowAsync(asterisk, ApartmentDial.Table, key))!;
+            Assert.Equal(apartment.Select(p => p.Sip).OfType<string>().Select(s => $"PJSIP/{s}").Order(), row[ApartmentDial.DialColumn]!.Split('&').Order());
+        }
     }
 
     [Fact]

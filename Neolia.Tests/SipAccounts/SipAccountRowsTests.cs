@@ -38,7 +38,8 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             ["rtp_keepalive"] = "15", ["rtp_timeout"] = "60",
             ["callerid"] = $"\"Side gate\" <{username}>",
             ["send_rpid"] = "yes", ["allow_subscribe"] = "no", ["webrtc"] = "no",
-            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug}", ["tenantid"] = tenant.Slug,
+            // Two channel variables (res_config_pgsql splits a value on ';'): the tenant, and the site the fallback looks in.
+            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug};NEOLIA_SITE={tenant.SiteId:D}", ["tenantid"] = tenant.Slug,
         }, Set((await RowAsync(db, "ps_endpoints", username))!));
         Assert.Equal(new Dictionary<string, string> { ["id"] = username, ["max_contacts"] = "1", ["remove_existing"] = "yes", ["qualify_frequency"] = "30" },
             Set((await RowAsync(db, "ps_aors", username))!));
@@ -191,7 +192,8 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             {
                 var endpoint = (await RowAsync(db, "ps_endpoints", username))!;
                 Assert.Contains(endpoint["context"], new[] { SipAccountProfiles.DoorContext, SipAccountProfiles.ResidentContext });
-                Assert.Equal($"NEOLIA_TENANT={mine.Slug}", endpoint["set_var"]);
+                var expected = username == mine.DoorSipUsername ? $"NEOLIA_TENANT={mine.Slug};NEOLIA_SITE={mine.SiteId:D}" : $"NEOLIA_TENANT={mine.Slug}";
+                Assert.Equal(expected, endpoint["set_var"]);
                 Assert.Equal(mine.Slug, endpoint["tenantid"]);
             }
             // And tenant A's administrator cannot reach B's device (404, no status leak).

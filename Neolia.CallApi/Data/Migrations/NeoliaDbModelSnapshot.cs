@@ -856,6 +856,30 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("ps_endpoints", (string)null);
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.SipFallback.ApartmentDial", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(140)
+                        .HasColumnType("character varying(140)")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ApartmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("apartment_id");
+
+                    b.Property<string>("Dial")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("dial");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApartmentId")
+                        .IsUnique();
+
+                    b.ToTable("neolia_apartment_dials", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.Sites.Site", b =>
                 {
                     b.Property<Guid>("Id")

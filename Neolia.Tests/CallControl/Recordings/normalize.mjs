@@ -3,7 +3,7 @@
 //   node Neolia.Tests/CallControl/Recordings/normalize.mjs --in session.jsonl --out Neolia.Tests/CallControl/Recordings --asterisk "Asterisk 22.10.1"
 // - channel ids: the door's UNIQUEID becomes "door" (so its legs, "<door>-leg-N", become "door-leg-N"), LiveKit
 //   SIP's channel "livekit-1"; the call id (32 hex digits: bridge neolia-<call>, the livekit extension) "call";
-// - SIP endpoints: the apartment's, in the order of CallApi's dial string (NEOLIA_DIAL_*), become monitor-N (indoor
+// - SIP endpoints: the apartment's, in the order CallApi dialled them, become monitor-N (indoor
 //   monitors: demo-monitor-*) and softphone-N (residents' accounts); the door, "livekit" and the tenant stay;
 // - times: a line's "t" is ms since the scenario's mark; absolute timestamps become 1970-01-01T00:00:00.000+0000;
 // - SIP Call-IDs (protocol_id, BRIDGEPVTCALLID) become sip-call-N, channel name sequences 00000000, the sipp
@@ -32,9 +32,12 @@ for (const [name, meta] of Object.entries(scenarios)) {
   if (door) replacements.push([door, "door"]);
   events.filter((e) => e.type === "StasisStart" && e.args?.[0] === "livekit")
     .forEach((e, i) => replacements.push([e.channel.id, `livekit-${i + 1}`]));
-  const dial = window.find((l) => l.kind === "rest" && l.path === "/ari/asterisk/variable")?.query.value ?? "";
+  // The apartment's endpoints: sessions recorded while CallApi stored the fallback in Asterisk carry CallApi's dial
+  // string (POST /ari/asterisk/variable); newer ones only the originates (?endpoint=PJSIP/…), in the order dialled.
+  const stored = window.find((l) => l.kind === "rest" && l.path === "/ari/asterisk/variable")?.query.value ?? "";
+  const dialled = window.filter((l) => l.kind === "rest" && l.method === "POST" && l.query?.endpoint?.startsWith("PJSIP/")).map((l) => l.query.endpoint);
   let monitors = 0, softphones = 0;
-  for (const endpoint of dial.split("&").map((d) => d.replace(/^PJSIP\//, "")).filter(Boolean)) {
+  for (const endpoint of [...new Set([...stored.split("&"), ...dialled])].map((d) => d.replace(/^PJSIP\//, "")).filter(Boolean)) {
     const role = endpoint.startsWith("demo-monitor-") ? `monitor-${++monitors}` : `softphone-${++softphones}`;
     replacements.push([endpoint, role], [endpoint.replaceAll("-", ""), role.replaceAll("-", "")]);
   }
