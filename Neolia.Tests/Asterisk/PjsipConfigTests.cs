@@ -99,19 +99,6 @@ public sealed class PjsipConfigTests
     }
 
     [Fact]
-    public void Fallback_rings_the_seeded_residents_of_each_apartment()
-    {
-        var fallback = Dialplan.Load().InContext($"tenant-{DevelopmentSeed.TenantSlug}-apartments")
-            .ToDictionary(s => s.Extension, s => s.Arguments.Split('&').Order().ToList());
-        var seeded = DevelopmentSeed.People.Where(p => p.Apartment is not null && p.Sip is not null)
-            .GroupBy(p => p.Apartment!)
-            .ToDictionary(g => g.Key, g => g.Select(p => $"PJSIP/{p.Sip}").Order().ToList());
-
-        Assert.Equal(seeded.Keys.Order(), fallback.Keys.Order());
-        foreach (var (apartment, endpoints) in seeded) Assert.Equal(endpoints, fallback[apartment]);
-    }
-
-    [Fact]
     public void Rtp_range_is_the_published_one()
     {
         var rtp = AsteriskConfigFile.Load("rtp.conf").Single(s => s.Name == "general");
