@@ -67,17 +67,15 @@ public sealed class DoorOpener(NeoliaDb db, DoorLog log, ISipDoorOpener sip, Sit
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // One door's attempts are counted one at a time, on every replica alike (the log is the counter).
             await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"door-open:" + door.Id}, 0))", ct);
-            var result = verdict;
-            if (result is null)
-            {
-                var since = now - o.LimitWindow;
-                var attempts = db.Set<DoorEvent>().Where(e => AppKinds.Contains(e.Kind) && e.OccurredAt > since && e.Result != DoorEventResults.RateLimited);
-                var byUser = await attempts.Where(e => e.UserId == userId).OrderBy(e => e.OccurredAt).Select(e => e.OccurredAt).ToListAsync(ct);
-                var byDoor = await attempts.Where(e => e.DeviceId == door.Id).OrderBy(e => e.OccurredAt).Select(e => e.OccurredAt).ToListAsync(ct);
-                if (byUser.Count >= o.PerUserLimit) retryAfter = byUser[^o.PerUserLimit] + o.LimitWindow - now;
-                if (byDoor.Count >= o.PerDoorLimit) retryAfter = Max(retryAfter, byDoor[^o.PerDoorLimit] + o.LimitWindow - now);
-                result = retryAfter is null ? DoorEventResults.Pending : DoorEventResults.RateLimited;
-            }
+            // Refused attempts count too: they cost a log line each, and a client that insists is slowed all the same.
+            retryAfter = null;
+            var since = now - o.LimitWindow;
+            var attempts = db.Set<DoorEvent>().Where(e => AppKinds.Contains(e.Kind) && e.OccurredAt > since && e.Result != DoorEventResults.RateLimited);
+            var byUser = await attempts.Where(e => e.UserId == userId).OrderBy(e => e.OccurredAt).Select(e => e.OccurredAt).ToListAsync(ct);
+            var byDoor = await attempts.Where(e => e.DeviceId == door.Id).OrderBy(e => e.OccurredAt).Select(e => e.OccurredAt).ToListAsync(ct);
+            if (byUser.Count >= o.PerUserLimit) retryAfter = byUser[^o.PerUserLimit] + o.LimitWindow - now;
+            if (byDoor.Count >= o.PerDoorLimit) retryAfter = Max(retryAfter, byDoor[^o.PerDoorLimit] + o.LimitWindow - now);
+            var result = retryAfter is null ? verdict ?? DoorEventResults.Pending : DoorEventResults.RateLimited;
             row = DoorLog.Stage(db, entry with { Result = result });
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
