@@ -25,6 +25,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapSignOut();
+app.MapApiPictures();
 app.MapConsoleUi();
 
 app.Run();

@@ -17,4 +17,6 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(RelayStream))]
 [JsonSerializable(typeof(RelayCallList))]
 [JsonSerializable(typeof(VideoReport))]
+[JsonSerializable(typeof(SiteOpeningList))]
+[JsonSerializable(typeof(SiteOpeningReport))]
 public sealed partial class ContractsJson : JsonSerializerContext;

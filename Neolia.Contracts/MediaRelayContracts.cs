@@ -30,3 +30,15 @@ public sealed record RelayCallList(IReadOnlyList<RelayCall> Calls, string Tag);
 
 /// <summary>A relay's report of the door's video (<see cref="VideoStates"/>), with why it is unavailable (no credentials in it).</summary>
 public sealed record VideoReport(string State, string? Reason = null);
+
+/// <summary>
+/// A door opening a site box should carry out now: trigger <see cref="Relay"/> of the door's HTTP API at
+/// <see cref="DoorHttpUrl"/> on the building's network. Carries the door's HTTP credentials: never log it.
+/// </summary>
+public sealed record SiteOpening(Guid EventId, Guid DeviceId, string DoorHttpUrl, string? Username, string? Password, int Relay);
+
+/// <summary>The openings a site box has claimed (each is handed out once).</summary>
+public sealed record SiteOpeningList(IReadOnlyList<SiteOpening> Openings);
+
+/// <summary>What the door answered: <c>opened</c>, <c>door_unreachable</c> or <c>failed</c>, and why (no credentials in it).</summary>
+public sealed record SiteOpeningReport(string Result, string? Reason = null);

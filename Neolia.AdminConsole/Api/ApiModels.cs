@@ -31,7 +31,12 @@ public sealed record ResidentDto(Guid Id, Guid TenantId, string? Email, string D
 public sealed record CallDto(
     Guid Id, Guid TenantId, Guid SiteId, Guid DeviceId, string Device, Guid ApartmentId, string Apartment, string Status,
     string Caller, DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
-    string? EndReason, bool IsTest);
+    string? EndReason, bool IsTest, string? SnapshotUrl = null);
+
+/// <summary>A line of a door's log (<c>GET /api/admin/doors/{id}/events</c>).</summary>
+public sealed record DoorEventDto(
+    Guid Id, Guid DeviceId, string Device, DateTimeOffset OccurredAt, string Kind, string? Method, string? Result,
+    string? User, string? Apartment, Guid? CallId, string? SnapshotUrl, System.Text.Json.JsonElement? Details);
 
 public sealed record TestCallDto(Guid CallId, string Room, string Dial);
 

@@ -53,9 +53,15 @@ public sealed class AriClient
     /// Dials <paramref name="endpoint"/> (e.g. <c>PJSIP/alice</c>) as channel <paramref name="channelId"/>; once it
     /// answers it enters the application with <paramref name="appArgs"/> (StasisStart).
     /// </summary>
-    public Task OriginateAsync(string channelId, string endpoint, string appArgs, string callerId, int timeoutSeconds, string originator, CancellationToken ct) =>
-        SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}?endpoint={Escape(endpoint)}&app={Escape(_application)}&appArgs={Escape(appArgs)}" +
-            $"&callerId={Escape(callerId)}&timeout={timeoutSeconds}&originator={Escape(originator)}", ct);
+    /// <param name="originator">The channel this one is dialled for (a door's), or null.</param>
+    /// <param name="variables">Channel variables set before the dial (channels.json <c>variables</c> body), e.g. <c>PJSIP_HEADER(add,…)</c> for the INVITE.</param>
+    public Task OriginateAsync(string channelId, string endpoint, string appArgs, string callerId, int timeoutSeconds, string? originator, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? variables = null) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, $"channels/{Escape(channelId)}?endpoint={Escape(endpoint)}&app={Escape(_application)}&appArgs={Escape(appArgs)}" +
+            $"&callerId={Escape(callerId)}&timeout={timeoutSeconds}" + (originator is null ? "" : $"&originator={Escape(originator)}"))
+        {
+            Content = variables is null ? null : JsonContent.Create(new AriVariables(variables), AriJson.Default.AriVariables),
+        }, ct);
 
     public Task SendDtmfAsync(string channelId, string dtmf, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/dtmf?dtmf={Escape(dtmf)}&between=200&duration=200", ct);

@@ -95,6 +95,10 @@ public sealed record AriEventFilter([property: JsonPropertyName("allowed")] IRea
 
 public sealed record AriEventType([property: JsonPropertyName("type")] string Type);
 
+/// <summary>channels.json originate's body: channel variables set before the dial.</summary>
+public sealed record AriVariables([property: JsonPropertyName("variables")] IReadOnlyDictionary<string, string> Variables);
+
+[JsonSerializable(typeof(AriVariables))]
 [JsonSerializable(typeof(AriEvent))]
 [JsonSerializable(typeof(AriEventFilter))]
 [JsonSerializable(typeof(AriChannel))]

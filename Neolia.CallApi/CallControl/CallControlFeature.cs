@@ -31,6 +31,8 @@ public static class CallControlFeature
         builder.Services.AddSingleton<LiveKitBridge>();
         builder.Services.AddSingleton<DoorCallSetup>();
         builder.Services.AddSingleton<DoorCodeSender>();
+        builder.Services.AddSingleton<DoorOpeningCalls>();
+        builder.Services.AddSingleton<DoorOpenings.ISipDoorOpener>(sp => sp.GetRequiredService<DoorOpeningCalls>());
         builder.Services.AddSingleton<CallRecovery>();
         builder.Services.AddSingleton<DoorCallRouter>();
         builder.Services.AddSingleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallRouter>());

@@ -23,6 +23,7 @@ internal sealed class DoorCallRouter(
     DoorCallEnding ending,
     DoorCodeSender doorCode,
     CallRecovery recovery,
+    DoorOpeningCalls openings,
     AriCommands ari,
     IOptions<CallControlOptions> options,
     TimeProvider time,
@@ -51,6 +52,7 @@ internal sealed class DoorCallRouter(
                 break;
             case "StasisStart" when e.Channel is { } channel && e.Args is [var kind, ..]:
                 if (kind == DoorCallSetup.DoorArgument && e.Args is [_, var tenant, var door, var exten, ..]) Admit(channel, tenant, door, exten);
+                else if (kind == DoorOpeningCalls.OpeningArgument) openings.OnAnswered(channel.Id);
                 else if (kind == SipLegs.LegArgument) PostOrHangUp(registry.ByChannel(channel.Id), channel.Id, call => legs.OnAnsweredAsync(call, channel.Id));
                 else if (kind == LiveKitBridge.LiveKitArgument && e.Args is [_, var callArgument, ..])
                 {
@@ -63,6 +65,7 @@ internal sealed class DoorCallRouter(
                 Post(registry.ByChannel(channel.Id), call => legs.OnRingingAsync(call, channel.Id));
                 break;
             case "ChannelDestroyed" when e.Channel is { } channel:
+                openings.OnGone(channel.Id);
                 Post(registry.ByChannel(channel.Id), call => OnChannelGoneAsync(call, channel.Id, e.Cause ?? AriCauses.NormalClearing));
                 break;
             case "ContactStatusChange" when e.ContactInfo?.ContactStatus is "Reachable" or "NonQualified" && e.Endpoint?.Resource is { } resource:

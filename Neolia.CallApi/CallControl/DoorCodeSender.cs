@@ -23,18 +23,7 @@ internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari,
             .Select(c => new { c.AsteriskCallId, Code = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First() }).SingleAsync(ct);
         var doorChannel = registry.ByCall(callId) is { } call ? await ConnectedDoorOfAsync(call) : await ConnectedDoorInAsteriskAsync(callId, row.AsteriskCallId, ct);
         if (doorChannel is null) return DoorOpeningResults.NotSent;
-        var protectedCode = row.Code;
-        string code;
-        try
-        {
-            code = scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOf(protectedCode);
-        }
-        catch (System.Security.Cryptography.CryptographicException e)
-        {
-            // The Data Protection key that encrypted it is gone (key ring lost): never send another code in its place.
-            logger.LogWarning("Door code of call {CallId} cannot be decrypted ({Error}): set the door's code again", callId, e.Message);
-            return DoorOpeningResults.Failed;
-        }
+        if (scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOrNull(row.Code, logger, $"call {callId}") is not { } code) return DoorOpeningResults.Failed;
         if (!await ari.TryAsync(a => a.SendDtmfAsync(doorChannel, code, ct), $"send the door code of call {callId}")) return DoorOpeningResults.Failed;
         logger.LogInformation("Door code sent on channel {Channel} of call {CallId}", doorChannel, callId);
         return DoorOpeningResults.Sent;

@@ -24,7 +24,7 @@ public static class CallAdminEndpoints
     public sealed record AdminCallResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid DeviceId, string Device, Guid ApartmentId, string Apartment, string Status,
         string Caller, DateTimeOffset StartedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AnsweredAt, DateTimeOffset? EndedAt,
-        string? EndReason, bool IsTest);
+        string? EndReason, bool IsTest, string? SnapshotUrl = null);
 
     /// <summary>Filters of the history; every one optional. <c>from</c> is inclusive, <c>to</c> exclusive.</summary>
     public sealed class CallFilter
@@ -64,7 +64,8 @@ public static class CallAdminEndpoints
                 db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.SiteId).First(),
                 c.DeviceId, db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.Name).First(),
                 c.ApartmentId, db.Apartments.Where(a => a.Id == c.ApartmentId).Select(a => a.Number).First(),
-                c.Status, c.Caller, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.EndReason, c.IsTest));
+                c.Status, c.Caller, c.StartedAt, c.ExpiresAt, c.AnsweredAt, c.EndedAt, c.EndReason, c.IsTest,
+                db.Set<Media.CallMedia>().Any(m => m.CallId == c.Id && m.Snapshot != null) ? Media.CallSnapshotEndpoints.UrlOf(c.Id) : null));
         return TypedResults.Ok(await page.ToPageAsync(paging, ct));
     }
 

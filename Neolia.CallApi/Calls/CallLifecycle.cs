@@ -108,7 +108,8 @@ public sealed partial class CallLifecycle(
     public async Task<CallActionResult> OpenDoorAsync(Guid callId, Guid userId, CancellationToken ct)
     {
         var call = await VisibleTo(userId).Where(c => c.Id == callId)
-            .Select(c => new { c.Status, c.AnsweredByUserId, c.TenantId, c.DeviceId }).SingleOrDefaultAsync(ct);
+            .Select(c => new { c.Status, c.AnsweredByUserId, c.TenantId, c.DeviceId, c.ApartmentId, SiteId = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.SiteId).First() })
+            .SingleOrDefaultAsync(ct);
         if (call is null) return CallActionResult.NotFound;
         if (call.Status != CallStatuses.Answered || call.AnsweredByUserId != userId)
         {
@@ -132,6 +133,11 @@ public sealed partial class CallLifecycle(
             if (await db.Calls.Where(c => c.Id == callId && c.Status == CallStatuses.Answered)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.DoorOpenedAt, now), CancellationToken.None) != 1) return;
             db.DoorOpenings.Add(new DoorOpening { TenantId = call.TenantId, CallId = callId, DeviceId = call.DeviceId, UserId = userId, OpenedAt = now, Result = result });
+            DoorEvents.DoorLog.Stage(db, new DoorEvents.DoorEventEntry(call.TenantId, call.SiteId, call.DeviceId, DoorEvents.DoorEventKinds.OpenedInCall, now)
+            {
+                Method = DoorEvents.DoorEventMethods.DtmfSip, UserId = userId, ApartmentId = call.ApartmentId, CallId = callId,
+                Result = result == DoorOpeningResults.Sent ? DoorEvents.DoorEventResults.Opened : DoorEvents.DoorEventResults.Failed,
+            });
             staged = await moves.StageAsync(callId, CallEventTypes.DoorOpened, onlyUser: null, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
             await transaction.CommitAsync(CancellationToken.None);

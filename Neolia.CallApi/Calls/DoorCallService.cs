@@ -78,6 +78,11 @@ public sealed partial class DoorCallService(
         // The ring goes into the outbox in the call's own INSERT batch (no extra round trip): if Redis is down, or
         // this process dies before publishing, the ring is still sent once Redis answers.
         var staged = CallEventPublisher.Stage(db, ringing, now);
+        // The door's log line of the call, in the same batch (no extra round trip); its picture is the call's snapshot.
+        DoorEvents.DoorLog.Stage(db, new DoorEvents.DoorEventEntry(call.TenantId, door.SiteId, door.Id, DoorEvents.DoorEventKinds.Call, now)
+        {
+            ApartmentId = call.ApartmentId, CallId = call.Id,
+        });
         // No BEGIN/COMMIT around the two INSERTs: EF sends them as one batch, and PostgreSQL runs the statements of
         // one batch (one Sync) as one implicit transaction, so the call and its ring are still saved together or not
         // at all. That saves the COMMIT's round trip and two statements per ring.

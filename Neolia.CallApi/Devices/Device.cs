@@ -41,8 +41,35 @@ public sealed class Device : ITenantOwned
     /// <summary>DTMF sequence that opens the door during a call, encrypted with Data Protection; null means <see cref="DeviceSecrets.DefaultDoorCode"/>.</summary>
     public string? DoorCodeProtected { get; set; }
 
+    /// <summary>Whether and how residents open this door from the app, outside a call: one of <see cref="AppOpeningModes"/>.</summary>
+    public string AppOpening { get; set; } = AppOpeningModes.Off;
+
+    /// <summary>The door's own HTTP API on the building's network (what a site box calls to trigger its relay), encrypted with Data Protection.</summary>
+    public string? DoorHttpUrlProtected { get; set; }
+    public string? DoorHttpUsernameProtected { get; set; }
+    public string? DoorHttpPasswordProtected { get; set; }
+
+    /// <summary>Which of the door's relays opens it through the HTTP API (Akuvox counts from 1).</summary>
+    public int DoorHttpRelay { get; set; } = 1;
+
+    /// <summary>SHA-256 of the token the door's Action URL carries; null: the door's own events are refused.</summary>
+    public byte[]? ActionUrlTokenHash { get; set; }
+
     public bool IsActive { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}
+
+/// <summary>How a door is opened from the app (<see cref="Device.AppOpening"/>).</summary>
+public static class AppOpeningModes
+{
+    /// <summary>Not from the app (the default: the door must be set up for one of the others first).</summary>
+    public const string Off = "off";
+    /// <summary>Asterisk calls the door, which auto-answers, and sends the door code as RFC 4733 DTMF.</summary>
+    public const string Sip = "sip";
+    /// <summary>The site's relay box triggers the door's relay through the door's HTTP API on the building's network.</summary>
+    public const string SiteBox = "site-box";
+
+    public static readonly string[] All = [Off, Sip, SiteBox];
 }
 
 internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
@@ -53,6 +80,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         e.Property(d => d.SipUsername).HasMaxLength(64);
         e.Property(d => d.SipPasswordDigest).HasMaxLength(64);
         e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(32);
+        e.Property(d => d.AppOpening).HasMaxLength(16).HasDefaultValue(AppOpeningModes.Off);
+        e.Property(d => d.ActionUrlTokenHash).HasMaxLength(32);
         e.HasIndex(d => d.SipUsername).IsUnique();
         e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Site>().WithMany().HasForeignKey(d => d.SiteId).OnDelete(DeleteBehavior.Restrict);

@@ -28,6 +28,9 @@ public static class DeviceAdminEndpoints
         devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync).WithSummary("Reset a device's SIP password (shown once)");
         devices.MapPut("/{id:guid}/camera", SetCameraAsync).WithSummary("Set a device's camera (RTSP URL and credentials, stored encrypted)");
         devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
+        devices.MapPut("/{id:guid}/http-api", SetHttpApiAsync).WithSummary("Set a door's HTTP API on the building's network (URL, credentials stored encrypted; for site-box openings)");
+        devices.MapDelete("/{id:guid}/http-api", RemoveHttpApiAsync).WithSummary("Remove a door's HTTP API");
+        devices.MapPost("/{id:guid}/action-url", NewActionUrlTokenAsync).WithSummary("Issue a door's Action URL token (shown once; replaces the previous one)");
         return admin;
     }
 
@@ -38,7 +41,16 @@ public static class DeviceAdminEndpoints
     public sealed record DeviceResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
         bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null,
-        DateTimeOffset? LastCallAt = null);
+        DateTimeOffset? LastCallAt = null, string AppOpening = AppOpeningModes.Off, CameraResponse? HttpApi = null, bool HasActionUrl = false);
+
+    /// <param name="Token">Shown this once: type the URL into the door's Action URL page now.</param>
+    public sealed record ActionUrlResponse(string Path, string Token, string Example);
+
+    public sealed record HttpApiRequest(
+        [Required, MaxLength(2000), AbsoluteUri("http", "https")] string Url,
+        [MaxLength(200)] string? Username,
+        [MaxLength(200)] string? Password,
+        [Range(1, 8)] int? Relay);
 
     /// <param name="SipPassword">Shown this once: only its digest is stored. Type it into the device now.</param>
     public sealed record DeviceCreatedResponse(DeviceResponse Device, string SipPassword);
@@ -53,13 +65,15 @@ public static class DeviceAdminEndpoints
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
         [MaxLength(200)] string? RtspUsername,
-        [MaxLength(200)] string? RtspPassword);
+        [MaxLength(200)] string? RtspPassword,
+        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null);
 
     public sealed record UpdateDeviceRequest(
         [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
-        [Required] bool? IsActive);
+        [Required] bool? IsActive,
+        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null);
 
     public sealed record CameraRequest(
         [Required, MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string RtspUrl,
@@ -71,7 +85,9 @@ public static class DeviceAdminEndpoints
     private static DeviceResponse ToResponse(Device d, SipCredentials sip, DeviceSecrets secrets) => new(
         d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCodeProtected is not null, d.IsActive,
         d.RtspUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
-        d.CreatedAt);
+        d.CreatedAt, AppOpening: d.AppOpening,
+        HttpApi: d.DoorHttpUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.DoorHttpUrlProtected), d.DoorHttpUsernameProtected is not null || d.DoorHttpPasswordProtected is not null),
+        HasActionUrl: d.ActionUrlTokenHash is not null);
 
     private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
     {
@@ -113,6 +129,7 @@ public static class DeviceAdminEndpoints
         if (site is null) return AdminProblems.NotFound("Site");
         var kind = request.Kind == DoorIntercom ? DeviceKind.DoorIntercom : DeviceKind.IndoorMonitor;
         if (await CheckApartmentAsync(kind, request.ApartmentId, site.Id, db, ct) is { } problem) return problem;
+        if (kind != DeviceKind.DoorIntercom && request.AppOpening is not (null or AppOpeningModes.Off)) return AdminProblems.Invalid("appOpening", "Only a door intercom opens.");
         if (request.RtspUrl is null && (request.RtspUsername is not null || request.RtspPassword is not null))
         {
             return AdminProblems.Invalid("rtspUrl", "Camera credentials need the camera's RTSP URL.");
@@ -136,6 +153,7 @@ public static class DeviceAdminEndpoints
                 RtspUrlProtected = secrets.Protect(request.RtspUrl),
                 RtspUsernameProtected = secrets.Protect(request.RtspUsername),
                 RtspPasswordProtected = secrets.Protect(request.RtspPassword),
+                AppOpening = request.AppOpening ?? AppOpeningModes.Off,
             };
             db.Devices.Add(device);
             await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest, site.Id), ct);
@@ -160,6 +178,11 @@ public static class DeviceAdminEndpoints
         device.ApartmentId = request.ApartmentId;
         device.DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode);
         device.IsActive = request.IsActive!.Value;
+        if (request.AppOpening is { } appOpening)
+        {
+            if (device.Kind != DeviceKind.DoorIntercom && appOpening != AppOpeningModes.Off) return AdminProblems.Invalid("appOpening", "Only a door intercom opens.");
+            device.AppOpening = appOpening;
+        }
         await SyncSipAccountAsync(device, db, rows, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToResponse(device, sip, secrets));
@@ -207,6 +230,35 @@ public static class DeviceAdminEndpoints
         device.RtspUrlProtected = device.RtspUsernameProtected = device.RtspPasswordProtected = null;
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SetHttpApiAsync(Guid id, HttpApiRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id && d.Kind == DeviceKind.DoorIntercom, ct) is not { } device) return AdminProblems.NotFound("Door");
+        device.DoorHttpUrlProtected = secrets.Protect(request.Url);
+        device.DoorHttpUsernameProtected = secrets.Protect(request.Username);
+        device.DoorHttpPasswordProtected = secrets.Protect(request.Password);
+        device.DoorHttpRelay = request.Relay ?? 1;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
+    }
+
+    private static async Task<IResult> RemoveHttpApiAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id && d.Kind == DeviceKind.DoorIntercom, ct) is not { } device) return AdminProblems.NotFound("Door");
+        device.DoorHttpUrlProtected = device.DoorHttpUsernameProtected = device.DoorHttpPasswordProtected = null;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> NewActionUrlTokenAsync(Guid id, NeoliaDb db, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id && d.Kind == DeviceKind.DoorIntercom, ct) is not { } device) return AdminProblems.NotFound("Door");
+        var (token, hash) = DoorEvents.ActionUrlEndpoints.NewToken();
+        device.ActionUrlTokenHash = hash;
+        await db.SaveChangesAsync(ct);
+        var path = DoorEvents.ActionUrlEndpoints.PathOf(device.Id);
+        return TypedResults.Ok(new ActionUrlResponse(path, token, $"https://door:{token}@<gateway host>{path}?event=card&card=$card_sn&mac=$mac"));
     }
 
     /// <summary>An indoor monitor may hang in an apartment of its own site; a door intercom belongs to no apartment.</summary>

@@ -25,6 +25,23 @@ public sealed class DeviceSecrets(IDataProtectionProvider provider)
     public string DoorCodeOf(string? protectedCode) => protectedCode is null ? DefaultDoorCode : _doorCode.Unprotect(protectedCode);
 
     /// <summary>
+    /// The door code to send, or null (logged, without the code) when the Data Protection key that encrypted it is
+    /// gone: never send another code in its place.
+    /// </summary>
+    public string? DoorCodeOrNull(string? protectedCode, ILogger logger, string whose)
+    {
+        try
+        {
+            return DoorCodeOf(protectedCode);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            logger.LogWarning("Door code of {Whose} cannot be decrypted ({Error}): set the door's code again", whose, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// What an administrator is shown of a camera: its host and port only, enough to tell which camera is configured
     /// without handing out the path, query or user info where the secret parts live.
     /// </summary>

@@ -20,8 +20,8 @@ public static class MediaRelayEndpoints
         return app;
     }
 
-    private static void MapRelayApi(RouteGroupBuilder relay, Func<HttpContext, Task<RelayCaller?>> identify)
-    {
+    /// <summary>Only the relays <paramref name="identify"/> knows reach the group's endpoints (<see cref="Caller"/> says which).</summary>
+    public static RouteGroupBuilder RequireRelay(this RouteGroupBuilder relay, Func<HttpContext, Task<RelayCaller?>> identify) =>
         relay.AddEndpointFilter(async (context, next) =>
         {
             // An unknown caller gets the same 404 as an unknown path: the relay API does not announce itself.
@@ -29,13 +29,21 @@ public static class MediaRelayEndpoints
             context.HttpContext.Items[typeof(RelayCaller)] = caller;
             return await next(context);
         });
+
+    /// <summary>A site box only, with its site's credential.</summary>
+    public static RouteGroupBuilder RequireSiteRelay(this RouteGroupBuilder relay) =>
+        relay.RequireRelay(context => RelayCaller.SiteRelayAsync(context, context.RequestServices.GetRequiredService<NeoliaDb>()));
+
+    private static void MapRelayApi(RouteGroupBuilder relay, Func<HttpContext, Task<RelayCaller?>> identify)
+    {
+        relay.RequireRelay(identify);
         relay.MapGet("/calls", ListAsync).WithSummary("The calls whose door video this relay should stream (long poll with wait and tag)");
         relay.MapPost("/calls/{id:guid}/stream", StreamAsync).WithSummary("A call's stream: the camera's RTSP URL and the ingress to publish to (created on first use)");
         relay.MapPut("/calls/{id:guid}/snapshot", SnapshotAsync).WithSummary("Store the visitor's JPEG for a call").Accepts<byte[]>("image/jpeg");
         relay.MapPost("/calls/{id:guid}/video", VideoAsync).WithSummary("Report the door video's state (live, unavailable)");
     }
 
-    private static RelayCaller Caller(HttpContext context) => (RelayCaller)context.Items[typeof(RelayCaller)]!;
+    public static RelayCaller Caller(HttpContext context) => (RelayCaller)context.Items[typeof(RelayCaller)]!;
 
     /// <summary>The calls to stream now. With <c>wait</c> (seconds) and the <c>tag</c> of the last answer, answers when the list changes or the wait is over.</summary>
     private static async Task<IResult> ListAsync(HttpContext context, CallMediaService media, CallEventSignal signal, int? wait, string? tag, CancellationToken ct)
@@ -73,17 +81,24 @@ public static class MediaRelayEndpoints
 
     private static async Task<IResult> SnapshotAsync(Guid id, HttpContext context, CallMediaService media, IOptions<MediaOptions> options, CancellationToken ct)
     {
-        var max = options.Value.SnapshotMaxBytes;
-        if (context.Request.ContentLength > max) return TooLarge(max);
+        var (jpeg, size, problem) = await ReadJpegAsync(context, options.Value.SnapshotMaxBytes, ct);
+        if (problem is not null) return problem;
+        return await media.StoreSnapshotAsync(Caller(context), id, jpeg!, size!.Value, ct) ? TypedResults.NoContent() : NotFound();
+    }
+
+    /// <summary>The request's body as one JPEG of at most <paramref name="max"/> bytes, or the problem to answer (413, 415).</summary>
+    public static async Task<(byte[]? Jpeg, (int Width, int Height)? Size, IResult? Problem)> ReadJpegAsync(HttpContext context, int max, CancellationToken ct)
+    {
+        if (context.Request.ContentLength > max) return (null, null, TooLarge(max));
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, ct);
-        if (body.Length > max) return TooLarge(max);
+        if (body.Length > max) return (null, null, TooLarge(max));
         var jpeg = body.ToArray();
         if (Jpeg.Dimensions(jpeg) is not { } size)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Not a JPEG", detail: "The body must be one JPEG image.");
+            return (null, null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Not a JPEG", detail: "The body must be one JPEG image."));
         }
-        return await media.StoreSnapshotAsync(Caller(context), id, jpeg, size, ct) ? TypedResults.NoContent() : NotFound();
+        return (jpeg, size, null);
     }
 
     private static async Task<IResult> VideoAsync(Guid id, VideoReport report, HttpContext context, CallMediaService media, CancellationToken ct)

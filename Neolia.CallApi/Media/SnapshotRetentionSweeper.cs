@@ -4,30 +4,16 @@ using Neolia.CallApi.Data;
 
 namespace Neolia.CallApi.Media;
 
-/// <summary>Removes snapshots older than <see cref="MediaOptions.SnapshotRetentionDays"/> (the calls stay in the history); every replica may run it.</summary>
+/// <summary>Removes snapshots older than <see cref="MediaOptions.SnapshotRetentionDays"/> (the calls stay in the history).</summary>
 public sealed class SnapshotRetentionSweeper(IDbContextFactory<NeoliaDb> contexts, IOptions<MediaOptions> options, TimeProvider time,
-    ILogger<SnapshotRetentionSweeper> logger) : BackgroundService
+    ILogger<SnapshotRetentionSweeper> logger) : RetentionSweeper(contexts, time, logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    protected override string What => "snapshot(s)";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task<int> SweepAsync(NeoliaDb db, DateTimeOffset now, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-                db.TenantScope = TenantScope.All;
-                var before = time.GetUtcNow() - TimeSpan.FromDays(options.Value.SnapshotRetentionDays);
-                var removed = await db.Set<CallMedia>().Where(m => m.Snapshot != null && m.SnapshotTakenAt < before)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Snapshot, (byte[]?)null), stoppingToken);
-                if (removed > 0) logger.LogInformation("{Count} snapshot(s) past retention removed", removed);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning("Snapshot retention sweep failed ({Message}); next in {Interval}", e.Message, Interval);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        var before = now - TimeSpan.FromDays(options.Value.SnapshotRetentionDays);
+        return db.Set<CallMedia>().Where(m => m.Snapshot != null && m.SnapshotTakenAt < before)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Snapshot, (byte[]?)null), ct);
     }
 }

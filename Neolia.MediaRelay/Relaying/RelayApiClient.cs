@@ -68,6 +68,21 @@ public sealed class RelayApiClient(HttpClient http, IOptions<RelayOptions> optio
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The site's door openings to carry out, claimed for this box (site mode); with a wait, answered as soon as there is one.</summary>
+    public async Task<SiteOpeningList> ClaimOpeningsAsync(int waitSeconds, CancellationToken ct)
+    {
+        using var response = await http.SendAsync(Request(HttpMethod.Get, $"/openings?wait={waitSeconds}"), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ContractsJson.Default.SiteOpeningList, ct) ?? throw new HttpRequestException("empty answer");
+    }
+
+    public async Task ReportOpeningAsync(Guid eventId, SiteOpeningReport report, CancellationToken ct)
+    {
+        var content = JsonContent.Create(report, ContractsJson.Default.SiteOpeningReport);
+        using var response = await http.SendAsync(Request(HttpMethod.Post, $"/openings/{eventId}/result", content), ct);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task ReportVideoAsync(Guid callId, string state, string? reason, CancellationToken ct)
     {
         var content = JsonContent.Create(new VideoReport(state, reason), ContractsJson.Default.VideoReport);

@@ -27,6 +27,8 @@ public static class RelayFeature
         if (options.IsSite)
         {
             builder.Services.AddHostedService<SiteWork>();
+            builder.Services.AddSingleton<Openings.AkuvoxDoorClient>();
+            builder.Services.AddHostedService<Openings.SiteOpeningWork>();
         }
         else
         {

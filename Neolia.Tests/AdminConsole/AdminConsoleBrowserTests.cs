@@ -122,6 +122,58 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
     }
 
     [Fact]
+    public async Task The_visitors_picture_shows_in_the_call_history_and_the_door_log_through_the_consoles_session()
+    {
+        var tenant = await AdminWorld.CreateTenantAsync(stack, await AdminWorld.PlatformAdminAsync(stack));
+        var test = await tenant.Admin.PostAsync($"/api/admin/devices/{tenant.DoorId}/test-call", new { apartment = tenant.ApartmentNumber });
+        var callId = test.Id("callId");
+        // The picture a relay would have stored for the call (ffmpeg's own encoder, 64x48).
+        var jpegPath = Path.Combine(Path.GetTempPath(), $"visitor-{Guid.NewGuid():N}.jpg");
+        using (var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", $"-loglevel error -f lavfi -i color=c=red:s=64x48 -frames:v 1 {jpegPath}"))
+        {
+            await ffmpeg.WaitForExitAsync();
+        }
+        await using (var scope = stack.DataScope(out var db))
+        {
+            // The door has a camera: its media row may exist already (a relay asked for the stream).
+            var media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleOrDefaultAsync(
+                db.Set<Neolia.CallApi.Media.CallMedia>(), m => m.CallId == callId);
+            if (media is null) db.Set<Neolia.CallApi.Media.CallMedia>().Add(media = new Neolia.CallApi.Media.CallMedia { CallId = callId, TenantId = tenant.TenantId });
+            media.Snapshot = await File.ReadAllBytesAsync(jpegPath);
+            (media.SnapshotWidth, media.SnapshotHeight, media.SnapshotTakenAt) = (64, 48, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync();
+        }
+
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync($"manager@{tenant.Slug}.test", "Manager-password-1");
+        await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
+
+        await console.OpenAsync("calls", "Call history");
+        var picture = console.Grid("calls").Locator("img.visitor");
+        await Expect(picture).ToHaveCountAsync(1);
+        await Expect(picture).ToHaveAttributeAsync("src", $"pictures/api/calls/{callId}/snapshot");
+        // Loaded, not a broken image: the browser sent only its cookie, the console asked the API with the session's token.
+        await console.Page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=calls] img.visitor'); return i && i.complete && i.naturalWidth === 64; }");
+        await console.ScreenshotAsync("calls-with-visitor-picture");
+
+        await console.OpenAsync("door-log", "Door log");
+        var logged = console.Grid("door-events").Locator("tr", new() { HasText = "call" }).Locator("img.visitor");
+        await Expect(logged).ToHaveCountAsync(1);
+        await console.Page.WaitForFunctionAsync("() => { const i = document.querySelector('[data-testid=door-events] img.visitor'); return i && i.complete && i.naturalWidth === 64; }");
+
+        // Without the session, and for another route of the API, the console passes nothing on.
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (var response = await anonymous.GetAsync(new Uri(stack.ConsoleUrl, $"pictures/api/calls/{callId}/snapshot")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode); // to the sign-in page
+            Assert.NotEqual("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        }
+        var other = await console.Page.APIRequest.GetAsync($"pictures/api/admin/tenants");
+        Assert.Equal(404, other.Status);
+    }
+
+    [Fact]
     public async Task A_resident_who_signs_in_is_told_the_console_is_not_for_them()
     {
         var (_, email, password) = await stack.NewTenantAdminAsync();

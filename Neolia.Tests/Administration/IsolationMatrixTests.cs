@@ -72,6 +72,11 @@ public sealed class IsolationMatrixTests(StackFixture stack)
         new("reset device SIP password", "POST", "/api/admin/devices/{id}/sip-password", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/sip-password", null)),
         new("set device camera", "PUT", "/api/admin/devices/{id}/camera", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/camera", new { rtspUrl = "rtsp://evil.example/" })),
         new("remove device camera", "DELETE", "/api/admin/devices/{id}/camera", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/camera", null)),
+        new("set door HTTP API", "PUT", "/api/admin/devices/{id}/http-api", Audience.Buildings,
+            w => ($"/api/admin/devices/{w.B.DoorId}/http-api", new { url = "http://evil.example/", username = "admin", password = "x" })),
+        new("remove door HTTP API", "DELETE", "/api/admin/devices/{id}/http-api", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/http-api", null)),
+        new("issue door Action URL token", "POST", "/api/admin/devices/{id}/action-url", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/action-url", null)),
+        new("B's door log", "GET", "/api/admin/doors/{id}/events", Audience.Buildings, w => ($"/api/admin/doors/{w.B.DoorId}/events", null)),
 
         new("list residents of B", "GET", "/api/admin/residents", Audience.Buildings, w => ($"/api/admin/residents?tenantId={w.B.TenantId}", null), IsList: true),
         new("list residents of B's apartment", "GET", "/api/admin/residents", Audience.Buildings, w => ($"/api/admin/residents?apartmentId={w.B.ApartmentId}", null), IsList: true),
@@ -96,6 +101,8 @@ public sealed class IsolationMatrixTests(StackFixture stack)
             w => ($"/api/admin/devices/{w.B.DoorId}/test-call", new { apartment = w.B.ApartmentNumber })),
 
         new("my profile", "GET", "/api/me", Audience.Self, w => ("/api/me", null)),
+        new("my doors", "GET", "/api/me/doors", Audience.Self, w => ("/api/me/doors", null)),
+        new("my apartments' door log", "GET", "/api/me/door-events", Audience.Self, w => ("/api/me/door-events", null)),
         new("change my password (wrong current password)", "POST", "/api/me/password", Audience.Self,
             w => ("/api/me/password", new { currentPassword = "not-my-password-1", newPassword = "Another-password-1" })),
         // Only residents have a softphone: an administrator's own account has none (404).

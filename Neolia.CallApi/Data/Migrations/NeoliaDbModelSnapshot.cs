@@ -417,13 +417,36 @@ namespace Neolia.CallApi.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<byte[]>("ActionUrlTokenHash")
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
                     b.Property<Guid?>("ApartmentId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("AppOpening")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("off");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DoorCodeProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DoorHttpPasswordProtected")
+                        .HasColumnType("text");
+
+                    b.Property<int>("DoorHttpRelay")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DoorHttpUrlProtected")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DoorHttpUsernameProtected")
                         .HasColumnType("text");
 
                     b.Property<bool>("IsActive")
@@ -475,6 +498,73 @@ namespace Neolia.CallApi.Data.Migrations
                     b.HasIndex("TenantId");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.DoorEvents.DoorEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ApartmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Details")
+                        .HasColumnType("jsonb");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Method")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Snapshot")
+                        .HasColumnType("bytea");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OccurredAt");
+
+                    b.HasIndex("TenantId");
+
+                    b.HasIndex("ApartmentId", "OccurredAt");
+
+                    b.HasIndex("DeviceId", "OccurredAt");
+
+                    b.HasIndex("SiteId", "Result")
+                        .HasFilter("\"Result\" = 'pending'");
+
+                    b.HasIndex("UserId", "OccurredAt");
+
+                    b.ToTable("door_events", (string)null);
                 });
 
             modelBuilder.Entity("Neolia.CallApi.Media.CallMedia", b =>
@@ -1251,6 +1341,27 @@ namespace Neolia.CallApi.Data.Migrations
                         .WithMany()
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.DoorEvents.DoorEvent", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Neolia.CallApi.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Neolia.CallApi.Tenants.Tenant", null)
