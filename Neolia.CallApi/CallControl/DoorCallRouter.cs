@@ -23,6 +23,7 @@ internal sealed class DoorCallRouter(
     DoorCallEnding ending,
     DoorCodeSender doorCode,
     CallRecovery recovery,
+    DeviceStatus.QualifyReports qualify,
     AriCommands ari,
     IOptions<CallControlOptions> options,
     TimeProvider time,
@@ -65,8 +66,9 @@ internal sealed class DoorCallRouter(
             case "ChannelDestroyed" when e.Channel is { } channel:
                 Post(registry.ByChannel(channel.Id), call => OnChannelGoneAsync(call, channel.Id, e.Cause ?? AriCauses.NormalClearing));
                 break;
-            case "ContactStatusChange" when e.ContactInfo?.ContactStatus is "Reachable" or "NonQualified" && e.Endpoint?.Resource is { } resource:
-                OnEndpointOnline(resource);
+            case "ContactStatusChange" when e.ContactInfo?.ContactStatus is { } status && e.Endpoint?.Resource is { } resource:
+                qualify.Report(resource, status);
+                if (status is "Reachable" or "NonQualified") OnEndpointOnline(resource);
                 break;
             case "EndpointStateChange" when e.Endpoint is { State: "online", Resource: { } resource }:
                 OnEndpointOnline(resource);
