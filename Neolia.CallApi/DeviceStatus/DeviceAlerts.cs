@@ -7,7 +7,7 @@ namespace Neolia.CallApi.DeviceStatus;
 /// <summary>
 /// Turns recorded state changes into alerts, without a storm: an "offline" alert only after the device stayed offline
 /// for <see cref="DeviceStatusOptions.OfflineGrace"/>, and at most one per <see cref="DeviceStatusOptions.QuietPeriod"/>;
-/// its recovery at once. A door that flaps during the quiet period is reported when the period ends, if it is still
+/// its recovery at once (only if its loss was reported: a newly installed door coming online is no news). A door that flaps during the quiet period is reported when the period ends, if it is still
 /// offline then, with the number of changes it made. The alert and its webhook delivery are written in one
 /// transaction with the claim that raises it, so two replicas never raise the same alert.
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class DeviceAlerts(IDbContextFactory<NeoliaDb> databases, IOptions
         {
             var p = item.Presence;
             var offline = p.State == PresenceStates.Offline;
+            var silent = !offline && p.LastOfflineAlertAt is null;
             var alert = new DeviceAlert
             {
                 TenantId = p.TenantId, DeviceId = p.DeviceId, SiteId = item.SiteId, RaisedAt = now, Since = p.Since,
@@ -49,6 +50,12 @@ public sealed class DeviceAlerts(IDbContextFactory<NeoliaDb> databases, IOptions
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.AlertedState, p.State).SetProperty(x => x.ChangesSinceAlert, 0)
                         .SetProperty(x => x.LastOfflineAlertAt, x => offline ? now : x.LastOfflineAlertAt), ct);
                 if (claim != 1) return false;
+                // A device that was never reported offline (first installed, or back within the grace) comes online silently.
+                if (silent)
+                {
+                    await transaction.CommitAsync(ct);
+                    return false;
+                }
                 db.Add(alert);
                 if (await db.Set<AlertWebhook>().AnyAsync(w => w.TenantId == p.TenantId && w.IsEnabled, ct))
                 {

@@ -45,21 +45,23 @@ public static class DeviceStatusEndpoints
         bool? RotateSecret,
         Guid? TenantId);
 
-    private static IQueryable<DeviceStatusResponse> StatusRows(NeoliaDb db) =>
-        from p in db.Set<DevicePresence>()
-        join d in db.Devices on p.DeviceId equals d.Id
-        where d.IsActive
-        select new DeviceStatusResponse(d.Id, d.TenantId, d.SiteId, d.Name,
-            d.Kind == DeviceKind.DoorIntercom ? DeviceAdminEndpoints.DoorIntercom : DeviceAdminEndpoints.IndoorMonitor, p.State, p.Since, p.UnreachableSince);
-
     private static async Task<IResult> ListStatusAsync([AsParameters] PageQuery paging, Guid? siteId,
         [AllowedValues(PresenceStates.Online, PresenceStates.Offline, null)] string? state, NeoliaDb db, CancellationToken ct)
     {
-        var rows = StatusRows(db);
-        if (siteId is { } s) rows = rows.Where(r => r.SiteId == s);
-        if (state is not null) rows = rows.Where(r => r.State == state);
+        var rows = from p in db.Set<DevicePresence>()
+                   join d in db.Devices on p.DeviceId equals d.Id
+                   where d.IsActive
+                   select new { Presence = p, Device = d };
+        if (siteId is { } s) rows = rows.Where(r => r.Device.SiteId == s);
+        if (state is not null) rows = rows.Where(r => r.Presence.State == state);
         // Offline first, the longest offline at the top: what a manager looks at.
-        return TypedResults.Ok(await rows.OrderByDescending(r => r.State == PresenceStates.Offline).ThenBy(r => r.Since).ThenBy(r => r.DeviceId).ToPageAsync(paging, ct));
+        var page = await rows.OrderByDescending(r => r.Presence.State == PresenceStates.Offline).ThenBy(r => r.Presence.Since).ThenBy(r => r.Device.Id)
+            .ToPageAsync(paging, ct);
+        return TypedResults.Ok(new PagedList<DeviceStatusResponse>(page.Items.Select(r => new DeviceStatusResponse(
+                r.Device.Id, r.Device.TenantId, r.Device.SiteId, r.Device.Name,
+                r.Device.Kind == DeviceKind.DoorIntercom ? DeviceAdminEndpoints.DoorIntercom : DeviceAdminEndpoints.IndoorMonitor,
+                r.Presence.State, r.Presence.Since, r.Presence.UnreachableSince)).ToList(),
+            page.Page, page.PageSize, page.TotalCount));
     }
 
     private static async Task<IResult> ListAlertsAsync([AsParameters] PageQuery paging, Guid? deviceId, NeoliaDb db, CancellationToken ct)
