@@ -54,3 +54,13 @@ public static class CallStatusNames
 
     public static bool IsFinished(string status) => status is not ("ringing" or "answered");
 }
+
+/// <param name="UnreachableSince">Registered, but not answering Asterisk's qualify since then.</param>
+public sealed record DeviceStatusDto(Guid DeviceId, Guid TenantId, Guid SiteId, string Name, string Kind, string State, DateTimeOffset Since,
+    DateTimeOffset? UnreachableSince);
+
+public sealed record AlertDeliveryDto(string State, int Attempts, DateTimeOffset? LastAttemptAt, int? LastStatusCode, string? LastError,
+    DateTimeOffset? DeliveredAt, DateTimeOffset? NextAttemptAt);
+
+public sealed record DeviceAlertDto(Guid Id, Guid TenantId, string Kind, Guid DeviceId, string DeviceName, Guid SiteId, DateTimeOffset RaisedAt,
+    DateTimeOffset Since, int Changes, AlertDeliveryDto? Delivery);

@@ -1,6 +1,7 @@
 using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Calls;
 using Neolia.CallApi.Devices;
+using Neolia.CallApi.DeviceStatus;
 using Neolia.CallApi.Sites;
 using Neolia.CallApi.Tenants;
 using Neolia.CallApi.Users;
@@ -28,6 +29,7 @@ public static class AdministrationFeature
         admin.MapSiteAdministration();
         admin.MapApartmentAdministration();
         admin.MapDeviceAdministration();
+        admin.MapDeviceStatusAdministration();
         admin.MapResidentAdministration();
         admin.MapCallAdministration();
         app.MapMeEndpoints();

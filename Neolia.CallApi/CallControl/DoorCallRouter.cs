@@ -24,6 +24,7 @@ internal sealed class DoorCallRouter(
     DoorCodeSender doorCode,
     CallRecovery recovery,
     DoorOpeningCalls openings,
+    DeviceStatus.QualifyReports qualify,
     AriCommands ari,
     IOptions<CallControlOptions> options,
     TimeProvider time,
@@ -68,8 +69,9 @@ internal sealed class DoorCallRouter(
                 openings.OnGone(channel.Id);
                 Post(registry.ByChannel(channel.Id), call => OnChannelGoneAsync(call, channel.Id, e.Cause ?? AriCauses.NormalClearing));
                 break;
-            case "ContactStatusChange" when e.ContactInfo?.ContactStatus is "Reachable" or "NonQualified" && e.Endpoint?.Resource is { } resource:
-                OnEndpointOnline(resource);
+            case "ContactStatusChange" when e.ContactInfo?.ContactStatus is { } status && e.Endpoint?.Resource is { } resource:
+                qualify.Report(resource, status);
+                if (status is "Reachable" or "NonQualified") OnEndpointOnline(resource);
                 break;
             case "EndpointStateChange" when e.Endpoint is { State: "online", Resource: { } resource }:
                 OnEndpointOnline(resource);

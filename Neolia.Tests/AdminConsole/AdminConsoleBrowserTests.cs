@@ -235,6 +235,35 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
         return doors.GetProperty("items").EnumerateArray().Single().Id();
     }
 
+    [Fact]
+    public async Task The_live_board_shows_a_door_that_lost_its_registration_as_offline_since_then()
+    {
+        var (_, email, password) = await stack.NewTenantAdminAsync();
+        var admin = await ApiSession.SignInAsync(stack, email, password);
+        var site = await admin.PostAsync("/api/admin/sites", new { name = "Building" });
+        var door = (await admin.PostAsync("/api/admin/devices", new { siteId = site.Id(), kind = "door-intercom", name = "Garden gate" })).GetProperty("device");
+        var username = door.GetProperty("sipUsername").GetString()!;
+        await using var db = new Npgsql.NpgsqlConnection(stack.Stack.DatabaseConnectionString);
+        await Neolia.Tests.SipAccounts.RealtimeRows.RegisterAsync(db, username, "198.51.100.30", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync(email, password);
+        await Expect(console.Page.Locator("[data-testid=board-all-online]")).ToHaveTextAsync("Every device is online.", new() { Timeout = 20_000 });
+
+        // The door is unplugged: Asterisk removes its registration. The open board shows it without a reload.
+        await using (var delete = new Npgsql.NpgsqlCommand("DELETE FROM ps_contacts WHERE endpoint = @u", db))
+        {
+            delete.Parameters.AddWithValue("u", username);
+            await delete.ExecuteNonQueryAsync();
+        }
+        var offline = console.Page.Locator($"[data-testid=board-offline] li[data-device-id='{door.Id()}']");
+        await Expect(offline).ToContainTextAsync("Garden gate", new() { Timeout = 20_000 });
+        await Expect(offline.Locator("[data-testid=device-offline]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\s*offline since \d\d:\d\d UTC\s*$"));
+        await Expect(offline).ToContainTextAsync("registration lost");
+        await console.ScreenshotAsync("board-door-offline");
+    }
+
     /// <summary>The main pages at desktop (1280×800) and phone (390×844) widths, in light and dark.</summary>
     private async Task ScreenshotsAsync(string email, string password)
     {

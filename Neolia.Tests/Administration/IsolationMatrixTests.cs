@@ -100,6 +100,13 @@ public sealed class IsolationMatrixTests(StackFixture stack)
         new("test B's door", "POST", "/api/admin/devices/{id}/test-call", Audience.Buildings,
             w => ($"/api/admin/devices/{w.B.DoorId}/test-call", new { apartment = w.B.ApartmentNumber })),
 
+        new("status of B's site's devices", "GET", "/api/admin/device-status", Audience.Buildings, w => ($"/api/admin/device-status?siteId={w.B.SiteId}", null), IsList: true),
+        new("alerts of B's door", "GET", "/api/admin/alerts", Audience.Buildings, w => ($"/api/admin/alerts?deviceId={w.B.DoorId}", null), IsList: true),
+        new("get B's alert webhook", "GET", "/api/admin/alert-webhook", Audience.Buildings, w => ($"/api/admin/alert-webhook?tenantId={w.B.TenantId}", null)),
+        new("set B's alert webhook", "PUT", "/api/admin/alert-webhook", Audience.Buildings,
+            w => ("/api/admin/alert-webhook", new { url = "https://intruder.example/hook", tenantId = w.B.TenantId })),
+        new("remove B's alert webhook", "DELETE", "/api/admin/alert-webhook", Audience.Buildings, w => ($"/api/admin/alert-webhook?tenantId={w.B.TenantId}", null)),
+
         new("my profile", "GET", "/api/me", Audience.Self, w => ("/api/me", null)),
         new("my doors", "GET", "/api/me/doors", Audience.Self, w => ("/api/me/doors", null)),
         new("my apartments' door log", "GET", "/api/me/door-events", Audience.Self, w => ("/api/me/door-events", null)),

@@ -802,6 +802,17 @@ public sealed class FakeAsterisk : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Asterisk's qualify of a registered contact changes its status (events.json <c>ContactInfo.contact_status</c>):
+    /// <c>Unreachable</c> when an OPTIONS gets no answer within qualify_timeout, <c>Reachable</c> when one is answered again.
+    /// </summary>
+    public Task QualifyAsync(string resource, string contactStatus) =>
+        SendToEndpointSubscribersAsync(new
+        {
+            type = "ContactStatusChange", endpoint = EndpointSnapshot(resource),
+            contact_info = new { uri = $"sip:{resource}@192.0.2.10:5060", contact_status = contactStatus, aor = resource, roundtrip_usec = contactStatus == "Reachable" ? "312" : "0" },
+        });
+
     /// <summary>The door (or another channel) sends a DTMF digit (RFC 4733 or SIP INFO).</summary>
     public Task SendDtmfFromAsync(string channelId, string digit) =>
         ChannelEventAsync(Channels[channelId], "ChannelDtmfReceived", new { digit, duration_ms = 160 });
