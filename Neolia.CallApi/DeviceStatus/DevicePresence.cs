@@ -15,6 +15,16 @@ public static class PresenceStates
     public const string Offline = "offline";
 }
 
+/// <summary>Why a device is in its state: the result of its line in the door log.</summary>
+public static class PresenceReasons
+{
+    public const string Registered = "registered";
+    /// <summary>Registered, but Asterisk's OPTIONS get no answer.</summary>
+    public const string QualifyUnreachable = "qualify_unreachable";
+    /// <summary>No registration left: expired or removed.</summary>
+    public const string NoRegistration = "no_registration";
+}
+
 /// <summary>
 /// What CallApi last recorded of one device's reachability, and what it last alerted about. One row per device, made
 /// the first time the device is checked (without an alert: a door never installed yet is not "lost"). A change is

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.DoorEvents;
 using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.DeviceStatus;
@@ -55,7 +56,7 @@ public sealed class DevicePresenceMonitor(IDbContextFactory<NeoliaDb> databases,
                 let registered = db.Set<PsContact>().Any(c => c.Endpoint == d.SipUsername && c.ExpirationTime > nowSeconds)
                 let state = registered && (p == null || p.UnreachableSince == null) ? PresenceStates.Online : PresenceStates.Offline
                 where p == null || p.State != state
-                select new { d.Id, d.TenantId, d.Name, Registered = registered, State = state, Recorded = p == null ? null : p.State })
+                select new { d.Id, d.TenantId, d.SiteId, d.Name, Registered = registered, State = state, Recorded = p == null ? null : p.State })
             .ToListAsync(ct);
 
         foreach (var device in changed)
@@ -70,15 +71,25 @@ public sealed class DevicePresenceMonitor(IDbContextFactory<NeoliaDb> databases,
                     """, ct);
                 continue;
             }
-            var moved = await db.Set<DevicePresence>()
-                .Where(p => p.DeviceId == device.Id && p.State == device.Recorded)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, state).SetProperty(p => p.Since, now)
-                    .SetProperty(p => p.ChangesSinceAlert, p => p.ChangesSinceAlert + 1), ct);
-            if (moved == 1)
+            var reason = state == PresenceStates.Online ? PresenceReasons.Registered
+                : device.Registered ? PresenceReasons.QualifyUnreachable : PresenceReasons.NoRegistration;
+            // The change and its line in the door log together: one replica records both, or neither.
+            var moved = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
             {
-                logger.LogInformation("Device {DeviceId} ({Name}) is {State} ({Reason})", device.Id, device.Name, state,
-                    state == PresenceStates.Online ? "registered" : device.Registered ? "qualify: unreachable" : "no registration left");
-            }
+                db.ChangeTracker.Clear();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var rows = await db.Set<DevicePresence>()
+                    .Where(p => p.DeviceId == device.Id && p.State == device.Recorded)
+                    .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, state).SetProperty(p => p.Since, now)
+                        .SetProperty(p => p.ChangesSinceAlert, p => p.ChangesSinceAlert + 1), ct);
+                if (rows != 1) return false;
+                DoorLog.Stage(db, new DoorEventEntry(device.TenantId, device.SiteId, device.Id,
+                    state == PresenceStates.Online ? DoorEventKinds.DeviceOnline : DoorEventKinds.DeviceOffline, now) { Result = reason });
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+                return true;
+            });
+            if (moved) logger.LogInformation("Device {DeviceId} ({Name}) is {State} ({Reason})", device.Id, device.Name, state, reason);
         }
     }
 }

@@ -47,7 +47,7 @@ public sealed class DoorEvent : ITenantOwned
     public DateTimeOffset? ClaimedAt { get; set; }
 }
 
-/// <summary>The kinds of door events written today. Text in the database: item 3's device_offline/device_online join without a migration.</summary>
+/// <summary>The kinds of door events. Text in the database: a feature adds its own without a migration.</summary>
 public static class DoorEventKinds
 {
     public const string Call = "call";
@@ -56,6 +56,10 @@ public static class DoorEventKinds
     public const string OpenedByAdmin = "opened_by_admin";
     /// <summary>The door's own event through its Action URL (card, PIN, button, relay…; the detail says which).</summary>
     public const string DoorReported = "door_reported";
+    /// <summary>The device lost its registration or stopped answering Asterisk's qualify (DeviceStatus); the result says which.</summary>
+    public const string DeviceOffline = "device_offline";
+    /// <summary>The device is registered and reachable again.</summary>
+    public const string DeviceOnline = "device_online";
 }
 
 public static class DoorEventMethods
