@@ -202,7 +202,12 @@ public sealed partial class CallLifecycle(
             s.SetProperty(c => c.AnsweredSeconds, end.AnsweredSeconds).SetProperty(c => c.DialedSeconds, end.DialedSeconds)
                 .SetProperty(c => c.HangupCause, end.DoorHangupCause == null ? null : end.DoorHangupCause.ToString());
         };
-        if (await moves.MoveAndAnnounceAsync(callId, CallStatuses.Ended, measured, null, CallEventTypes.Ended, ct) is null)
+        // An answer that never reached the door is a failed call, answered or not; any other end of an answered call ends it.
+        if (end.Outcome == DoorCallOutcome.BridgeFailed)
+        {
+            await moves.MoveAndAnnounceAsync(callId, CallStatuses.Failed, measured, null, CallEventTypes.Ended, ct);
+        }
+        else if (await moves.MoveAndAnnounceAsync(callId, CallStatuses.Ended, measured, null, CallEventTypes.Ended, ct) is null)
         {
             await moves.MoveAndAnnounceAsync(callId, StatusOf(end.Outcome), measured, null, CallEventTypes.Ended, ct);
         }

@@ -4,8 +4,9 @@ using Neolia.Contracts;
 namespace Neolia.CallApi.Calls;
 
 /// <summary>
-/// The call status machine of ARCHITECTURE.md §3, the one place that says which moves are legal:
-/// <c>ringing → answered → ended</c> and <c>ringing → declined | missed | cancelled | failed</c>. Every other status
+/// The call status machine, the one place that says which moves are legal: <c>ringing → answered → ended</c>,
+/// <c>ringing → declined | missed | cancelled | failed</c>, and <c>answered → failed</c> when the answer could not be
+/// connected to the door (the history says the visitor was never heard, not that a conversation ended). Every other status
 /// is final. Code never writes a status without going through <see cref="SourcesOf"/>, and the database decides races
 /// (a conditional update whose WHERE names the legal sources), so a late or repeated event can never move a finished
 /// call back.
@@ -19,7 +20,7 @@ public static class CallStatusMachine
         [CallStatuses.Declined] = [CallStatuses.Ringing],
         [CallStatuses.Missed] = [CallStatuses.Ringing],
         [CallStatuses.Cancelled] = [CallStatuses.Ringing],
-        [CallStatuses.Failed] = [CallStatuses.Ringing],
+        [CallStatuses.Failed] = [CallStatuses.Ringing, CallStatuses.Answered],
     }.ToFrozenDictionary();
 
     public static readonly IReadOnlyList<string> All =

@@ -253,7 +253,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
     }
 
     [Fact]
-    public async Task An_app_answer_that_LiveKit_SIP_cannot_carry_ends_the_call_with_503()
+    public async Task An_app_answer_that_LiveKit_SIP_cannot_carry_ends_the_call_with_503_and_records_it_failed()
     {
         var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
         var (alice, _) = await scenario.AddResidentAsync();
@@ -271,7 +271,10 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
             Asterisk.LiveKitSipFailure = null;
         }
         Assert.Equal(AriHangupReasons.Congestion, Asterisk.AllChannels[door].HangupReason);
-        Assert.Equal(CallStatuses.Ended, (await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Ended)).Status);
+        // The resident answered, but the visitor was never heard: the history says failed, and why.
+        var failed = await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Failed);
+        Assert.Equal(CallEndReasons.BridgeFailed, failed.EndReason);
+        Assert.NotNull(failed.AnsweredAt);
     }
 
     [Fact]
