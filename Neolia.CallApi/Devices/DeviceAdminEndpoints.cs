@@ -37,8 +37,8 @@ public static class DeviceAdminEndpoints
     /// <param name="Registration">Whether the device is registered with Asterisk now (only when one device is asked for).</param>
     public sealed record DeviceResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null,
-        DateTimeOffset? LastCallAt = null);
+        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, string SipTransport, string MediaEncryption,
+        SipRegistration? Registration = null, DateTimeOffset? LastCallAt = null);
 
     /// <param name="SipPassword">Shown this once: only its digest is stored. Type it into the device now.</param>
     public sealed record DeviceCreatedResponse(DeviceResponse Device, string SipPassword);
@@ -53,13 +53,19 @@ public static class DeviceAdminEndpoints
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
         [MaxLength(200)] string? RtspUsername,
-        [MaxLength(200)] string? RtspPassword);
+        [MaxLength(200)] string? RtspPassword,
+        [AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls, null)] string? SipTransport = null,
+        [AllowedValues(SipSecurity.None, SipSecurity.Sdes, null)] string? MediaEncryption = null);
 
+    /// <param name="SipTransport">Omitted: unchanged.</param>
+    /// <param name="MediaEncryption">Omitted: unchanged.</param>
     public sealed record UpdateDeviceRequest(
         [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
-        [Required] bool? IsActive);
+        [Required] bool? IsActive,
+        [AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls, null)] string? SipTransport = null,
+        [AllowedValues(SipSecurity.None, SipSecurity.Sdes, null)] string? MediaEncryption = null);
 
     public sealed record CameraRequest(
         [Required, MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string RtspUrl,
@@ -71,7 +77,20 @@ public static class DeviceAdminEndpoints
     private static DeviceResponse ToResponse(Device d, SipCredentials sip, DeviceSecrets secrets) => new(
         d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCodeProtected is not null, d.IsActive,
         d.RtspUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
-        d.CreatedAt);
+        d.CreatedAt, SipSecurity.Name(d.SipTransport), SipSecurity.Name(d.MediaEncryption));
+
+    /// <summary>
+    /// A new door speaks what the Akuvox E12W offers across the internet: SIP over TLS with SRTP (SDES). A monitor stays
+    /// on the building's network: UDP, plain RTP (docs/administration.md).
+    /// </summary>
+    private static (SipTransport, SipMediaEncryption) DefaultSipSecurity(DeviceKind kind) =>
+        kind == DeviceKind.DoorIntercom ? (SipTransport.Tls, SipMediaEncryption.Sdes) : (SipTransport.Udp, SipMediaEncryption.None);
+
+    /// <summary>SDES carries the media keys inside the SIP message: over UDP or TCP anyone on the path reads them.</summary>
+    private static IResult? CheckSipSecurity(SipTransport transport, SipMediaEncryption encryption) =>
+        encryption == SipMediaEncryption.Sdes && transport != SipTransport.Tls
+            ? AdminProblems.Invalid("mediaEncryption", "SRTP with SDES sends its keys in the SIP messages: it needs sipTransport 'tls'.")
+            : null;
 
     private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
     {
@@ -101,8 +120,7 @@ public static class DeviceAdminEndpoints
     public static async Task SyncSipAccountAsync(Device device, NeoliaDb db, SipAccountRows rows, CancellationToken ct)
     {
         var slug = await db.Tenants.Where(t => t.Id == device.TenantId).Select(t => t.Slug).SingleAsync(ct);
-        await rows.SyncAsync(db, new SipAccount(device.SipUsername, AccountKind(device.Kind), slug, device.Name, device.SipPasswordDigest ?? "", device.SiteId),
-            device.IsActive && device.SipPasswordDigest is not null, ct);
+        await rows.SyncAsync(db, device.SipAccount(slug), device.IsActive && device.SipPasswordDigest is not null, ct);
     }
 
     private static async Task<IResult> CreateAsync(CreateDeviceRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
@@ -117,6 +135,11 @@ public static class DeviceAdminEndpoints
         {
             return AdminProblems.Invalid("rtspUrl", "Camera credentials need the camera's RTSP URL.");
         }
+
+        var (transport, encryption) = DefaultSipSecurity(kind);
+        if (request.SipTransport is { } t) transport = SipSecurity.Transport(t);
+        if (request.MediaEncryption is { } m) encryption = SipSecurity.MediaEncryption(m);
+        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
 
         var password = SipCredentials.NewPassword();
         // A generated username may collide (rarely): try again with a new one rather than fail the request.
@@ -136,9 +159,11 @@ public static class DeviceAdminEndpoints
                 RtspUrlProtected = secrets.Protect(request.RtspUrl),
                 RtspUsernameProtected = secrets.Protect(request.RtspUsername),
                 RtspPasswordProtected = secrets.Protect(request.RtspPassword),
+                SipTransport = transport,
+                MediaEncryption = encryption,
             };
             db.Devices.Add(device);
-            await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest, site.Id), ct);
+            await rows.WriteAsync(db, device.SipAccount(site.Slug), ct);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -156,6 +181,11 @@ public static class DeviceAdminEndpoints
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         if (await CheckApartmentAsync(device.Kind, request.ApartmentId, device.SiteId, db, ct) is { } problem) return problem;
+        var transport = request.SipTransport is { } t ? SipSecurity.Transport(t) : device.SipTransport;
+        var encryption = request.MediaEncryption is { } m ? SipSecurity.MediaEncryption(m) : device.MediaEncryption;
+        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
+        device.SipTransport = transport;
+        device.MediaEncryption = encryption;
         device.Name = request.Name.Trim();
         device.ApartmentId = request.ApartmentId;
         device.DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode);
