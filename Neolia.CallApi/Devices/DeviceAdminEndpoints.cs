@@ -26,6 +26,7 @@ public static class DeviceAdminEndpoints
         devices.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a device");
         devices.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a device");
         devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync).WithSummary("Reset a device's SIP password (shown once)");
+        devices.MapPut("/{id:guid}/sip-security", SetSipSecurityAsync).WithSummary("Set how a device carries SIP (udp, tcp, tls) and its media (none, sdes)");
         devices.MapPut("/{id:guid}/camera", SetCameraAsync).WithSummary("Set a device's camera (RTSP URL and credentials, stored encrypted)");
         devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
         return admin;
@@ -66,6 +67,10 @@ public static class DeviceAdminEndpoints
         [Required] bool? IsActive,
         [AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls, null)] string? SipTransport = null,
         [AllowedValues(SipSecurity.None, SipSecurity.Sdes, null)] string? MediaEncryption = null);
+
+    public sealed record SipSecurityRequest(
+        [Required, AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls)] string SipTransport,
+        [Required, AllowedValues(SipSecurity.None, SipSecurity.Sdes)] string MediaEncryption);
 
     public sealed record CameraRequest(
         [Required, MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string RtspUrl,
@@ -181,11 +186,7 @@ public static class DeviceAdminEndpoints
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         if (await CheckApartmentAsync(device.Kind, request.ApartmentId, device.SiteId, db, ct) is { } problem) return problem;
-        var transport = request.SipTransport is { } t ? SipSecurity.Transport(t) : device.SipTransport;
-        var encryption = request.MediaEncryption is { } m ? SipSecurity.MediaEncryption(m) : device.MediaEncryption;
-        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
-        device.SipTransport = transport;
-        device.MediaEncryption = encryption;
+        if (SetSipSecurity(device, request.SipTransport, request.MediaEncryption) is { } invalid) return invalid;
         device.Name = request.Name.Trim();
         device.ApartmentId = request.ApartmentId;
         device.DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode);
@@ -219,6 +220,26 @@ public static class DeviceAdminEndpoints
         await SyncSipAccountAsync(device, db, rows, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new SipPasswordResponse(device.SipUsername, sip.Realm, password));
+    }
+
+    private static async Task<IResult> SetSipSecurityAsync(Guid id, SipSecurityRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        if (SetSipSecurity(device, request.SipTransport, request.MediaEncryption) is { } invalid) return invalid;
+        await SyncSipAccountAsync(device, db, rows, ct);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
+    }
+
+    /// <summary>Takes the transport and encryption asked for (null: unchanged), or the problem with them.</summary>
+    private static IResult? SetSipSecurity(Device device, string? transportName, string? encryptionName)
+    {
+        var transport = transportName is { } t ? SipSecurity.Transport(t) : device.SipTransport;
+        var encryption = encryptionName is { } m ? SipSecurity.MediaEncryption(m) : device.MediaEncryption;
+        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
+        device.SipTransport = transport;
+        device.MediaEncryption = encryption;
+        return null;
     }
 
     private static async Task<IResult> SetCameraAsync(Guid id, CameraRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)

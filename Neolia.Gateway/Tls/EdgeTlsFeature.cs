@@ -31,6 +31,7 @@ public static partial class EdgeTlsFeature
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<EdgeTlsOptions>, EdgeCertificates>((kestrel, options, certificates) =>
         {
             kestrel.ListenAnyIP(options.Value.HttpPort);
+            if (options.Value.InternalHttpPort is { } internalPort) kestrel.ListenAnyIP(internalPort);
             kestrel.ListenAnyIP(options.Value.HttpsPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
@@ -55,7 +56,7 @@ public static partial class EdgeTlsFeature
         var options = app.Services.GetRequiredService<IOptions<EdgeTlsOptions>>().Value;
         if (!options.TerminatesTls) return app;
         _ = app.Services.GetRequiredService<EdgeCertificates>(); // read (and check) the files before the first client
-        app.UseWhen(http => !http.Request.IsHttps, plain =>
+        app.UseWhen(http => !http.Request.IsHttps && http.Connection.LocalPort != options.InternalHttpPort, plain =>
         {
             plain.Map(AcmeChallengePath, acme => acme.Run(http => AnswerChallengeAsync(http, options.AcmeChallengeDirectory)));
             // Probes stay on plain HTTP: an orchestrator checks the container's own port, without the public name.

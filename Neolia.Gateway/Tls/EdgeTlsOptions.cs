@@ -21,6 +21,13 @@ public sealed class EdgeTlsOptions : IValidatableObject
     public int HttpPort { get; set; } = 80;
 
     /// <summary>
+    /// Plain HTTP for services on the private network that call the API through the gateway (the admin console's
+    /// server side), answered as without TLS: no redirect. None by default; never publish it.
+    /// </summary>
+    [Range(1, 65535, ErrorMessage = "Edge:InternalHttpPort must be between 1 and 65535.")]
+    public int? InternalHttpPort { get; set; }
+
+    /// <summary>
     /// The port clients are redirected to, when it differs from <see cref="HttpsPort"/> (a container listening on 8443
     /// behind a public 443).
     /// </summary>
@@ -42,7 +49,10 @@ public sealed class EdgeTlsOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!TerminatesTls) yield break;
-        if (HttpPort == HttpsPort) yield return new ValidationResult("Edge:HttpPort and Edge:HttpsPort must differ.");
+        if (new[] { HttpPort, HttpsPort, InternalHttpPort ?? 0 }.Where(p => p != 0).Distinct().Count() != (InternalHttpPort is null ? 2 : 3))
+        {
+            yield return new ValidationResult("Edge:HttpPort, Edge:HttpsPort and Edge:InternalHttpPort must differ.");
+        }
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var defaults = 0;
         for (var i = 0; i < Certificates.Count; i++)
