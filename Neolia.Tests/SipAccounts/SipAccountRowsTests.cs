@@ -182,6 +182,68 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", Credentials(created).Username)));
     }
 
+    [Fact]
+    public async Task The_sip_security_endpoint_sets_a_devices_transport_and_media_encryption_in_its_endpoint_row()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate", sipTransport = "udp", mediaEncryption = "none" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        var path = $"/api/admin/devices/{id}/sip-security";
+        await using var db = stack.OwnerConnection();
+
+        var secured = await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "sdes" });
+        Assert.Equal(("tls", "sdes"), (secured.GetProperty("sipTransport").GetString(), secured.GetProperty("mediaEncryption").GetString()));
+        Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", username)));
+        var read = await tenant.Admin.GetAsync($"/api/admin/devices/{id}");
+        Assert.Equal(("tls", "sdes"), (read.GetProperty("sipTransport").GetString(), read.GetProperty("mediaEncryption").GetString()));
+
+        // TLS without SRTP is allowed (signalling hidden, media clear); back to TCP then.
+        await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "none" });
+        Assert.Equal(("transport-tls", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+        await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tcp", mediaEncryption = "none" });
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        // Refused, and the row keeps what it had: SDES over a clear transport, unknown values, a missing field.
+        foreach (var body in new object[]
+        {
+            new { sipTransport = "udp", mediaEncryption = "sdes" }, new { sipTransport = "tcp", mediaEncryption = "sdes" },
+            new { sipTransport = "wss", mediaEncryption = "none" }, new { sipTransport = "tls", mediaEncryption = "dtls" },
+            new { sipTransport = "TLS", mediaEncryption = "sdes" }, new { sipTransport = "tls" },
+        })
+        {
+            using var refused = await tenant.Admin.SendAsync(HttpMethod.Put, path, body);
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(body)} answered {(int)refused.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotEmpty(JsonDocument.Parse(text).RootElement.GetProperty("errors").EnumerateObject());
+        }
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        // Another tenant's administrator: the device does not exist for them, and its row is untouched.
+        var other = await TenantAsync();
+        using var foreign = await other.Admin.SendAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "sdes" });
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal("application/problem+json", foreign.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+    }
+
+    [Fact]
+    public async Task An_inactive_device_keeps_its_sip_security_for_when_it_comes_back()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = false });
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}/sip-security", new { sipTransport = "udp", mediaEncryption = "none" });
+        Assert.Null(await RowAsync(db, "ps_endpoints", username));
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = true });
+        Assert.Equal(("transport-udp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+    }
+
     private static (string?, string?) Security(Dictionary<string, string?>? endpoint) =>
         (endpoint?["transport"], endpoint?["media_encryption"]);
 
