@@ -132,6 +132,38 @@ public sealed class ManifestTests : IAsyncLifetime
     }
 
     [Fact]
+    public void The_gateway_serves_https_on_443_and_asterisk_sip_over_tls_on_5061_with_the_operators_certificate()
+    {
+        var gateway = _resources.GetProperty("gateway");
+        var bindings = gateway.GetProperty("bindings");
+        var https = bindings.GetProperty("https");
+        Assert.Equal(("https", true, 443, 8443), (https.GetProperty("scheme").GetString(), https.GetProperty("external").GetBoolean(),
+            https.GetProperty("port").GetInt32(), https.GetProperty("targetPort").GetInt32()));
+        var http = bindings.GetProperty("http");
+        Assert.Equal((true, 80, 8080), (http.GetProperty("external").GetBoolean(), http.GetProperty("port").GetInt32(), http.GetProperty("targetPort").GetInt32()));
+        // The console's way in stays on the private network.
+        var internalBinding = bindings.GetProperty("internal");
+        Assert.False(internalBinding.TryGetProperty("external", out var external) && external.GetBoolean());
+        Assert.Equal("{gateway.bindings.internal.url}", _resources.GetProperty("adminconsole").GetProperty("env").GetProperty("services__gateway__http__0").GetString());
+
+        var env = gateway.GetProperty("env");
+        Assert.Equal("{tls-certificate-path.value}", env.GetProperty("Edge__Certificates__0__CertificatePath").GetString());
+        Assert.Equal("{tls-key-path.value}", env.GetProperty("Edge__Certificates__0__KeyPath").GetString());
+        Assert.Equal("{gateway.bindings.https.targetPort}", env.GetProperty("Edge__HttpsPort").GetString());
+        Assert.Equal("{gateway.bindings.http.targetPort}", env.GetProperty("Edge__HttpPort").GetString());
+        Assert.Equal("{gateway.bindings.https.port}", env.GetProperty("Edge__PublicHttpsPort").GetString());
+        // Paths, not secrets: the operator mounts the files (renewed by certbot or cert-manager).
+        Assert.Equal("parameter.v0", _resources.GetProperty("tls-certificate-path").GetProperty("type").GetString());
+        Assert.False(_resources.GetProperty("tls-key-path").GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out _));
+
+        var asterisk = _resources.GetProperty("asterisk");
+        var sipTls = asterisk.GetProperty("bindings").GetProperty("sip-tls");
+        Assert.Equal(("tcp", 5061, true), (sipTls.GetProperty("protocol").GetString(), sipTls.GetProperty("targetPort").GetInt32(), sipTls.GetProperty("external").GetBoolean()));
+        Assert.Equal("{tls-certificate-path.value}", asterisk.GetProperty("env").GetProperty("NEOLIA_TLS_CERT_FILE").GetString());
+        Assert.Equal("{tls-key-path.value}", asterisk.GetProperty("env").GetProperty("NEOLIA_TLS_KEY_FILE").GetString());
+    }
+
+    [Fact]
     public void Apps_reach_LiveKit_at_the_public_address_the_operator_gives()
     {
         Assert.Equal("{livekit-public-url.value}", _resources.GetProperty("callapi").GetProperty("env").GetProperty("LiveKit__Url").GetString());

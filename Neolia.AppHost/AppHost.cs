@@ -40,9 +40,11 @@ IResourceBuilder<IResourceWithConnectionString> database, redis;
 ContainerInfrastructure? containers = null;
 IResourceBuilder<ExecutableResource>? localAsterisk = null;
 var ports = NeoliaPorts.From(builder.Configuration);
+var state = Path.GetFullPath(builder.Configuration["Neolia:Local:StateDirectory"] is { Length: > 0 } s ? s : Path.Combine(builder.AppHostDirectory, "..", ".devstack"));
+// The certificate of the gateway's HTTPS and Asterisk's SIP over TLS (parameters when published; a generated one for run.sh).
+var edgeTls = EdgeTls.From(builder, state);
 if (mode == InfrastructureMode.Local)
 {
-    var state = Path.GetFullPath(builder.Configuration["Neolia:Local:StateDirectory"] is { Length: > 0 } s ? s : Path.Combine(builder.AppHostDirectory, "..", ".devstack"));
     var localPostgres = builder.AddLocalPostgres("postgres", postgresPassword, Path.Combine(state, "postgres"),
         fast: builder.Configuration.GetValue("Neolia:Local:FastPostgres", false));
     database = localPostgres.AddDatabase("neolia");
@@ -121,15 +123,19 @@ var gateway = builder.AddProject<Projects.Neolia_Gateway>("gateway")
     .WithReference(adminConsole)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
-adminConsole.WithReference(gateway.GetEndpoint("http"));
 if (builder.Configuration.GetValue<int?>("Neolia:GatewayPort") is { } gatewayPort)
 {
     gateway.WithEndpoint("http", endpoint => endpoint.Port = gatewayPort);
 }
+// With TLS the gateway's public HTTP only redirects: the console (server side, on the private network) calls the API on
+// the gateway's internal plain endpoint, under the same name as before (services__gateway__http__0).
+edgeTls?.ApplyTo(builder, gateway, builder.Configuration.GetValue<int?>("Neolia:GatewayHttpsPort"));
+adminConsole.WithEnvironment("services__gateway__http__0", gateway.GetEndpoint(edgeTls is null ? "http" : EdgeTls.InternalEndpoint));
 if (containers is not null) gateway.WithReference(containers.LiveKit.GetEndpoint("http"));
 if (containers is not null)
 {
     WireAsterisk(containers.Asterisk);
+    edgeTls?.ApplyTo(containers.Asterisk, 5061);
     // LiveKit SIP calls Asterisk as the PJSIP account "livekit" to bring the door into the room (pjsip.conf).
     var liveKitSipPassword = Secret("livekit-sip-password", "Password LiveKit SIP uses to call Asterisk (PJSIP endpoint livekit), at least 16 characters.", 32);
     containers.Asterisk.WithEnvironment("NEOLIA_LIVEKIT_SIP_PASSWORD", liveKitSipPassword);
@@ -138,7 +144,11 @@ if (containers is not null)
         .WithEnvironment("CallControl__LiveKitTrunkUsername", "livekit")
         .WithEnvironment("CallControl__LiveKitTrunkPassword", liveKitSipPassword);
 }
-else if (localAsterisk is not null) WireAsterisk(localAsterisk);
+else if (localAsterisk is not null)
+{
+    WireAsterisk(localAsterisk);
+    edgeTls?.ApplyTo(localAsterisk, ports.SipTls);
+}
 
 // Asterisk hands door calls to CallApi over ARI and reads its SIP accounts from PostgreSQL (realtime, its own
 // read-only role that CallApi creates). It waits for the database, never for CallApi: with CallApi down the
@@ -165,8 +175,10 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnviro
 // operators give (parameter livekit-public-url, e.g. wss://intercom.example.com), not a container name.
 if (isRun)
 {
-    callApi.WithEnvironment("LiveKit__Url", ReferenceExpression.Create($"ws://{gateway.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}"));
-    builder.AddRunBanner(mode, gateway, callApi, demoPassword!, jwtSigningKey, database);
+    callApi.WithEnvironment("LiveKit__Url", edgeTls is null
+        ? ReferenceExpression.Create($"ws://{gateway.GetEndpoint("http").Property(EndpointProperty.HostAndPort)}")
+        : ReferenceExpression.Create($"wss://{gateway.GetEndpoint(EdgeTls.HttpsEndpoint).Property(EndpointProperty.HostAndPort)}"));
+    builder.AddRunBanner(mode, gateway, callApi, demoPassword!, jwtSigningKey, database, edgeTls is not null);
 }
 else
 {

@@ -57,7 +57,7 @@ public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource>
             .WaitFor(redis).WaitFor(liveKit);
         if (builder.ExecutionContext.IsRunMode) liveKitSip.WithContainerRuntimeArgs("-p", "20000-20099:20000-20099/udp");
 
-        // Asterisk: SIP for the doors (UDP and TCP 5060), SIP over WebSocket for the apps (8088/ws, through the
+        // Asterisk: SIP for the doors (UDP and TCP 5060, TLS 5061), SIP over WebSocket for the apps (8088/ws, through the
         // gateway's /sip), RTP 10000-10099 (containers/asterisk/rtp.conf). It does not wait for CallApi: the dialplan
         // rings the apartment directly when CallApi is down.
         var asterisk = builder.AddContainer("asterisk", "andrius/asterisk", "22")
@@ -66,6 +66,9 @@ public sealed record ContainerInfrastructure(IResourceBuilder<ContainerResource>
             .WithEndpoint(port: ports.Sip, targetPort: 5060, name: "sip-udp", scheme: "udp",
                 isProxied: false, isExternal: true, protocol: ProtocolType.Udp)
             .WithEndpoint(port: ports.Sip, targetPort: 5060, name: "sip-tcp", scheme: "tcp",
+                isProxied: false, isExternal: true, protocol: ProtocolType.Tcp)
+            // SIP over TLS (neolia-tls.sh, with the gateway's certificate): the doors set to TLS.
+            .WithEndpoint(port: ports.SipTls, targetPort: 5061, name: "sip-tls", scheme: "tcp",
                 isProxied: false, isExternal: true, protocol: ProtocolType.Tcp)
             .WithHttpHealthCheck("/httpstatus", endpointName: "http");
 

@@ -16,7 +16,7 @@ public static class RunBanner
     public static void AddRunBanner(this IDistributedApplicationBuilder builder, InfrastructureMode mode,
         IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ProjectResource> callApi,
         IResourceBuilder<ParameterResource> demoPassword,
-        IResourceBuilder<ParameterResource> jwtSigningKey, IResourceBuilder<IResourceWithConnectionString> database)
+        IResourceBuilder<ParameterResource> jwtSigningKey, IResourceBuilder<IResourceWithConnectionString> database, bool terminatesTls)
     {
         var stackFile = builder.Configuration["Neolia:StackFile"];
         var dashboard = DashboardLoginUrl(builder.Configuration);
@@ -25,13 +25,18 @@ public static class RunBanner
         builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (e, ct) =>
         {
             var gatewayUrl = gateway.GetEndpoint("http").Url;
+            var httpsUrl = terminatesTls ? gateway.GetEndpoint(EdgeTls.HttpsEndpoint).Url : null;
+            // The scripts (ring-door.sh, listen.mjs) run on this machine: with TLS they use the gateway's internal plain
+            // endpoint, which answers as without TLS, rather than trust the generated certificate.
+            var scriptsUrl = terminatesTls ? gateway.GetEndpoint(EdgeTls.InternalEndpoint).Url : gatewayUrl;
             var callApiUrl = callApi.GetEndpoint("http").Url;
             if (!string.IsNullOrEmpty(stackFile))
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stackFile))!);
                 await File.WriteAllTextAsync(stackFile, JsonSerializer.Serialize(new
                 {
-                    gateway = gatewayUrl,
+                    gateway = scriptsUrl,
+                    gatewayHttps = httpsUrl,
                     callApi = callApiUrl,
                     dashboard,
                     demoPassword = await demoPassword.Resource.GetValueAsync(ct),
@@ -48,6 +53,7 @@ public static class RunBanner
                 Neolia is running ({Mode} infrastructure).
                   Dashboard:  {Dashboard}
                   Gateway (the only public entry):  {Gateway}   POST /api/auth/login, /api/..., WS /ws?access_token=...
+                  Gateway over TLS:  {GatewayHttps}
                   CallApi (private; Asterisk reaches it over ARI):  {CallApi}
                   Demo accounts (password: demoPassword in {StackFile}, or `dotnet user-secrets list --project Neolia.AppHost`):
                     alice@demo.neolia.test, bob@demo.neolia.test   residents of apartment 101
@@ -57,7 +63,8 @@ public static class RunBanner
                   Ring a door (the admin's test call; a door with Asterisk: sipp, docs/call-flow.md):  scripts/ring-door.sh 101
                   Watch a resident's phone ring:      node --experimental-websocket scripts/listen.mjs alice@demo.neolia.test
                   Ctrl+C stops everything.
-                """, mode.ToString().ToLowerInvariant(), dashboard ?? "(see the login URL above)", gatewayUrl, callApiUrl,
+                """, mode.ToString().ToLowerInvariant(), dashboard ?? "(see the login URL above)", gatewayUrl,
+                httpsUrl is null ? "off (plain HTTP only)" : $"{httpsUrl}   (self-signed development certificate; http redirects here)", callApiUrl,
                 string.IsNullOrEmpty(stackFile) ? "(no stack file)" : stackFile);
         });
     }

@@ -11,6 +11,8 @@ compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgres
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
+# openssl s_client: the edge TLS tests offer TLS 1.0/1.1 with it (.NET's client will not).
+command -v openssl >/dev/null || missing+=(openssl)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
 compgen -G "/usr/bin/chromium*" >/dev/null || missing+=(chromium)

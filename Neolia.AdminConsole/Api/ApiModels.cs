@@ -15,7 +15,8 @@ public sealed record ApartmentDto(Guid Id, Guid TenantId, Guid SiteId, string Nu
 /// <param name="Registration">Only when one device is asked for (<c>GET /api/admin/devices/{id}</c>).</param>
 public sealed record DeviceDto(
     Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-    bool HasDoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, SipRegistrationDto? Registration = null);
+    bool HasDoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, SipRegistrationDto? Registration = null,
+    string SipTransport = SipSecurityNames.Udp, string MediaEncryption = SipSecurityNames.None);
 
 public sealed record SipRegistrationDto(bool Registered, DateTimeOffset? Since, DateTimeOffset? ExpiresAt, int Contacts, string? UserAgent, string? Address);
 
@@ -41,6 +42,16 @@ public sealed record DoorEventDto(
 public sealed record TestCallDto(Guid CallId, string Room, string Dial);
 
 public sealed record TenantAdminDto(Guid Id, Guid TenantId, string Email, string DisplayName);
+
+/// <summary>A device's SIP transport and media encryption, as the API names them.</summary>
+public static class SipSecurityNames
+{
+    public const string Udp = "udp", Tcp = "tcp", Tls = "tls", None = "none", Sdes = "sdes";
+
+    /// <summary>What the list shows, e.g. "TLS · SRTP".</summary>
+    public static string Describe(string transport, string encryption) =>
+        $"{transport.ToUpperInvariant()} · {(encryption == Sdes ? "SRTP" : "plain RTP")}";
+}
 
 public static class DeviceKinds
 {

@@ -4,6 +4,7 @@ using Neolia.CallApi.Apartments;
 using Neolia.CallApi.Sites;
 using Neolia.CallApi.Tenants;
 using Neolia.CallApi.Data;
+using Neolia.CallApi.SipAccounts;
 
 namespace Neolia.CallApi.Devices;
 
@@ -55,8 +56,19 @@ public sealed class Device : ITenantOwned
     /// <summary>SHA-256 of the token the door's Action URL carries; null: the door's own events are refused.</summary>
     public byte[]? ActionUrlTokenHash { get; set; }
 
+    /// <summary>How the device carries SIP (written to its PJSIP endpoint's <c>transport</c>); devices made before TLS keep UDP.</summary>
+    public SipTransport SipTransport { get; set; } = SipTransport.Udp;
+
+    /// <summary>Plain RTP or SRTP with SDES keys (its PJSIP endpoint's <c>media_encryption</c>).</summary>
+    public SipMediaEncryption MediaEncryption { get; set; } = SipMediaEncryption.None;
+
     public bool IsActive { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The SIP account Asterisk must know for this device.</summary>
+    public SipAccount SipAccount(string tenantSlug) => new(SipUsername,
+        Kind == DeviceKind.DoorIntercom ? SipAccountKind.DoorIntercom : SipAccountKind.IndoorMonitor,
+        tenantSlug, Name, SipPasswordDigest ?? "", SiteId, SipTransport, MediaEncryption);
 }
 
 /// <summary>How a door is opened from the app (<see cref="Device.AppOpening"/>).</summary>
@@ -82,6 +94,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(32);
         e.Property(d => d.AppOpening).HasMaxLength(16).HasDefaultValue(AppOpeningModes.Off);
         e.Property(d => d.ActionUrlTokenHash).HasMaxLength(32);
+        e.Property(d => d.SipTransport).HasConversion<string>().HasMaxLength(8);
+        e.Property(d => d.MediaEncryption).HasConversion<string>().HasMaxLength(8);
         e.HasIndex(d => d.SipUsername).IsUnique();
         e.HasOne<Tenant>().WithMany().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Site>().WithMany().HasForeignKey(d => d.SiteId).OnDelete(DeleteBehavior.Restrict);

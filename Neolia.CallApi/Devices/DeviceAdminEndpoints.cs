@@ -26,6 +26,7 @@ public static class DeviceAdminEndpoints
         devices.MapPut("/{id:guid}", UpdateAsync).WithSummary("Update a device");
         devices.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Delete a device");
         devices.MapPost("/{id:guid}/sip-password", ResetSipPasswordAsync).WithSummary("Reset a device's SIP password (shown once)");
+        devices.MapPut("/{id:guid}/sip-security", SetSipSecurityAsync).WithSummary("Set how a device carries SIP (udp, tcp, tls) and its media (none, sdes)");
         devices.MapPut("/{id:guid}/camera", SetCameraAsync).WithSummary("Set a device's camera (RTSP URL and credentials, stored encrypted)");
         devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
         devices.MapPut("/{id:guid}/http-api", SetHttpApiAsync).WithSummary("Set a door's HTTP API on the building's network (URL, credentials stored encrypted; for site-box openings)");
@@ -40,8 +41,9 @@ public static class DeviceAdminEndpoints
     /// <param name="Registration">Whether the device is registered with Asterisk now (only when one device is asked for).</param>
     public sealed record DeviceResponse(
         Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
-        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, SipRegistration? Registration = null,
-        DateTimeOffset? LastCallAt = null, string AppOpening = AppOpeningModes.Off, CameraResponse? HttpApi = null, bool HasActionUrl = false);
+        bool HasDoorCode, bool IsActive, CameraResponse? Camera, DateTimeOffset CreatedAt, string SipTransport, string MediaEncryption,
+        SipRegistration? Registration = null, DateTimeOffset? LastCallAt = null, string AppOpening = AppOpeningModes.Off, CameraResponse? HttpApi = null,
+        bool HasActionUrl = false);
 
     /// <param name="Token">Shown this once: type the URL into the door's Action URL page now.</param>
     public sealed record ActionUrlResponse(string Path, string Token, string Example);
@@ -66,14 +68,24 @@ public static class DeviceAdminEndpoints
         [MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string? RtspUrl,
         [MaxLength(200)] string? RtspUsername,
         [MaxLength(200)] string? RtspPassword,
-        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null);
+        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null,
+        [AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls, null)] string? SipTransport = null,
+        [AllowedValues(SipSecurity.None, SipSecurity.Sdes, null)] string? MediaEncryption = null);
 
+    /// <param name="SipTransport">Omitted: unchanged.</param>
+    /// <param name="MediaEncryption">Omitted: unchanged.</param>
     public sealed record UpdateDeviceRequest(
         [Required, SingleLine, MaxLength(200)] string Name,
         Guid? ApartmentId,
         [MaxLength(32), RegularExpression(DoorCodePattern, ErrorMessage = "DTMF digits only: 0-9, A-D, * and #.")] string? DoorCode,
         [Required] bool? IsActive,
-        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null);
+        [AllowedValues(null, AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening = null,
+        [AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls, null)] string? SipTransport = null,
+        [AllowedValues(SipSecurity.None, SipSecurity.Sdes, null)] string? MediaEncryption = null);
+
+    public sealed record SipSecurityRequest(
+        [Required, AllowedValues(SipSecurity.Udp, SipSecurity.Tcp, SipSecurity.Tls)] string SipTransport,
+        [Required, AllowedValues(SipSecurity.None, SipSecurity.Sdes)] string MediaEncryption);
 
     public sealed record CameraRequest(
         [Required, MaxLength(2000), AbsoluteUri("rtsp", "rtsps")] string RtspUrl,
@@ -85,9 +97,22 @@ public static class DeviceAdminEndpoints
     private static DeviceResponse ToResponse(Device d, SipCredentials sip, DeviceSecrets secrets) => new(
         d.Id, d.TenantId, d.SiteId, d.ApartmentId, KindName(d.Kind), d.Name, d.SipUsername, sip.Realm, d.DoorCodeProtected is not null, d.IsActive,
         d.RtspUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.RtspUrlProtected), d.RtspUsernameProtected is not null || d.RtspPasswordProtected is not null),
-        d.CreatedAt, AppOpening: d.AppOpening,
+        d.CreatedAt, SipSecurity.Name(d.SipTransport), SipSecurity.Name(d.MediaEncryption), AppOpening: d.AppOpening,
         HttpApi: d.DoorHttpUrlProtected is null ? null : new CameraResponse(secrets.HostOf(d.DoorHttpUrlProtected), d.DoorHttpUsernameProtected is not null || d.DoorHttpPasswordProtected is not null),
         HasActionUrl: d.ActionUrlTokenHash is not null);
+
+    /// <summary>
+    /// A new door speaks what the Akuvox E12W offers across the internet: SIP over TLS with SRTP (SDES). A monitor stays
+    /// on the building's network: UDP, plain RTP (docs/administration.md).
+    /// </summary>
+    private static (SipTransport, SipMediaEncryption) DefaultSipSecurity(DeviceKind kind) =>
+        kind == DeviceKind.DoorIntercom ? (SipTransport.Tls, SipMediaEncryption.Sdes) : (SipTransport.Udp, SipMediaEncryption.None);
+
+    /// <summary>SDES carries the media keys inside the SIP message: over UDP or TCP anyone on the path reads them.</summary>
+    private static IResult? CheckSipSecurity(SipTransport transport, SipMediaEncryption encryption) =>
+        encryption == SipMediaEncryption.Sdes && transport != SipTransport.Tls
+            ? AdminProblems.Invalid("mediaEncryption", "SRTP with SDES sends its keys in the SIP messages: it needs sipTransport 'tls'.")
+            : null;
 
     private static async Task<IResult> ListAsync([AsParameters] PageQuery paging, Guid? siteId, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
     {
@@ -117,8 +142,7 @@ public static class DeviceAdminEndpoints
     public static async Task SyncSipAccountAsync(Device device, NeoliaDb db, SipAccountRows rows, CancellationToken ct)
     {
         var slug = await db.Tenants.Where(t => t.Id == device.TenantId).Select(t => t.Slug).SingleAsync(ct);
-        await rows.SyncAsync(db, new SipAccount(device.SipUsername, AccountKind(device.Kind), slug, device.Name, device.SipPasswordDigest ?? "", device.SiteId),
-            device.IsActive && device.SipPasswordDigest is not null, ct);
+        await rows.SyncAsync(db, device.SipAccount(slug), device.IsActive && device.SipPasswordDigest is not null, ct);
     }
 
     private static async Task<IResult> CreateAsync(CreateDeviceRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
@@ -134,6 +158,11 @@ public static class DeviceAdminEndpoints
         {
             return AdminProblems.Invalid("rtspUrl", "Camera credentials need the camera's RTSP URL.");
         }
+
+        var (transport, encryption) = DefaultSipSecurity(kind);
+        if (request.SipTransport is { } t) transport = SipSecurity.Transport(t);
+        if (request.MediaEncryption is { } m) encryption = SipSecurity.MediaEncryption(m);
+        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
 
         var password = SipCredentials.NewPassword();
         // A generated username may collide (rarely): try again with a new one rather than fail the request.
@@ -154,9 +183,11 @@ public static class DeviceAdminEndpoints
                 RtspUsernameProtected = secrets.Protect(request.RtspUsername),
                 RtspPasswordProtected = secrets.Protect(request.RtspPassword),
                 AppOpening = request.AppOpening ?? AppOpeningModes.Off,
+                SipTransport = transport,
+                MediaEncryption = encryption,
             };
             db.Devices.Add(device);
-            await rows.WriteAsync(db, new SipAccount(username, AccountKind(kind), site.Slug, device.Name, device.SipPasswordDigest, site.Id), ct);
+            await rows.WriteAsync(db, device.SipAccount(site.Slug), ct);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -174,6 +205,7 @@ public static class DeviceAdminEndpoints
     {
         if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
         if (await CheckApartmentAsync(device.Kind, request.ApartmentId, device.SiteId, db, ct) is { } problem) return problem;
+        if (SetSipSecurity(device, request.SipTransport, request.MediaEncryption) is { } invalid) return invalid;
         device.Name = request.Name.Trim();
         device.ApartmentId = request.ApartmentId;
         device.DoorCodeProtected = secrets.ProtectDoorCode(request.DoorCode);
@@ -212,6 +244,26 @@ public static class DeviceAdminEndpoints
         await SyncSipAccountAsync(device, db, rows, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new SipPasswordResponse(device.SipUsername, sip.Realm, password));
+    }
+
+    private static async Task<IResult> SetSipSecurityAsync(Guid id, SipSecurityRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, SipAccountRows rows, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) is not { } device) return AdminProblems.NotFound("Device");
+        if (SetSipSecurity(device, request.SipTransport, request.MediaEncryption) is { } invalid) return invalid;
+        await SyncSipAccountAsync(device, db, rows, ct);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
+    }
+
+    /// <summary>Takes the transport and encryption asked for (null: unchanged), or the problem with them.</summary>
+    private static IResult? SetSipSecurity(Device device, string? transportName, string? encryptionName)
+    {
+        var transport = transportName is { } t ? SipSecurity.Transport(t) : device.SipTransport;
+        var encryption = encryptionName is { } m ? SipSecurity.MediaEncryption(m) : device.MediaEncryption;
+        if (CheckSipSecurity(transport, encryption) is { } invalid) return invalid;
+        device.SipTransport = transport;
+        device.MediaEncryption = encryption;
+        return null;
     }
 
     private static async Task<IResult> SetCameraAsync(Guid id, CameraRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)

@@ -70,7 +70,7 @@ public static class DevelopmentSeed
         db.AddRange(tenant, site, door);
         db.AddRange(apartments);
         var rows = services.GetRequiredService<SipAccountRows>();
-        await rows.WriteAsync(db, new SipAccount(DoorSipUsername, SipAccountKind.DoorIntercom, TenantSlug, door.Name, door.SipPasswordDigest, site.Id), ct);
+        await rows.WriteAsync(db, door.SipAccount(TenantSlug), ct);
         await db.SaveChangesAsync(ct);
 
         var softphones = services.GetRequiredService<SoftphoneAccounts>();

@@ -28,6 +28,7 @@ public sealed class PsEndpoint
     public AstBool? AllowSubscribe { get; set; }
     public AstBool? Webrtc { get; set; }
     public AstBool? DtlsAutoGenerateCert { get; set; }
+    public PjsipMediaEncryption? MediaEncryption { get; set; }
     public string? SetVar { get; set; }
     public string? TenantId { get; set; }
 
@@ -62,6 +63,7 @@ internal sealed class PsEndpointConfiguration : IEntityTypeConfiguration<PsEndpo
         e.Property(x => x.AllowSubscribe).HasColumnName("allow_subscribe");
         e.Property(x => x.Webrtc).HasColumnName("webrtc");
         e.Property(x => x.DtlsAutoGenerateCert).HasColumnName("dtls_auto_generate_cert");
+        e.Property(x => x.MediaEncryption).HasColumnName("media_encryption");
         e.Property(x => x.SetVar).HasColumnName("set_var").HasColumnType("text");
         e.Property(x => x.TenantId).HasColumnName("tenantid").HasMaxLength(80);
         e.Property(x => x.Mailboxes).HasColumnName("mailboxes").HasMaxLength(40);

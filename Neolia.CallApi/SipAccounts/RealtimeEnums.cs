@@ -36,14 +36,24 @@ public enum PjsipAuthType
     [PgName("google_oauth")] GoogleOauth,
 }
 
+/// <summary><c>pjsip_media_encryption_values</c>. Neolia writes no (plain RTP) and sdes; WebRTC softphones get dtls from webrtc=yes.</summary>
+public enum PjsipMediaEncryption
+{
+    [PgName("no")] No,
+    [PgName("sdes")] Sdes,
+    [PgName("dtls")] Dtls,
+}
+
 public static class RealtimeEnums
 {
     public const string AstBoolType = "ast_bool_values";
     public const string DtmfModeType = "pjsip_dtmf_mode_values_v3";
     public const string AuthTypeType = "pjsip_auth_type_values_v2";
+    public const string MediaEncryptionType = "pjsip_media_encryption_values";
 
     /// <summary>Maps the enums for EF Core and for Npgsql's parameters (both must know them to write the columns).</summary>
     public static Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder MapRealtimeEnums(
         this Npgsql.EntityFrameworkCore.PostgreSQL.Infrastructure.NpgsqlDbContextOptionsBuilder npgsql) =>
-        npgsql.MapEnum<AstBool>(AstBoolType).MapEnum<PjsipDtmfMode>(DtmfModeType).MapEnum<PjsipAuthType>(AuthTypeType);
+        npgsql.MapEnum<AstBool>(AstBoolType).MapEnum<PjsipDtmfMode>(DtmfModeType).MapEnum<PjsipAuthType>(AuthTypeType)
+            .MapEnum<PjsipMediaEncryption>(MediaEncryptionType);
 }

@@ -63,6 +63,7 @@ public static class SipAccountProfiles
             // media over the transport the registration came in on.
             e.Transport = WebSocketTransport;
             e.Webrtc = AstBool.Yes;
+            e.MediaEncryption = null; // dtls, from webrtc=yes
             e.DtlsAutoGenerateCert = AstBool.Yes;
             e.Allow = "opus,g722,ulaw,alaw";
             e.RtpKeepalive = null;
@@ -70,8 +71,10 @@ public static class SipAccountProfiles
         }
         else
         {
-            // What Akuvox doors and monitors speak, video included; plain RTP on the building's network.
-            e.Transport = null;
+            // What Akuvox doors and monitors speak, video included: SIP over the transport chosen for the device (TLS
+            // across the internet), its media plain or SRTP (SDES: refuses a plain RTP offer).
+            e.Transport = SipSecurity.TransportObject(account.Transport);
+            e.MediaEncryption = account.MediaEncryption == SipMediaEncryption.Sdes ? PjsipMediaEncryption.Sdes : PjsipMediaEncryption.No;
             e.Webrtc = AstBool.No;
             e.DtlsAutoGenerateCert = null;
             e.Allow = "g722,ulaw,alaw,h264";

@@ -174,6 +174,53 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
     }
 
     [Fact]
+    public async Task An_admin_sets_a_door_to_TLS_and_SRTP_in_the_console_and_cannot_ask_for_SRTP_over_UDP()
+    {
+        var (_, email, password) = await stack.NewTenantAdminAsync();
+        var admin = await ApiSession.SignInAsync(stack, email, password);
+        var site = await admin.PostAsync("/api/admin/sites", new { name = "Building" });
+        var created = await admin.PostAsync("/api/admin/devices", new { siteId = site.Id(), kind = "door-intercom", name = "Back gate", sipTransport = "udp", mediaEncryption = "none" });
+        var doorId = created.GetProperty("device").Id();
+        var sipUsername = created.GetProperty("device").GetProperty("sipUsername").GetString()!;
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync(email, password);
+        await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
+
+        await console.OpenAsync("doors", "Doors");
+        var row = console.Grid("doors").Locator("tr", new() { HasText = "Back gate" });
+        await Expect(row).ToContainTextAsync("UDP · plain RTP");
+        await console.Page.GetByTitle("SIP security of Back gate").ClickAsync();
+        var card = console.Page.Locator("[data-testid=sip-security]");
+        await Expect(card).ToContainTextAsync("SIP security of Back gate");
+        await console.ChooseAsync("security-transport", "TLS");
+        await console.ChooseAsync("security-media", "SRTP");
+        await console.ClickAsync("save-security");
+        await Expect(console.Page.Locator("[data-testid=page-notice]")).ToContainTextAsync("Back gate now uses TLS · SRTP");
+        await Expect(row).ToContainTextAsync("TLS · SRTP");
+        Assert.Equal(("transport-tls", "sdes"), await EndpointSecurityAsync(sipUsername));
+        var door = await admin.GetAsync($"/api/admin/devices/{doorId}");
+        Assert.Equal(("tls", "sdes"), (door.GetProperty("sipTransport").GetString(), door.GetProperty("mediaEncryption").GetString()));
+
+        // SRTP over UDP would send the media keys in the clear: the form says why, and nothing changes.
+        await console.Page.GetByTitle("SIP security of Back gate").ClickAsync();
+        await console.ChooseAsync("security-transport", "UDP");
+        await console.ClickAsync("save-security");
+        await Expect(card.Locator("[data-testid=form-problem]")).ToContainTextAsync("needs sipTransport 'tls'");
+        await console.ScreenshotAsync("doors-sip-security-refused-desktop");
+        await Expect(row).ToContainTextAsync("TLS · SRTP");
+        Assert.Equal(("transport-tls", "sdes"), await EndpointSecurityAsync(sipUsername));
+    }
+
+    /// <summary>The door's transport and media encryption as Asterisk reads them from its realtime endpoint row.</summary>
+    private async Task<(string?, string?)> EndpointSecurityAsync(string sipUsername)
+    {
+        await using var db = new Npgsql.NpgsqlConnection(stack.Stack.DatabaseConnectionString);
+        var endpoint = await Neolia.Tests.SipAccounts.RealtimeRows.RowAsync(db, "ps_endpoints", sipUsername);
+        return (endpoint?["transport"], endpoint?["media_encryption"]);
+    }
+
+    [Fact]
     public async Task A_resident_who_signs_in_is_told_the_console_is_not_for_them()
     {
         var (_, email, password) = await stack.NewTenantAdminAsync();

@@ -70,6 +70,9 @@ public sealed class IsolationMatrixTests(StackFixture stack)
             w => ($"/api/admin/devices/{w.A.MonitorId}", new { name = "Hall monitor", isActive = true, apartmentId = w.B.ApartmentId })),
         new("delete device", "DELETE", "/api/admin/devices/{id}", Audience.Buildings, w => ($"/api/admin/devices/{w.B.MonitorId}", null)),
         new("reset device SIP password", "POST", "/api/admin/devices/{id}/sip-password", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/sip-password", null)),
+        // B's door is TLS + SDES (a new door's default): a change to UDP, plain RTP would show in B's snapshot.
+        new("set device SIP security", "PUT", "/api/admin/devices/{id}/sip-security", Audience.Buildings,
+            w => ($"/api/admin/devices/{w.B.DoorId}/sip-security", new { sipTransport = "udp", mediaEncryption = "none" })),
         new("set device camera", "PUT", "/api/admin/devices/{id}/camera", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/camera", new { rtspUrl = "rtsp://evil.example/" })),
         new("remove device camera", "DELETE", "/api/admin/devices/{id}/camera", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/camera", null)),
         new("set door HTTP API", "PUT", "/api/admin/devices/{id}/http-api", Audience.Buildings,

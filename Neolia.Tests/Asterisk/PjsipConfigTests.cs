@@ -29,7 +29,7 @@ public sealed class PjsipConfigTests
         {
             var section = Pjsip.Single(s => s.Name == transport);
             Assert.Contains("192.168.0.0/16", section.Values["local_net"]);
-            Assert.Equal("#exec /bin/sh /etc/asterisk/neolia-nat.sh transport", Assert.Single(directives[transport]));
+            Assert.Equal("#exec /bin/sh /etc/asterisk/neolia-nat.sh transport", Assert.Single(directives[transport], d => d.Contains("neolia-nat.sh")));
         }
     }
 
@@ -96,6 +96,35 @@ public sealed class PjsipConfigTests
             var lines = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => !l.StartsWith(';') && !l.StartsWith('#'));
             Assert.DoesNotContain(lines, l => Regex.IsMatch(l, @"^(password|secret|api_secret)\s*[:=]\s*\S", RegexOptions.IgnoreCase));
         }
+    }
+
+    [Fact]
+    public void Sip_over_tls_is_a_transport_on_5061_with_the_given_certificate_files_and_tls_12()
+    {
+        Assert.Contains("#exec /bin/sh /etc/asterisk/neolia-tls.sh", PjsipText.Split('\n').Select(l => l.Trim()));
+        var unset = RunScript("neolia-tls.sh", "", new());
+        Assert.Empty(AsteriskConfigFile.Parse(unset));
+        Assert.StartsWith(";", unset.Trim());
+
+        var printed = RunScript("neolia-tls.sh", "", new()
+        {
+            ["NEOLIA_TLS_CERT_FILE"] = "/etc/neolia/tls/fullchain.pem", ["NEOLIA_TLS_KEY_FILE"] = "/etc/neolia/tls/privkey.pem",
+            ["NEOLIA_EXTERNAL_ADDRESS"] = "203.0.113.7",
+        });
+        var tls = Assert.Single(AsteriskConfigFile.Parse(printed));
+        Assert.Equal("transport-tls", tls.Name);
+        Assert.Equal(["transport", "tls", "0.0.0.0:5061", "/etc/neolia/tls/fullchain.pem", "/etc/neolia/tls/privkey.pem", "tlsv1_2"],
+            new[] { tls.Single("type"), tls.Single("protocol"), tls.Single("bind"), tls.Single("cert_file"), tls.Single("priv_key_file"), tls.Single("method") });
+        Assert.DoesNotContain("CBC", tls.Single("cipher"), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("203.0.113.7", tls.Single("external_signaling_address"));
+        Assert.Contains("192.168.0.0/16", tls.Values["local_net"]);
+        // The transport object each device's endpoint names (SipSecurity.TransportObject).
+        Assert.Equal(tls.Name, Neolia.CallApi.SipAccounts.SipSecurity.TransportObject(Neolia.CallApi.SipAccounts.SipTransport.Tls));
+        Assert.All(new[] { Neolia.CallApi.SipAccounts.SipTransport.Udp, Neolia.CallApi.SipAccounts.SipTransport.Tcp },
+            t => Assert.Contains(Neolia.CallApi.SipAccounts.SipSecurity.TransportObject(t), Transports));
+
+        var moved = AsteriskConfigFile.Parse(RunScript("neolia-tls.sh", "", new() { ["NEOLIA_TLS_CERT_FILE"] = "/c", ["NEOLIA_TLS_KEY_FILE"] = "/k", ["NEOLIA_TLS_SIP_PORT"] = "15061" }));
+        Assert.Equal("0.0.0.0:15061", Assert.Single(moved).Single("bind"));
     }
 
     [Fact]

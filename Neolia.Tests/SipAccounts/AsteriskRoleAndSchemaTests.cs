@@ -40,6 +40,7 @@ public sealed class AsteriskRoleAndSchemaTests(SipAccountsStackFixture stack)
         }.OrderBy(c => c.Key), columns["ps_aors"].OrderBy(c => c.Key));
         var endpoint = columns["ps_endpoints"];
         Assert.Equal("pjsip_dtmf_mode_values_v3", endpoint["dtmf_mode"]);
+        Assert.Equal("pjsip_media_encryption_values", endpoint["media_encryption"]);
         foreach (var flag in new[] { "direct_media", "force_rport", "rewrite_contact", "rtp_symmetric", "webrtc", "dtls_auto_generate_cert", "send_rpid", "allow_subscribe" })
         {
             Assert.Equal("ast_bool_values", endpoint[flag]);
@@ -53,6 +54,7 @@ public sealed class AsteriskRoleAndSchemaTests(SipAccountsStackFixture stack)
         Assert.Equal(["0", "1", "false", "no", "off", "on", "true", "yes"], await LabelsAsync(db, "ast_bool_values"));
         Assert.Equal(["auto", "auto_info", "inband", "info", "rfc4733"], await LabelsAsync(db, "pjsip_dtmf_mode_values_v3"));
         Assert.Equal(["google_oauth", "md5", "userpass"], await LabelsAsync(db, "pjsip_auth_type_values_v2"));
+        Assert.Equal(["dtls", "no", "sdes"], await LabelsAsync(db, "pjsip_media_encryption_values"));
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             ["rtp_keepalive"] = "15", ["rtp_timeout"] = "60",
             ["callerid"] = $"\"Side gate\" <{username}>",
             ["send_rpid"] = "yes", ["allow_subscribe"] = "no", ["webrtc"] = "no",
+            // A new door: what the Akuvox E12W offers across the internet, SIP over TLS with SRTP (SDES).
+            ["transport"] = "transport-tls", ["media_encryption"] = "sdes",
             // Two channel variables (res_config_pgsql splits a value on ';'): the tenant, and the site the fallback looks in.
             ["set_var"] = $"NEOLIA_TENANT={tenant.Slug};NEOLIA_SITE={tenant.SiteId:D}", ["tenantid"] = tenant.Slug,
         }, Set((await RowAsync(db, "ps_endpoints", username))!));
@@ -63,7 +65,8 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Equal(SipAccountProfiles.ResidentContext, endpoint["context"]);
         Assert.Equal("g722,ulaw,alaw,h264", endpoint["allow"]);
         Assert.Equal("no", endpoint["webrtc"]);
-        Assert.False(endpoint.ContainsKey("transport"));
+        Assert.Equal("transport-udp", endpoint["transport"]);
+        Assert.Equal("no", endpoint["media_encryption"]);
         Assert.Equal(["no", "rfc4733", "yes", "yes", "yes"], new[] { endpoint["direct_media"], endpoint["dtmf_mode"], endpoint["force_rport"], endpoint["rewrite_contact"], endpoint["rtp_symmetric"] });
         Assert.Equal("1", (await RowAsync(db, "ps_aors", username))!["max_contacts"]);
         Assert.Equal(Ha1(username, password), (await RowAsync(db, "ps_auths", username))!["md5_cred"]);
@@ -135,6 +138,114 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         await tenant.Admin.OkAsync(HttpMethod.Delete, $"/api/admin/devices/{id}");
         await AssertGoneAsync(db, username);
     }
+
+    [Fact]
+    public async Task A_doors_transport_and_media_encryption_follow_the_console_as_Asterisk_reads_them()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate", sipTransport = "udp", mediaEncryption = "none" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+        Assert.Equal(("udp", "none"), (created.GetProperty("device").GetProperty("sipTransport").GetString(), created.GetProperty("device").GetProperty("mediaEncryption").GetString()));
+        Assert.Equal(("transport-udp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        var secured = await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = true, sipTransport = "tls", mediaEncryption = "sdes" });
+        Assert.Equal("tls", secured.GetProperty("sipTransport").GetString());
+        Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        // Omitted: unchanged, through a rename and a deactivation.
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = false });
+        var back = await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Back gate", isActive = true });
+        Assert.Equal(("tls", "sdes"), (back.GetProperty("sipTransport").GetString(), back.GetProperty("mediaEncryption").GetString()));
+        Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Back gate", isActive = true, sipTransport = "tcp", mediaEncryption = "none" });
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+        Assert.Equal("tcp", (await tenant.Admin.GetAsync($"/api/admin/devices/{id}")).GetProperty("sipTransport").GetString());
+    }
+
+    [Fact]
+    public async Task Sdes_over_a_clear_transport_is_refused_and_nothing_changes()
+    {
+        var tenant = await TenantAsync();
+        using var refused = await tenant.Admin.SendAsync(HttpMethod.Post, "/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate", sipTransport = "udp", mediaEncryption = "sdes" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("tls", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").GetProperty("mediaEncryption")[0].GetString());
+
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate" });
+        var id = created.GetProperty("device").Id();
+        using var downgrade = await tenant.Admin.SendAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = true, sipTransport = "udp" });
+        Assert.Equal(HttpStatusCode.BadRequest, downgrade.StatusCode);
+        await using var db = stack.OwnerConnection();
+        Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", Credentials(created).Username)));
+    }
+
+    [Fact]
+    public async Task The_sip_security_endpoint_sets_a_devices_transport_and_media_encryption_in_its_endpoint_row()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate", sipTransport = "udp", mediaEncryption = "none" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        var path = $"/api/admin/devices/{id}/sip-security";
+        await using var db = stack.OwnerConnection();
+
+        var secured = await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "sdes" });
+        Assert.Equal(("tls", "sdes"), (secured.GetProperty("sipTransport").GetString(), secured.GetProperty("mediaEncryption").GetString()));
+        Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", username)));
+        var read = await tenant.Admin.GetAsync($"/api/admin/devices/{id}");
+        Assert.Equal(("tls", "sdes"), (read.GetProperty("sipTransport").GetString(), read.GetProperty("mediaEncryption").GetString()));
+
+        // TLS without SRTP is allowed (signalling hidden, media clear); back to TCP then.
+        await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "none" });
+        Assert.Equal(("transport-tls", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+        await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tcp", mediaEncryption = "none" });
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        // Refused, and the row keeps what it had: SDES over a clear transport, unknown values, a missing field.
+        foreach (var body in new object[]
+        {
+            new { sipTransport = "udp", mediaEncryption = "sdes" }, new { sipTransport = "tcp", mediaEncryption = "sdes" },
+            new { sipTransport = "wss", mediaEncryption = "none" }, new { sipTransport = "tls", mediaEncryption = "dtls" },
+            new { sipTransport = "TLS", mediaEncryption = "sdes" }, new { sipTransport = "tls" },
+        })
+        {
+            using var refused = await tenant.Admin.SendAsync(HttpMethod.Put, path, body);
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(body)} answered {(int)refused.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.NotEmpty(JsonDocument.Parse(text).RootElement.GetProperty("errors").EnumerateObject());
+        }
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+
+        // Another tenant's administrator: the device does not exist for them, and its row is untouched.
+        var other = await TenantAsync();
+        using var foreign = await other.Admin.SendAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "sdes" });
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal("application/problem+json", foreign.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+    }
+
+    [Fact]
+    public async Task An_inactive_device_keeps_its_sip_security_for_when_it_comes_back()
+    {
+        var tenant = await TenantAsync();
+        var created = await tenant.Admin.PostAsync("/api/admin/devices", new { siteId = tenant.SiteId, kind = "door-intercom", name = "Gate" });
+        var id = created.GetProperty("device").Id();
+        var (username, _) = Credentials(created);
+        await using var db = stack.OwnerConnection();
+
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = false });
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}/sip-security", new { sipTransport = "udp", mediaEncryption = "none" });
+        Assert.Null(await RowAsync(db, "ps_endpoints", username));
+        await tenant.Admin.OkAsync(HttpMethod.Put, $"/api/admin/devices/{id}", new { name = "Gate", isActive = true });
+        Assert.Equal(("transport-udp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+    }
+
+    private static (string?, string?) Security(Dictionary<string, string?>? endpoint) =>
+        (endpoint?["transport"], endpoint?["media_encryption"]);
 
     [Fact]
     public async Task A_password_reset_replaces_the_digest_and_drops_the_registrations_made_with_the_old_one()

@@ -24,6 +24,7 @@ namespace Neolia.CallApi.Data.Migrations
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "ast_bool_values", new[] { "0", "1", "false", "no", "off", "on", "true", "yes" });
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "pjsip_auth_type_values_v2", new[] { "google_oauth", "md5", "userpass" });
             NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "pjsip_dtmf_mode_values_v3", new[] { "auto", "auto_info", "inband", "info", "rfc4733" });
+            NpgsqlModelBuilderExtensions.HasPostgresEnum(modelBuilder, "pjsip_media_encryption_values", new[] { "dtls", "no", "sdes" });
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -605,6 +606,11 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("MediaEncryption")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -622,6 +628,11 @@ namespace Neolia.CallApi.Data.Migrations
                     b.Property<string>("SipPasswordDigest")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SipTransport")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
 
                     b.Property<string>("SipUsername")
                         .IsRequired()
@@ -1050,6 +1061,10 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("mailboxes");
+
+                    b.Property<PjsipMediaEncryption?>("MediaEncryption")
+                        .HasColumnType("pjsip_media_encryption_values")
+                        .HasColumnName("media_encryption");
 
                     b.Property<AstBool?>("RewriteContact")
                         .HasColumnType("ast_bool_values")

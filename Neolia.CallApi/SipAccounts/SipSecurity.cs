@@ -1,0 +1,33 @@
+namespace Neolia.CallApi.SipAccounts;
+
+/// <summary>How a door or monitor carries its SIP signalling; each is a transport of containers/asterisk/pjsip.conf.</summary>
+public enum SipTransport
+{
+    Udp,
+    Tcp,
+    /// <summary>SIP over TLS on 5061 (<c>transport-tls</c>), with the gateway's certificate.</summary>
+    Tls,
+}
+
+/// <summary>How a door or monitor encrypts its audio and video (softphones always use DTLS-SRTP, as WebRTC requires).</summary>
+public enum SipMediaEncryption
+{
+    /// <summary>Plain RTP.</summary>
+    None,
+    /// <summary>SRTP keyed by SDES (<c>a=crypto</c> in the SDP, RFC 4568): plain RTP offers are refused.</summary>
+    Sdes,
+}
+
+/// <summary>The API's and Asterisk's names of the choices above.</summary>
+public static class SipSecurity
+{
+    public const string Udp = "udp", Tcp = "tcp", Tls = "tls", None = "none", Sdes = "sdes";
+
+    public static string Name(SipTransport transport) => transport switch { SipTransport.Tcp => Tcp, SipTransport.Tls => Tls, _ => Udp };
+    public static SipTransport Transport(string name) => name switch { Tcp => SipTransport.Tcp, Tls => SipTransport.Tls, _ => SipTransport.Udp };
+    public static string Name(SipMediaEncryption encryption) => encryption == SipMediaEncryption.Sdes ? Sdes : None;
+    public static SipMediaEncryption MediaEncryption(string name) => name == Sdes ? SipMediaEncryption.Sdes : SipMediaEncryption.None;
+
+    /// <summary>The pjsip.conf transport object Asterisk sends the device's requests on.</summary>
+    public static string TransportObject(SipTransport transport) => $"transport-{Name(transport)}";
+}
