@@ -74,6 +74,7 @@ internal sealed class DoorCallRouter(
                 if (status is "Reachable" or "NonQualified") OnEndpointOnline(resource);
                 break;
             case "EndpointStateChange" when e.Endpoint is { State: "online", Resource: { } resource }:
+                qualify.Report(resource, "Reachable"); // online: a contact of it answers (or is not qualified)
                 OnEndpointOnline(resource);
                 break;
             case "ChannelDtmfReceived":

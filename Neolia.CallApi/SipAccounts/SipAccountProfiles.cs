@@ -45,6 +45,7 @@ public static class SipAccountProfiles
             // column's value on ';' into one set_var each.
             var site = account.DoorSiteId ?? throw new ArgumentException("A door's SIP account needs its site.", nameof(account));
             e.SetVar += $";{ApartmentDial.SiteVariable}={site:D}";
+            if (account.Transport == SipTransport.Tls) e.SetVar += $";{SipSecurity.RequireTlsVariable}=yes";
         }
         e.TenantId = account.TenantSlug;
         e.Disallow = "all";

@@ -28,6 +28,13 @@ public static class SipSecurity
     public static string Name(SipMediaEncryption encryption) => encryption == SipMediaEncryption.Sdes ? Sdes : None;
     public static SipMediaEncryption MediaEncryption(string name) => name == Sdes ? SipMediaEncryption.Sdes : SipMediaEncryption.None;
 
+    /// <summary>
+    /// The channel variable (set_var) of a door set to TLS: the dialplan refuses its call when the signalling did not come
+    /// over a secure transport (<c>CHANNEL(pjsip,secure)</c>). An endpoint's <c>transport</c> is only what Asterisk sends
+    /// on: without this the same account registers and calls over UDP, SDES keys in the clear.
+    /// </summary>
+    public const string RequireTlsVariable = "NEOLIA_REQUIRE_TLS";
+
     /// <summary>The pjsip.conf transport object Asterisk sends the device's requests on.</summary>
     public static string TransportObject(SipTransport transport) => $"transport-{Name(transport)}";
 }

@@ -133,15 +133,20 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
         {
             await ffmpeg.WaitForExitAsync();
         }
-        await using (var scope = stack.DataScope(out var db))
+        // The door has a camera: the stack's relay may be creating the call's media row right now (it asks for the
+        // stream), so the picture is stored as one upsert, not a read then an insert.
+        await using (var db = new Npgsql.NpgsqlConnection(stack.Stack.DatabaseConnectionString))
         {
-            // The door has a camera: its media row may exist already (a relay asked for the stream).
-            var media = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleOrDefaultAsync(
-                db.Set<Neolia.CallApi.Media.CallMedia>(), m => m.CallId == callId);
-            if (media is null) db.Set<Neolia.CallApi.Media.CallMedia>().Add(media = new Neolia.CallApi.Media.CallMedia { CallId = callId, TenantId = tenant.TenantId });
-            media.Snapshot = await File.ReadAllBytesAsync(jpegPath);
-            (media.SnapshotWidth, media.SnapshotHeight, media.SnapshotTakenAt) = (64, 48, DateTimeOffset.UtcNow);
-            await db.SaveChangesAsync();
+            await db.OpenAsync();
+            await using var upsert = new Npgsql.NpgsqlCommand("""
+                INSERT INTO "CallMedia" ("CallId", "TenantId", "Snapshot", "SnapshotWidth", "SnapshotHeight", "SnapshotTakenAt")
+                VALUES (@call, @tenant, @jpeg, 64, 48, now())
+                ON CONFLICT ("CallId") DO UPDATE SET "Snapshot" = excluded."Snapshot", "SnapshotWidth" = 64, "SnapshotHeight" = 48, "SnapshotTakenAt" = now()
+                """, db);
+            upsert.Parameters.AddWithValue("call", callId);
+            upsert.Parameters.AddWithValue("tenant", tenant.TenantId);
+            upsert.Parameters.AddWithValue("jpeg", await File.ReadAllBytesAsync(jpegPath));
+            await upsert.ExecuteNonQueryAsync();
         }
 
         await using var browser = await stack.NewBrowserAsync();

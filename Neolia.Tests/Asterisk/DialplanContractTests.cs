@@ -51,6 +51,20 @@ public sealed partial class DialplanContractTests
         Assert.Equal($"{FakeAsterisk.BroadcastTimeoutMs},{FakeAsterisk.BroadcastFilter}", $"{arguments[0]},{arguments[1]}");
     }
 
+    [Fact]
+    public void A_door_set_to_TLS_is_refused_before_the_broadcast_when_it_calls_over_an_insecure_transport()
+    {
+        var broadcast = Door.Single(s => s.Application == "StasisBroadcast");
+        // The variable the door's endpoint carries (SipAccountProfiles) and Asterisk's own verdict on the signalling.
+        var guard = Door.Single(s => s.Application == "GotoIf" && s.Arguments.Contains($"${{{SipSecurity.RequireTlsVariable}}}"));
+        Assert.Contains("\"${CHANNEL(pjsip,secure)}\" != \"1\"", guard.Arguments);
+        Assert.True(Door.IndexOf(guard) < Door.IndexOf(broadcast), "the guard runs before any replica is offered the call");
+        var target = guard.Arguments[(guard.Arguments.IndexOf('?') + 1)..].Split(',')[0];
+        var refusal = Plan.InContext("neolia-door").Where(s => s.Extension == target).ToList();
+        Assert.NotEmpty(refusal);
+        Assert.Equal(("Hangup", "21"), (refusal[^1].Application, refusal[^1].Arguments)); // 403 to the door
+    }
+
     /// <summary>The filter is a POSIX extended regex over application names: each replica's <c>neolia-&lt;id&gt;</c>, no other application.</summary>
     private static void AssertTheFilterTakesEveryReplicaOnly(string filter)
     {

@@ -40,8 +40,9 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             ["send_rpid"] = "yes", ["allow_subscribe"] = "no", ["webrtc"] = "no",
             // A new door: what the Akuvox E12W offers across the internet, SIP over TLS with SRTP (SDES).
             ["transport"] = "transport-tls", ["media_encryption"] = "sdes",
-            // Two channel variables (res_config_pgsql splits a value on ';'): the tenant, and the site the fallback looks in.
-            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug};NEOLIA_SITE={tenant.SiteId:D}", ["tenantid"] = tenant.Slug,
+            // Channel variables (res_config_pgsql splits a value on ';'): the tenant, the site the fallback looks in, and
+            // that the door calls over TLS only (the dialplan refuses it otherwise).
+            ["set_var"] = $"NEOLIA_TENANT={tenant.Slug};NEOLIA_SITE={tenant.SiteId:D};NEOLIA_REQUIRE_TLS=yes", ["tenantid"] = tenant.Slug,
         }, Set((await RowAsync(db, "ps_endpoints", username))!));
         Assert.Equal(new Dictionary<string, string> { ["id"] = username, ["max_contacts"] = "1", ["remove_existing"] = "yes", ["qualify_frequency"] = "30" },
             Set((await RowAsync(db, "ps_aors", username))!));
@@ -197,12 +198,15 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
         Assert.Equal(("transport-tls", "sdes"), Security(await RowAsync(db, "ps_endpoints", username)));
         var read = await tenant.Admin.GetAsync($"/api/admin/devices/{id}");
         Assert.Equal(("tls", "sdes"), (read.GetProperty("sipTransport").GetString(), read.GetProperty("mediaEncryption").GetString()));
+        // Over TLS only: the dialplan refuses the door's call when it comes in on another transport.
+        Assert.EndsWith($";{SipSecurity.RequireTlsVariable}=yes", (await RowAsync(db, "ps_endpoints", username))!["set_var"]);
 
         // TLS without SRTP is allowed (signalling hidden, media clear); back to TCP then.
         await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tls", mediaEncryption = "none" });
         Assert.Equal(("transport-tls", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
         await tenant.Admin.OkAsync(HttpMethod.Put, path, new { sipTransport = "tcp", mediaEncryption = "none" });
         Assert.Equal(("transport-tcp", "no"), Security(await RowAsync(db, "ps_endpoints", username)));
+        Assert.DoesNotContain(SipSecurity.RequireTlsVariable, (await RowAsync(db, "ps_endpoints", username))!["set_var"]);
 
         // Refused, and the row keeps what it had: SDES over a clear transport, unknown values, a missing field.
         foreach (var body in new object[]
@@ -303,7 +307,7 @@ public sealed class SipAccountRowsTests(SipAccountsStackFixture stack)
             {
                 var endpoint = (await RowAsync(db, "ps_endpoints", username))!;
                 Assert.Contains(endpoint["context"], new[] { SipAccountProfiles.DoorContext, SipAccountProfiles.ResidentContext });
-                var expected = username == mine.DoorSipUsername ? $"NEOLIA_TENANT={mine.Slug};NEOLIA_SITE={mine.SiteId:D}" : $"NEOLIA_TENANT={mine.Slug}";
+                var expected = username == mine.DoorSipUsername ? $"NEOLIA_TENANT={mine.Slug};NEOLIA_SITE={mine.SiteId:D};NEOLIA_REQUIRE_TLS=yes" : $"NEOLIA_TENANT={mine.Slug}";
                 Assert.Equal(expected, endpoint["set_var"]);
                 Assert.Equal(mine.Slug, endpoint["tenantid"]);
             }
