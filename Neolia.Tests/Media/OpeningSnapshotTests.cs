@@ -19,11 +19,28 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
 
     private async Task<(Guid DoorId, string ResidentToken, string AdminToken)> DoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
     {
+        var (doorId, token, admin, _) = await SiteDoorWithCameraAsync(rtspUrl, user, password);
+        return (doorId, token, admin);
+    }
+
+    private async Task<(Guid DoorId, string ResidentToken, string AdminToken, Guid SiteId)> SiteDoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
+    {
         var tenant = await stack.Data.CreateTenantAsync("1");
         var resident = await stack.Data.AddResidentAsync(tenant, "1");
         var admin = await stack.AddTenantAdminTokenAsync(tenant);
         var doorId = await stack.SetDoorCameraAsync(tenant, admin, rtspUrl, user, password);
-        return (doorId, await stack.SignInAsync(resident), admin);
+        return (doorId, await stack.SignInAsync(resident), admin, tenant.SiteId);
+    }
+
+    private async Task<Guid> WithPictureAsync(string token, Guid eventId, string relayName)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
+        while ((await LineAsync(token, eventId)).GetProperty("snapshotUrl").ValueKind != JsonValueKind.String)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no picture for the opening within 25 s:\n" + stack.RelayLog(relayName));
+            await Task.Delay(250);
+        }
+        return eventId;
     }
 
     private async Task SetAppOpeningAsync(string admin, Guid doorId, string mode)
@@ -61,13 +78,7 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
         await SetAppOpeningAsync(admin, doorId, "sip");
         var opening = await OpenAsync(token, doorId);
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
-        JsonElement line;
-        while ((line = await LineAsync(token, opening)).GetProperty("snapshotUrl").ValueKind != JsonValueKind.String)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no picture for the opening within 25 s:\n" + stack.RelayLog("relay-openings"));
-            await Task.Delay(250);
-        }
+        var line = await LineAsync(token, await WithPictureAsync(token, opening, "relay-openings"));
         Assert.Equal($"/api/door-events/{opening}/snapshot", line.GetProperty("snapshotUrl").GetString());
         using var picture = await stack.AsResidentAsync(token, HttpMethod.Get, line.GetProperty("snapshotUrl").GetString()!);
         await picture.EnsureSuccessWithBodyAsync();
@@ -83,6 +94,23 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
         Assert.Contains($"Picture of opening {opening} of door {doorId} stored", log);
         Assert.DoesNotContain(refused.ToString(), log);
         Assert.DoesNotContain("s3cret-Pass", log);
+    }
+
+    [Fact]
+    public async Task The_site_box_takes_the_picture_of_its_buildings_openings_and_the_stacks_relays_leave_them()
+    {
+        await using var camera = await RtspCamera.StartAsync(_work, Width, Height);
+        var (doorId, token, admin, siteId) = await SiteDoorWithCameraAsync(camera.Url);
+        using var issue = await stack.AsResidentAsync(admin, HttpMethod.Post, $"/api/admin/sites/{siteId}/relay");
+        await issue.EnsureSuccessWithBodyAsync();
+        var credential = (await issue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString()!;
+        await using var stackRelay = await stack.StartRelayAsync("relay-stack-openings");
+        await using var box = await stack.StartSiteRelayAsync("relay-box-openings", siteId, credential);
+        await SetAppOpeningAsync(admin, doorId, "sip");
+
+        var opening = await WithPictureAsync(token, await OpenAsync(token, doorId), "relay-box-openings");
+        Assert.Contains($"Picture of opening {opening} of door {doorId} stored", stack.RelayLog("relay-box-openings"));
+        Assert.DoesNotContain(opening.ToString(), stack.RelayLog("relay-stack-openings"));
     }
 
     [Fact]
