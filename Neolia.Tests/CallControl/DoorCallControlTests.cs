@@ -160,21 +160,30 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         Assert.Equal("16", ended.HangupCause);
     }
 
-    [Fact]
-    public async Task Opening_in_an_answered_call_writes_one_opened_in_call_line_with_who_the_call_and_the_result()
+    /// <summary>A resident's SIP phone answers a door call; open-door asked while it still rang was refused (409) and sent nothing.</summary>
+    private async Task<(DoorCallScenario Scenario, TestResident Alice, string Token, string Door, Call Call)> AnsweredAfterAnEarlyOpenIsRefusedAsync()
     {
         var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
         var (alice, _) = await scenario.AddResidentAsync(sip: true);
         var token = await stack.SignInAsync(alice);
         var door = await scenario.RingAsync();
         var call = await scenario.CallOfAsync(door);
+
         using (var early = await stack.ActAsync(token, call.Id.ToString(), "open-door"))
-            await CallDriver.AssertProblemAsync(early, HttpStatusCode.Conflict); // refused while ringing: no opening line
+            await CallDriver.AssertProblemAsync(early, HttpStatusCode.Conflict);
+        Assert.Empty(Asterisk.AllChannels[door].Dtmf);
 
         await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the phone dialled");
         await Asterisk.AnswerLegAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..]);
         await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Answered);
         await Eventually.TrueAsync(() => Asterisk.Bridges.ContainsKey($"neolia-{call.Id:N}"), what: "bridged");
+        return (scenario, alice, token, door, call);
+    }
+
+    [Fact]
+    public async Task Opening_in_an_answered_call_writes_one_opened_in_call_line_with_who_the_call_and_the_result()
+    {
+        var (_, alice, token, _, call) = await AnsweredAfterAnEarlyOpenIsRefusedAsync(); // the refused one writes no line
         using (var open = await stack.ActAsync(token, call.Id.ToString(), "open-door")) await open.EnsureSuccessWithBodyAsync();
 
         using var response = await stack.AsResidentAsync(token, HttpMethod.Get, "/api/me/door-events");
@@ -195,20 +204,7 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
     [Fact]
     public async Task Open_door_sends_the_door_code_as_DTMF_on_the_door_channel_only_while_the_call_is_up()
     {
-        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
-        var (alice, _) = await scenario.AddResidentAsync(sip: true);
-        var token = await stack.SignInAsync(alice);
-        var door = await scenario.RingAsync();
-        var call = await scenario.CallOfAsync(door);
-
-        using (var early = await stack.ActAsync(token, call.Id.ToString(), "open-door"))
-            await CallDriver.AssertProblemAsync(early, HttpStatusCode.Conflict);
-        Assert.Empty(Asterisk.AllChannels[door].Dtmf);
-
-        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the phone dialled");
-        await Asterisk.AnswerLegAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..]);
-        await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Answered);
-        await Eventually.TrueAsync(() => Asterisk.Bridges.ContainsKey($"neolia-{call.Id:N}"), what: "bridged");
+        var (scenario, _, token, door, call) = await AnsweredAfterAnEarlyOpenIsRefusedAsync();
 
         using var open = await stack.ActAsync(token, call.Id.ToString(), "open-door");
         await open.EnsureSuccessWithBodyAsync();

@@ -17,18 +17,9 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
     private const int Width = 640, Height = 360;
     private readonly string _work = Path.Combine(Path.GetTempPath(), "neolia-media", Guid.NewGuid().ToString("N")[..8]);
 
-    private async Task<(Guid DoorId, string ResidentToken, string AdminToken)> DoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
+    private async Task<(Guid DoorId, string ResidentToken, string AdminToken, Guid SiteId)> DoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
     {
-        var (doorId, token, admin, _) = await SiteDoorWithCameraAsync(rtspUrl, user, password);
-        return (doorId, token, admin);
-    }
-
-    private async Task<(Guid DoorId, string ResidentToken, string AdminToken, Guid SiteId)> SiteDoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
-    {
-        var tenant = await stack.Data.CreateTenantAsync("1");
-        var resident = await stack.Data.AddResidentAsync(tenant, "1");
-        var admin = await stack.AddTenantAdminTokenAsync(tenant);
-        var doorId = await stack.SetDoorCameraAsync(tenant, admin, rtspUrl, user, password);
+        var (tenant, doorId, resident, admin) = await stack.DoorWithCameraAsync(rtspUrl, user, password);
         return (doorId, await stack.SignInAsync(resident), admin, tenant.SiteId);
     }
 
@@ -71,7 +62,7 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
     public async Task Each_opening_from_the_app_of_a_door_with_a_camera_gets_a_real_jpeg_in_the_door_log_and_a_refused_one_none()
     {
         await using var camera = await RtspCamera.StartAsync(_work, Width, Height, "door", "s3cret-Pass");
-        var (doorId, token, admin) = await DoorWithCameraAsync(camera.Url, "door", "s3cret-Pass");
+        var (doorId, token, admin, _) = await DoorWithCameraAsync(camera.Url, "door", "s3cret-Pass");
         await using var relay = await stack.StartRelayAsync("relay-openings");
 
         var refused = await OpenAsync(token, doorId); // the door's opening from the app is off: refused, nothing reached the door
@@ -100,10 +91,8 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
     public async Task The_site_box_takes_the_picture_of_its_buildings_openings_and_the_stacks_relays_leave_them()
     {
         await using var camera = await RtspCamera.StartAsync(_work, Width, Height);
-        var (doorId, token, admin, siteId) = await SiteDoorWithCameraAsync(camera.Url);
-        using var issue = await stack.AsResidentAsync(admin, HttpMethod.Post, $"/api/admin/sites/{siteId}/relay");
-        await issue.EnsureSuccessWithBodyAsync();
-        var credential = (await issue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString()!;
+        var (doorId, token, admin, siteId) = await DoorWithCameraAsync(camera.Url);
+        var credential = await stack.IssueSiteRelayAsync(siteId, admin);
         await using var stackRelay = await stack.StartRelayAsync("relay-stack-openings");
         await using var box = await stack.StartSiteRelayAsync("relay-box-openings", siteId, credential);
         await SetAppOpeningAsync(admin, doorId, "sip");
@@ -116,7 +105,7 @@ public sealed class OpeningSnapshotTests(MediaStackFixture stack, ITestOutputHel
     [Fact]
     public async Task The_relays_API_for_opening_pictures_is_the_stacks_and_the_sites_own_only()
     {
-        var (doorId, token, admin) = await DoorWithCameraAsync("rtsp://192.0.2.1:554/door", "door", "s3cret-Pass");
+        var (doorId, token, admin, _) = await DoorWithCameraAsync("rtsp://192.0.2.1:554/door", "door", "s3cret-Pass");
         await SetAppOpeningAsync(admin, doorId, "sip");
         var opening = await OpenAsync(token, doorId);
 
