@@ -18,5 +18,6 @@ namespace Neolia.Contracts;
 [JsonSerializable(typeof(RelayCallList))]
 [JsonSerializable(typeof(VideoReport))]
 [JsonSerializable(typeof(SiteOpeningList))]
+[JsonSerializable(typeof(OpeningSnapshotList))]
 [JsonSerializable(typeof(SiteOpeningReport))]
 public sealed partial class ContractsJson : JsonSerializerContext;

@@ -40,5 +40,10 @@ public sealed record SiteOpening(Guid EventId, Guid DeviceId, string DoorHttpUrl
 /// <summary>The openings a site box has claimed (each is handed out once).</summary>
 public sealed record SiteOpeningList(IReadOnlyList<SiteOpening> Openings);
 
+/// <summary>A door opened from the app a moment ago whose camera this relay reaches: one JPEG, PUT to <c>/openings/{EventId}/snapshot</c>.</summary>
+public sealed record OpeningSnapshot(Guid EventId, Guid DeviceId, string RtspUrl);
+
+public sealed record OpeningSnapshotList(IReadOnlyList<OpeningSnapshot> Openings);
+
 /// <summary>What the door answered: <c>opened</c>, <c>door_unreachable</c> or <c>failed</c>, and why (no credentials in it).</summary>
 public sealed record SiteOpeningReport(string Result, string? Reason = null);

@@ -16,7 +16,13 @@ public sealed record ApartmentDto(Guid Id, Guid TenantId, Guid SiteId, string Nu
 public sealed record DeviceDto(
     Guid Id, Guid TenantId, Guid SiteId, Guid? ApartmentId, string Kind, string Name, string SipUsername, string SipRealm,
     bool HasDoorCode, bool IsActive, DateTimeOffset CreatedAt, DateTimeOffset? LastCallAt, SipRegistrationDto? Registration = null,
-    string SipTransport = SipSecurityNames.Udp, string MediaEncryption = SipSecurityNames.None);
+    string SipTransport = SipSecurityNames.Udp, string MediaEncryption = SipSecurityNames.None,
+    string AppOpening = "off", DeviceEndpointDto? HttpApi = null, bool HasActionUrl = false);
+
+/// <summary>A camera or a door's HTTP API as the API shows it: its host only, never its credentials.</summary>
+public sealed record DeviceEndpointDto(string? Host, bool HasCredentials);
+
+public sealed record ActionUrlDto(string Path, string Token, string Example);
 
 public sealed record SipRegistrationDto(bool Registered, DateTimeOffset? Since, DateTimeOffset? ExpiresAt, int Contacts, string? UserAgent, string? Address);
 

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Neolia.CallApi.Data;
+using Neolia.CallApi.SipAccounts;
 using Neolia.CallApi.DoorEvents;
 using Neolia.CallApi.DoorOpenings;
 
@@ -12,14 +15,20 @@ namespace Neolia.CallApi.CallControl;
 /// A door that is not registered, refuses, or does not answer within <see cref="DoorOpeningOptions.SipAnswerTimeout"/>
 /// is <c>door_unreachable</c>.
 /// </summary>
-internal sealed class DoorOpeningCalls(AriCommands ari, IOptions<CallControlOptions> callControl, IOptions<DoorOpeningOptions> options,
-    ILogger<DoorOpeningCalls> logger) : ISipDoorOpener
+/// <remarks>
+/// Asterisk 22 calls an endpoint "online" only once a qualify answered: a door that has just registered stays
+/// "offline" (contact NonQualified) until its first qualify, up to the AOR's qualify_frequency (30 s; seen on the real
+/// Asterisk). So "offline" alone does not make the door unreachable: its registration (ps_contacts) decides.
+/// </remarks>
+internal sealed class DoorOpeningCalls(AriCommands ari, IDbContextFactory<NeoliaDb> databases, TimeProvider time,
+    IOptions<CallControlOptions> callControl, IOptions<DoorOpeningOptions> options, ILogger<DoorOpeningCalls> logger) : ISipDoorOpener
 {
     /// <summary>The first argument of an opening call's appArgs (its StasisStart once the door answers).</summary>
     public const string OpeningArgument = "door-opening";
 
     /// <summary>What the door's auto-answer may look for besides the caller number (RFC 5373 and the common Call-Info form).</summary>
-    private static readonly Dictionary<string, string> AutoAnswerHeaders = new()
+    /// <remarks>PJSIP_HEADER() is res_pjsip_header_funcs.so's: without it loaded Asterisk drops them ("Function PJSIP_HEADER not registered").</remarks>
+    internal static readonly IReadOnlyDictionary<string, string> AutoAnswerHeaders = new Dictionary<string, string>
     {
         ["PJSIP_HEADER(add,Call-Info)"] = "<sip:neolia>;answer-after=0",
         ["PJSIP_HEADER(add,Answer-Mode)"] = "Auto",
@@ -39,7 +48,7 @@ internal sealed class DoorOpeningCalls(AriCommands ari, IOptions<CallControlOpti
         try
         {
             var endpoint = await ari.Client.GetEndpointAsync("PJSIP", doorEndpoint, ct);
-            if (endpoint?.State is null or "offline")
+            if (endpoint?.State is null || (endpoint.State == "offline" && !await IsRegisteredAsync(doorEndpoint, ct)))
             {
                 logger.LogInformation("Door {Endpoint} is not registered: opening {EventId} cannot reach it", doorEndpoint, eventId);
                 return DoorEventResults.DoorUnreachable;
@@ -84,6 +93,13 @@ internal sealed class DoorOpeningCalls(AriCommands ari, IOptions<CallControlOpti
         {
             _waiting.TryRemove(channelId, out _);
         }
+    }
+
+    private async Task<bool> IsRegisteredAsync(string doorEndpoint, CancellationToken ct)
+    {
+        await using var db = await databases.CreateDbContextAsync(ct);
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return await db.Set<PsContact>().AnyAsync(c => c.Endpoint == doorEndpoint && c.ExpirationTime > now, ct);
     }
 
     /// <summary>The door answered an opening call (its StasisStart). A channel of no opening (this replica restarted) is hung up.</summary>

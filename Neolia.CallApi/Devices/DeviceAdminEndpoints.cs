@@ -31,6 +31,7 @@ public static class DeviceAdminEndpoints
         devices.MapDelete("/{id:guid}/camera", RemoveCameraAsync).WithSummary("Remove a device's camera");
         devices.MapPut("/{id:guid}/http-api", SetHttpApiAsync).WithSummary("Set a door's HTTP API on the building's network (URL, credentials stored encrypted; for site-box openings)");
         devices.MapDelete("/{id:guid}/http-api", RemoveHttpApiAsync).WithSummary("Remove a door's HTTP API");
+        devices.MapPut("/{id:guid}/app-opening", SetAppOpeningAsync).WithSummary("Turn a door's opening from the app off, or on over SIP or a site box (the rest of the door unchanged)");
         devices.MapPost("/{id:guid}/action-url", NewActionUrlTokenAsync).WithSummary("Issue a door's Action URL token (shown once; replaces the previous one)");
         return admin;
     }
@@ -47,6 +48,8 @@ public static class DeviceAdminEndpoints
 
     /// <param name="Token">Shown this once: type the URL into the door's Action URL page now.</param>
     public sealed record ActionUrlResponse(string Path, string Token, string Example);
+
+    public sealed record AppOpeningRequest([Required, AllowedValues(AppOpeningModes.Off, AppOpeningModes.Sip, AppOpeningModes.SiteBox)] string? AppOpening);
 
     public sealed record HttpApiRequest(
         [Required, MaxLength(2000), AbsoluteUri("http", "https")] string Url,
@@ -301,6 +304,14 @@ public static class DeviceAdminEndpoints
         device.DoorHttpUrlProtected = device.DoorHttpUsernameProtected = device.DoorHttpPasswordProtected = null;
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SetAppOpeningAsync(Guid id, AppOpeningRequest request, NeoliaDb db, SipCredentials sip, DeviceSecrets secrets, CancellationToken ct)
+    {
+        if (await db.Devices.SingleOrDefaultAsync(d => d.Id == id && d.Kind == DeviceKind.DoorIntercom, ct) is not { } device) return AdminProblems.NotFound("Door");
+        device.AppOpening = request.AppOpening!;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToResponse(device, sip, secrets));
     }
 
     private static async Task<IResult> NewActionUrlTokenAsync(Guid id, NeoliaDb db, CancellationToken ct)

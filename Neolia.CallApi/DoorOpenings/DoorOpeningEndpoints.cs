@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Neolia.CallApi.Data;
 using Neolia.CallApi.Devices;
 using Neolia.CallApi.DoorEvents;
@@ -30,7 +29,6 @@ public static class DoorOpeningEndpoints
         var box = app.MapGroup($"{MediaRelayApi.SitePrefix}/openings").WithTags("Site relays").RequireSiteRelay();
         box.MapGet("", ClaimAsync).WithSummary("The site's door openings to carry out now, each handed out once (long poll with wait)");
         box.MapPost("/{id:guid}/result", ReportAsync).WithSummary("What the door answered to an opening (opened, door_unreachable, failed)");
-        box.MapPut("/{id:guid}/snapshot", SnapshotAsync).WithSummary("The door camera's picture taken at an opening").Accepts<byte[]>("image/jpeg");
         return app;
     }
 
@@ -111,15 +109,5 @@ public static class DoorOpeningEndpoints
         }
         if (report.Reason is { } reason) logger.LogInformation("Site box opening {EventId}: {Result} ({Reason})", id, report.Result, reason);
         return TypedResults.NoContent();
-    }
-
-    private static async Task<IResult> SnapshotAsync(Guid id, HttpContext context, NeoliaDb db, DoorLog log, IOptions<MediaOptions> options, CancellationToken ct)
-    {
-        var siteId = MediaRelayEndpoints.Caller(context).SiteId!.Value;
-        var (jpeg, _, problem) = await MediaRelayEndpoints.ReadJpegAsync(context, options.Value.SnapshotMaxBytes, ct);
-        if (problem is not null) return problem;
-        db.TenantScope = TenantScope.All;
-        if (!await db.Set<DoorEvent>().AnyAsync(e => e.Id == id && e.SiteId == siteId, ct)) return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found");
-        return await log.AttachSnapshotAsync(id, jpeg!, ct) ? TypedResults.NoContent() : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The event has a picture already");
     }
 }

@@ -30,4 +30,8 @@ public sealed class DoorOpeningOptions
     /// <summary>How long the app's request waits for the site box to report (the box long-polls, then calls the door).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:00:30", ErrorMessage = "DoorOpening:SiteBoxTimeout must be between 1 and 30 s.")]
     public TimeSpan SiteBoxTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>How long after an opening from the app the relays still try to take its picture (door camera).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:10:00", ErrorMessage = "DoorOpening:SnapshotWindow must be between 5 s and 10 min.")]
+    public TimeSpan SnapshotWindow { get; set; } = TimeSpan.FromSeconds(30);
 }

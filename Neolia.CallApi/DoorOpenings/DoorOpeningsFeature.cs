@@ -19,6 +19,7 @@ public static class DoorOpeningsFeature
     public static IEndpointRouteBuilder MapDoorOpenings(this IEndpointRouteBuilder app)
     {
         app.MapDoorOpeningEndpoints();
+        app.MapOpeningSnapshotEndpoints();
         app.MapDoorEvents();
         app.MapActionUrl();
         return app;

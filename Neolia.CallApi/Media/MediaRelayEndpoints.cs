@@ -13,10 +13,8 @@ public static class MediaRelayEndpoints
 {
     public static IEndpointRouteBuilder MapMediaRelayEndpoints(this IEndpointRouteBuilder app)
     {
-        MapRelayApi(app.MapGroup(MediaRelayApi.StackPrefix).ExcludeFromDescription(), context =>
-            Task.FromResult(RelayCaller.IsStackRelay(context, context.RequestServices.GetRequiredService<IOptions<MediaOptions>>()) ? RelayCaller.Stack : null));
-        MapRelayApi(app.MapGroup(MediaRelayApi.SitePrefix).WithTags("Site relays"), context =>
-            RelayCaller.SiteRelayAsync(context, context.RequestServices.GetRequiredService<NeoliaDb>()));
+        MapRelayApi(app.MapGroup(MediaRelayApi.StackPrefix).ExcludeFromDescription().RequireStackRelay());
+        MapRelayApi(app.MapGroup(MediaRelayApi.SitePrefix).WithTags("Site relays").RequireSiteRelay());
         return app;
     }
 
@@ -30,13 +28,16 @@ public static class MediaRelayEndpoints
             return await next(context);
         });
 
+    /// <summary>A stack relay only, with the shared secret.</summary>
+    public static RouteGroupBuilder RequireStackRelay(this RouteGroupBuilder relay) =>
+        relay.RequireRelay(context => Task.FromResult(RelayCaller.IsStackRelay(context, context.RequestServices.GetRequiredService<IOptions<MediaOptions>>()) ? RelayCaller.Stack : null));
+
     /// <summary>A site box only, with its site's credential.</summary>
     public static RouteGroupBuilder RequireSiteRelay(this RouteGroupBuilder relay) =>
         relay.RequireRelay(context => RelayCaller.SiteRelayAsync(context, context.RequestServices.GetRequiredService<NeoliaDb>()));
 
-    private static void MapRelayApi(RouteGroupBuilder relay, Func<HttpContext, Task<RelayCaller?>> identify)
+    private static void MapRelayApi(RouteGroupBuilder relay)
     {
-        relay.RequireRelay(identify);
         relay.MapGet("/calls", ListAsync).WithSummary("The calls whose door video this relay should stream (long poll with wait and tag)");
         relay.MapPost("/calls/{id:guid}/stream", StreamAsync).WithSummary("A call's stream: the camera's RTSP URL and the ingress to publish to (created on first use)");
         relay.MapPut("/calls/{id:guid}/snapshot", SnapshotAsync).WithSummary("Store the visitor's JPEG for a call").Accepts<byte[]>("image/jpeg");

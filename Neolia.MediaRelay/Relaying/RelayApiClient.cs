@@ -68,6 +68,25 @@ public sealed class RelayApiClient(HttpClient http, IOptions<RelayOptions> optio
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The openings from the app of the last moments whose door camera this relay reaches, still without a picture.</summary>
+    public async Task<OpeningSnapshotList> ListOpeningSnapshotsAsync(CancellationToken ct)
+    {
+        using var response = await http.SendAsync(Request(HttpMethod.Get, "/opening-snapshots"), ct);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ContractsJson.Default.OpeningSnapshotList, ct) ?? throw new HttpRequestException("empty answer");
+    }
+
+    /// <returns>False when CallApi wants it no more (a picture is there already, or the opening is not this relay's).</returns>
+    public async Task<bool> PutOpeningSnapshotAsync(Guid eventId, byte[] jpeg, CancellationToken ct)
+    {
+        var content = new ByteArrayContent(jpeg);
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        using var response = await http.SendAsync(Request(HttpMethod.Put, $"/openings/{eventId}/snapshot", content), ct);
+        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound) return false;
+        response.EnsureSuccessStatusCode();
+        return true;
+    }
+
     /// <summary>The site's door openings to carry out, claimed for this box (site mode); with a wait, answered as soon as there is one.</summary>
     public async Task<SiteOpeningList> ClaimOpeningsAsync(int waitSeconds, CancellationToken ct)
     {

@@ -23,6 +23,7 @@ public static class RelayFeature
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<ChildProcesses>();
         builder.Services.AddSingleton<StreamSupervisor>();
+        builder.Services.AddHostedService<Openings.OpeningSnapshotWork>();
 
         if (options.IsSite)
         {

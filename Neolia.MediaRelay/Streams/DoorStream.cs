@@ -12,7 +12,6 @@ namespace Neolia.MediaRelay.Streams;
 /// </summary>
 public sealed class DoorStream(Guid callId, RelayApiClient api, ChildProcesses processes, RelayOptions options, ILogger logger)
 {
-    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(8);
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
 
     private string? _reportedState;
@@ -115,38 +114,19 @@ public sealed class DoorStream(Guid callId, RelayApiClient api, ChildProcesses p
 
     private async Task TakeSnapshotAsync(RelayStream stream, CancellationToken stop)
     {
-        var secrets = Ffmpeg.SecretsOf(stream.RtspUrl).ToArray();
+        var (jpeg, failure) = await CameraSnapshot.TakeAsync(processes, options.FfmpegPath, stream.RtspUrl, stop);
+        if (jpeg is null)
+        {
+            if (!stop.IsCancellationRequested) logger.LogInformation("No snapshot for call {CallId}: {Reason}", callId, failure);
+            return;
+        }
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            timeout.CancelAfter(SnapshotTimeout);
-            using var process = await processes.StartAsync(options.FfmpegPath, Ffmpeg.Snapshot(stream.RtspUrl));
-            using var jpeg = new MemoryStream();
-            var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-            try
-            {
-                await process.StandardOutput.BaseStream.CopyToAsync(jpeg, timeout.Token);
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            finally
-            {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
-            }
-            if (process.ExitCode != 0 || jpeg.Length == 0)
-            {
-                logger.LogInformation("No snapshot for call {CallId}: {Reason}", callId,
-                    Ffmpeg.Redact((await errors).Trim() is { Length: > 0 } e ? e.Split('\n')[^1] : $"ffmpeg exited with code {process.ExitCode}", secrets));
-                return;
-            }
-            await api.PutSnapshotAsync(callId, jpeg.ToArray(), stop);
+            await api.PutSnapshotAsync(callId, jpeg, stop);
         }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
         {
-            logger.LogInformation("No snapshot for call {CallId}: the camera gave no frame within {Seconds} s", callId, SnapshotTimeout.TotalSeconds);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or InvalidOperationException)
-        {
-            logger.LogInformation("No snapshot for call {CallId}: {Reason}", callId, Ffmpeg.Redact(e.Message, secrets));
+            logger.LogInformation("No snapshot for call {CallId}: {Reason}", callId, Ffmpeg.Redact(e.Message, Ffmpeg.SecretsOf(stream.RtspUrl).ToArray()));
         }
     }
 

@@ -226,6 +226,64 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture stack, ITestOut
     }
 
     [Fact]
+    public async Task A_door_is_set_up_for_app_opening_its_HTTP_API_and_its_Action_URL_from_the_console()
+    {
+        var tenant = await AdminWorld.CreateTenantAsync(stack, await AdminWorld.PlatformAdminAsync(stack));
+        var door = await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}");
+        var doorName = door.GetProperty("name").GetString()!;
+        await using var browser = await stack.NewBrowserAsync();
+        var console = new ConsolePage(await browser.NewPageAsync(), stack.ScreenshotDirectory);
+        await console.SignInAsync($"manager@{tenant.Slug}.test", "Manager-password-1");
+        await Expect(console.Page.Locator("h1")).ToHaveTextAsync("Live board");
+        await console.OpenAsync("doors", "Doors");
+        await console.Page.GetByTitle($"Opening of {doorName}").ClickAsync();
+        var card = console.Page.Locator("[data-testid=door-opening]");
+        await Expect(card).ToBeVisibleAsync();
+
+        // The switch: through the site box; the door's record says so, its door code kept.
+        await console.ChooseAsync("app-opening", "Through the site box");
+        await console.ClickAsync("save-app-opening");
+        await Expect(console.Page.Locator("[data-testid=page-notice]")).ToContainTextAsync("site box");
+        var saved = await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}");
+        Assert.Equal("site-box", saved.GetProperty("appOpening").GetString());
+        Assert.Equal(door.GetProperty("hasDoorCode").GetBoolean(), saved.GetProperty("hasDoorCode").GetBoolean());
+
+        // The HTTP API: saved, then shown by its host only; the password is never shown back.
+        const string password = "Door-http-secret-7";
+        await console.FillAsync("http-api-url", "http://192.168.1.50");
+        await console.FillAsync("http-api-user", "admin");
+        await console.FillAsync("http-api-password", password);
+        await console.ClickAsync("save-http-api");
+        await Expect(console.Page.Locator("[data-testid=http-api-current]")).ToContainTextAsync("192.168.1.50");
+        await Expect(console.Page.Locator("[data-testid=http-api-current]")).ToContainTextAsync("with credentials");
+        Assert.Equal("", await console.Page.Locator("#http-api-password input").InputValueAsync());
+        Assert.DoesNotContain(password, await console.Page.ContentAsync());
+        var api = (await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}")).GetProperty("httpApi");
+        Assert.Equal("192.168.1.50", api.GetProperty("host").GetString());
+        Assert.True(api.GetProperty("hasCredentials").GetBoolean());
+
+        // The Action URL: made, shown once as the exact URL to type into the door, and it works as shown.
+        await console.ClickAsync("new-action-url");
+        var shown = await console.Page.Locator("[data-testid=action-url-card]").InnerTextAsync();
+        var url = new Uri(shown.Replace("$", "%24"));
+        Assert.Equal(stack.Stack.GatewayUrl.Authority, url.Authority);
+        Assert.Equal($"/api/doors/{tenant.DoorId}/action-url", url.AbsolutePath);
+        Assert.StartsWith("door:nau_", Uri.UnescapeDataString(url.UserInfo));
+        Assert.EndsWith("?event=card&card=$card_sn&mac=$mac", shown);
+        await console.ScreenshotAsync("door-opening-setup");
+        using (var request = new HttpRequestMessage(HttpMethod.Get, $"{url.AbsolutePath}?event=card&card=0012345678"))
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(url.UserInfo))));
+            using var reported = await stack.Gateway.SendAsync(request);
+            Assert.True(reported.IsSuccessStatusCode, $"{(int)reported.StatusCode}");
+        }
+        var logged = (await tenant.Admin.GetAsync($"/api/admin/doors/{tenant.DoorId}/events?kind=door_reported")).GetProperty("items");
+        Assert.Single(logged.EnumerateArray());
+        Assert.True((await tenant.Admin.GetAsync($"/api/admin/devices/{tenant.DoorId}")).GetProperty("hasActionUrl").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_resident_who_signs_in_is_told_the_console_is_not_for_them()
     {
         var (_, email, password) = await stack.NewTenantAdminAsync();

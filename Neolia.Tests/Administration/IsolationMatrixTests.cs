@@ -78,6 +78,7 @@ public sealed class IsolationMatrixTests(StackFixture stack)
         new("set door HTTP API", "PUT", "/api/admin/devices/{id}/http-api", Audience.Buildings,
             w => ($"/api/admin/devices/{w.B.DoorId}/http-api", new { url = "http://evil.example/", username = "admin", password = "x" })),
         new("remove door HTTP API", "DELETE", "/api/admin/devices/{id}/http-api", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/http-api", null)),
+        new("set door app opening", "PUT", "/api/admin/devices/{id}/app-opening", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/app-opening", new { appOpening = "sip" })),
         new("issue door Action URL token", "POST", "/api/admin/devices/{id}/action-url", Audience.Buildings, w => ($"/api/admin/devices/{w.B.DoorId}/action-url", null)),
         new("B's door log", "GET", "/api/admin/doors/{id}/events", Audience.Buildings, w => ($"/api/admin/doors/{w.B.DoorId}/events", null)),
 

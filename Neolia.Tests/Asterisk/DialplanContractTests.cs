@@ -177,6 +177,22 @@ public sealed partial class DialplanContractTests
     }
 
     [Fact]
+    public void The_functions_an_app_opening_sets_on_its_INVITE_are_loaded()
+    {
+        // Asterisk 22.10.1 with them missing: "Function PJSIP_HEADER not registered", the door got an INVITE with neither header.
+        var loaded = RepositoryFiles.Read("containers", "asterisk", "modules.conf").Split('\n').Select(l => l.Split(';')[0].Trim())
+            .Where(l => l.StartsWith("load =")).Select(l => l["load =".Length..].Trim()).ToHashSet();
+        var functions = new Dictionary<string, string> { ["PJSIP_HEADER"] = "res_pjsip_header_funcs.so" };
+        Assert.NotEmpty(DoorOpeningCalls.AutoAnswerHeaders);
+        foreach (var variable in DoorOpeningCalls.AutoAnswerHeaders.Keys)
+        {
+            var function = variable[..variable.IndexOf('(')];
+            Assert.True(functions.TryGetValue(function, out var module), $"which module has {function}()?");
+            Assert.Contains(module, loaded);
+        }
+    }
+
+    [Fact]
     public void The_ARI_user_comes_from_the_environment_and_no_password_is_committed()
     {
         var ari = RepositoryFiles.Read("containers", "asterisk", "ari.conf");

@@ -160,8 +160,8 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         Assert.Equal("16", ended.HangupCause);
     }
 
-    [Fact]
-    public async Task Open_door_sends_the_door_code_as_DTMF_on_the_door_channel_only_while_the_call_is_up()
+    /// <summary>A resident's SIP phone answers a door call; open-door asked while it still rang was refused (409) and sent nothing.</summary>
+    private async Task<(DoorCallScenario Scenario, TestResident Alice, string Token, string Door, Call Call)> AnsweredAfterAnEarlyOpenIsRefusedAsync()
     {
         var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);
         var (alice, _) = await scenario.AddResidentAsync(sip: true);
@@ -177,6 +177,34 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
         await Asterisk.AnswerLegAsync(Asterisk.Originates(door)[0].Path["/ari/channels/".Length..]);
         await scenario.CallOfAsync(door, c => c.Status == CallStatuses.Answered);
         await Eventually.TrueAsync(() => Asterisk.Bridges.ContainsKey($"neolia-{call.Id:N}"), what: "bridged");
+        return (scenario, alice, token, door, call);
+    }
+
+    [Fact]
+    public async Task Opening_in_an_answered_call_writes_one_opened_in_call_line_with_who_the_call_and_the_result()
+    {
+        var (_, alice, token, _, call) = await AnsweredAfterAnEarlyOpenIsRefusedAsync(); // the refused one writes no line
+        using (var open = await stack.ActAsync(token, call.Id.ToString(), "open-door")) await open.EnsureSuccessWithBodyAsync();
+
+        using var response = await stack.AsResidentAsync(token, HttpMethod.Get, "/api/me/door-events");
+        await response.EnsureSuccessWithBodyAsync();
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
+        var opened = Assert.Single(items, e => e.GetProperty("kind").GetString() == "opened_in_call");
+        Assert.Equal("dtmf_sip", opened.GetProperty("method").GetString());
+        Assert.Equal("opened", opened.GetProperty("result").GetString());
+        Assert.Equal(alice.Id, opened.GetProperty("userId").GetGuid());
+        Assert.Equal(call.Id, opened.GetProperty("callId").GetGuid());
+        Assert.Equal(call.ApartmentId, opened.GetProperty("apartmentId").GetGuid());
+        Assert.Equal(call.DeviceId, opened.GetProperty("deviceId").GetGuid());
+        // The call's own line is there too, and the opening comes after it.
+        var callLine = Assert.Single(items, e => e.GetProperty("kind").GetString() == "call" && e.GetProperty("callId").GetGuid() == call.Id);
+        Assert.True(opened.GetProperty("occurredAt").GetDateTimeOffset() >= callLine.GetProperty("occurredAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Open_door_sends_the_door_code_as_DTMF_on_the_door_channel_only_while_the_call_is_up()
+    {
+        var (scenario, _, token, door, call) = await AnsweredAfterAnEarlyOpenIsRefusedAsync();
 
         using var open = await stack.ActAsync(token, call.Id.ToString(), "open-door");
         await open.EnsureSuccessWithBodyAsync();

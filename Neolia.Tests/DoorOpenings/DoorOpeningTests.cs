@@ -103,6 +103,25 @@ public sealed class DoorOpeningTests(AriStackFixture stack)
     }
 
     [Fact]
+    public async Task A_door_registered_but_not_yet_qualified_is_called_and_opens()
+    {
+        // Asterisk 22.10.1: a fresh registration's contact is NonQualified and the endpoint "offline" until the first
+        // qualify (up to 30 s): the registration row decides, not the endpoint's state.
+        var tenant = await TenantWithSipDoorAsync(registered: false);
+        await using (var db = new Npgsql.NpgsqlConnection(stack.Stack.DatabaseConnectionString))
+        {
+            await Neolia.Tests.SipAccounts.RealtimeRows.RegisterAsync(db, tenant.DoorSipUsername, "198.51.100.21", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        }
+        var opening = tenant.Resident.SendAsync(HttpMethod.Post, $"/api/doors/{tenant.DoorId}/open");
+        await Eventually.TrueAsync(() => OpeningCalls(Asterisk, tenant.DoorSipUsername).Count == 1, what: "the door called although ARI says offline");
+        var channel = OpeningCalls(Asterisk, tenant.DoorSipUsername).Single().Path["/ari/channels/".Length..];
+        await Asterisk.AnswerLegAsync(channel);
+        using var response = await opening;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["*12#"], Asterisk.AllChannels[channel].Dtmf);
+    }
+
+    [Fact]
     public async Task A_door_switched_off_refuses_and_a_resident_who_insists_is_limited_with_retry_after()
     {
         var tenant = await TenantWithSipDoorAsync(appOpening: "off");

@@ -49,14 +49,8 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
         return call;
     }
 
-    private async Task<(TestTenant Tenant, Guid DoorId, TestResident Resident, string AdminToken)> DoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null)
-    {
-        var tenant = await stack.Data.CreateTenantAsync("1", "2");
-        var resident = await stack.Data.AddResidentAsync(tenant, "1");
-        var admin = await stack.AddTenantAdminTokenAsync(tenant);
-        var doorId = await stack.SetDoorCameraAsync(tenant, admin, rtspUrl, user, password);
-        return (tenant, doorId, resident, admin);
-    }
+    private Task<(TestTenant Tenant, Guid DoorId, TestResident Resident, string AdminToken)> DoorWithCameraAsync(string rtspUrl, string? user = null, string? password = null) =>
+        stack.DoorWithCameraAsync(rtspUrl, user, password, "1", "2");
 
     [Fact]
     public async Task A_ringing_call_gets_the_doors_h264_through_its_ingress_until_the_call_ends()
@@ -258,9 +252,7 @@ public sealed class DoorVideoTests(MediaStackFixture stack, ITestOutputHelper ou
     {
         await using var camera = await RtspCamera.StartAsync(_work, Width, Height);
         var (tenant, _, resident, admin) = await DoorWithCameraAsync(camera.Url);
-        using var issue = await stack.AsResidentAsync(admin, HttpMethod.Post, $"/api/admin/sites/{tenant.SiteId}/relay");
-        await issue.EnsureSuccessWithBodyAsync();
-        var credential = (await issue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("credential").GetString()!;
+        var credential = await stack.IssueSiteRelayAsync(tenant.SiteId, admin);
 
         // The stack's relay leaves this building's calls to the box.
         await using var stackRelay = await stack.StartRelayAsync("relay-stack-for-site");

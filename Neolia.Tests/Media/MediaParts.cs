@@ -162,6 +162,15 @@ public static class MediaTools
             int.Parse(stream.GetProperty("nb_read_packets").GetString()!));
     }
 
+    /// <summary>A small JPEG made by ffmpeg's own encoder (64x48, one colour), as a relay would send one; returns its path.</summary>
+    public static async Task<string> ColorJpegAsync(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, $"color-{Guid.NewGuid():N}.jpg");
+        await RunAsync("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "color=c=red:s=64x48", "-frames:v", "1", "-y", file]);
+        return file;
+    }
+
     /// <summary>Decodes a JPEG completely (ffmpeg to raw RGB): its size, from the pixels themselves.</summary>
     public static async Task<(int Width, int Height, int RgbBytes)> DecodeJpegAsync(byte[] jpeg)
     {

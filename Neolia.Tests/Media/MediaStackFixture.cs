@@ -90,6 +90,26 @@ public sealed class MediaStackFixture : StackFixture
         }
     }
 
+    /// <summary>A tenant with these apartments, a resident of the first, an administrator, and its door's camera at <paramref name="rtspUrl"/>.</summary>
+    public async Task<(TestTenant Tenant, Guid DoorId, TestResident Resident, string AdminToken)> DoorWithCameraAsync(
+        string rtspUrl, string? user = null, string? password = null, params string[] apartments)
+    {
+        if (apartments is []) apartments = ["1"];
+        var tenant = await Data.CreateTenantAsync(apartments);
+        var resident = await Data.AddResidentAsync(tenant, apartments[0]);
+        var admin = await AddTenantAdminTokenAsync(tenant);
+        var doorId = await SetDoorCameraAsync(tenant, admin, rtspUrl, user, password);
+        return (tenant, doorId, resident, admin);
+    }
+
+    /// <summary>Gives the site a relay box through the admin API; returns its credential (shown once).</summary>
+    public async Task<string> IssueSiteRelayAsync(Guid siteId, string adminToken)
+    {
+        using var issue = await this.AsResidentAsync(adminToken, HttpMethod.Post, $"/api/admin/sites/{siteId}/relay");
+        await issue.EnsureSuccessWithBodyAsync();
+        return (await issue.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("credential").GetString()!;
+    }
+
     /// <summary>Gives the tenant's door a camera through the admin API (CallApi encrypts it); returns the door's id.</summary>
     public async Task<Guid> SetDoorCameraAsync(TestTenant tenant, string adminToken, string rtspUrl, string? user = null, string? password = null)
     {
