@@ -34,6 +34,7 @@ public static class CallControlFeature
         builder.Services.AddSingleton<DoorOpeningCalls>();
         builder.Services.AddSingleton<DoorOpenings.ISipDoorOpener>(sp => sp.GetRequiredService<DoorOpeningCalls>());
         builder.Services.AddSingleton<CallRecovery>();
+        builder.Services.AddSingleton<ControlLeases>();
         builder.Services.AddSingleton<DoorCallRouter>();
         builder.Services.AddSingleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallRouter>());
         builder.Services.AddHostedService<CallSetupWarmup>();
@@ -43,6 +44,8 @@ public static class CallControlFeature
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
             builder.Services.AddHostedService<DoorCallCommandListener>();
             builder.Services.AddHostedService<AriEventStream>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlLeases>());
+            builder.Services.AddHostedService<CallTakeover>();
         }
         return builder;
     }

@@ -83,6 +83,15 @@ public sealed class CallControlOptions : IValidatableObject
     /// <summary>Whether CallApi warms the door call's database path up before it takes traffic (<see cref="CallSetupWarmup"/>).</summary>
     public bool WarmUpAtStart { get; set; } = true;
 
+    /// <summary>
+    /// A replica that has not renewed its control lease for this long (killed, hung, cut off from Asterisk or the
+    /// database) loses its calls: another replica takes each over (its SIP devices rung again, its bridge kept). A
+    /// replica renews every quarter of it and checks, before acting on a call, that the call is still its own when its
+    /// last renewal is older than half of it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00", ErrorMessage = "CallControl:ControlLeaseTimeout must be between 500 ms and 1 min.")]
+    public TimeSpan ControlLeaseTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(AriUrl);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -9,7 +9,7 @@ namespace Neolia.CallApi.CallControl;
 /// this replica's application is taken over (legs, peer, remaining ring time); one in another replica's application
 /// is that replica's. Each call's recovery is a step of its own, in its order with the call's events.
 /// </summary>
-internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
+internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
     IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers, ILogger<CallRecovery> logger)
 {
     public async Task RecoverAsync(CancellationToken ct)
@@ -24,6 +24,7 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
         var channels = (await ari.Client.ListChannelsAsync(ct)).ToDictionary(c => c.Id);
         var mine = await ari.Client.ApplicationChannelsAsync(ct);
         var liveIds = live.Select(l => l.Start.CallId).ToHashSet();
+        var owners = await leases.OwnersAsync(liveIds, ct);
         foreach (var stale in registry.Live.Where(c => !liveIds.Contains(c.CallId)).ToList())
         {
             // Closed elsewhere while the stream was down (the sweeper, the API): what still rings or talks is hung up.
@@ -35,29 +36,74 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
             if (call is null)
             {
                 if (channels.ContainsKey(snapshot.AsteriskCallId) && !mine.Contains(snapshot.AsteriskCallId)) continue; // another replica's call
-                call = new DoorCall(snapshot.AsteriskCallId, "", snapshot.Start.DoorSipUsername, "", snapshot.StartedAt, loggers.CreateLogger<DoorCall>())
-                {
-                    Start = snapshot.Start, AnsweredAt = snapshot.AnsweredAt, AppAnswered = snapshot.Status == CallStatuses.Answered,
-                };
-                if (!registry.TryAddDoor(call)) continue; // its StasisStart arrived meanwhile: handled there
-                registry.AddCall(call);
+                // Taken over by another replica while this one was away (its channels stay in this application).
+                if (owners.TryGetValue(snapshot.Start.CallId, out var owner) && owner != leases.Application) continue;
+                call = Adopted(snapshot);
+                if (call is null) continue; // its StasisStart arrived meanwhile: handled there
                 logger.LogInformation("Call {CallId} taken over after a reconnect ({Status})", call.CallId, snapshot.Status);
             }
             var taken = call;
-            taken.Work.Post(() => TakeOverAsync(taken, snapshot, channels));
+            taken.Work.Post(() => TakeOverAsync(taken, snapshot, channels, redialRinging: false));
         }
     }
 
-    private async Task TakeOverAsync(DoorCall call, DoorCallSnapshot snapshot, IReadOnlyDictionary<string, AriChannel> channels)
+    /// <summary>
+    /// Takes over a call of another replica whose lease ran out (<see cref="CallTakeover"/>, which won its ownership):
+    /// as after a reconnect, except that the phones still ringing are rung again from this replica. Their legs are in
+    /// the other replica's application, which would get their answer; the door keeps ringing meanwhile. A connected
+    /// call keeps its bridge. Every PJSIP channel's events reach this replica through its endpoint subscription.
+    /// </summary>
+    public async Task TakeOverFromAsync(Guid callId, string previousOwner, CancellationToken ct)
+    {
+        if (registry.ByCall(callId) is not null) return;
+        DoorCallSnapshot? snapshot;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            snapshot = (await scope.ServiceProvider.GetRequiredService<DoorCallService>().LiveCallsAsync(ct)).FirstOrDefault(l => l.Start.CallId == callId);
+        }
+        if (snapshot is null) return; // it ended meanwhile
+        var call = NewCall(snapshot);
+        // The take-over is the call's first step, and Asterisk's channels are read in it: an event of the call that
+        // arrives from now on (the door hanging up) is queued after it and finds the call as it was taken over.
+        call.Work.Post(async () =>
+        {
+            var channels = (await ari.Client.ListChannelsAsync(CancellationToken.None)).ToDictionary(c => c.Id);
+            await TakeOverAsync(call, snapshot, channels, redialRinging: true);
+        });
+        if (!Register(call)) return;
+        logger.LogWarning("Call {CallId} taken over from {Previous}, whose control lease ran out ({Status})", callId, previousOwner, snapshot.Status);
+    }
+
+    private DoorCall? Adopted(DoorCallSnapshot snapshot)
+    {
+        var call = NewCall(snapshot);
+        return Register(call) ? call : null;
+    }
+
+    private DoorCall NewCall(DoorCallSnapshot snapshot) =>
+        new(snapshot.AsteriskCallId, "", snapshot.Start.DoorSipUsername, "", snapshot.StartedAt, loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync)
+        {
+            Start = snapshot.Start, AnsweredAt = snapshot.AnsweredAt, AppAnswered = snapshot.Status == CallStatuses.Answered,
+        };
+
+    /// <returns>False when the door's channel is controlled already (its StasisStart arrived meanwhile): the call takes no step.</returns>
+    private bool Register(DoorCall call)
+    {
+        if (!registry.TryAddDoor(call))
+        {
+            call.Finished = true;
+            call.Work.Complete();
+            return false;
+        }
+        registry.AddCall(call);
+        return true;
+    }
+
+    private async Task TakeOverAsync(DoorCall call, DoorCallSnapshot snapshot, IReadOnlyDictionary<string, AriChannel> channels, bool redialRinging)
     {
         if (call.Finished) return;
         var answered = snapshot.Status == CallStatuses.Answered;
-        if (!channels.ContainsKey(snapshot.AsteriskCallId))
-        {
-            var outcome = answered ? DoorCallOutcome.DoorHungUp : time.GetUtcNow() >= snapshot.Start.ExpiresAt ? DoorCallOutcome.RangOut : DoorCallOutcome.DoorHungUp;
-            await ending.FinishAsync(call, outcome);
-            return;
-        }
+        var doorGone = !channels.ContainsKey(snapshot.AsteriskCallId);
         foreach (var leg in call.Legs.Keys.Where(l => !channels.ContainsKey(l)).ToList())
         {
             call.Legs.Remove(leg);
@@ -69,6 +115,12 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
             registry.AddChannel(channel.Id, call);
             if (int.TryParse(channel.Id[legPrefix.Length..], out var n)) call.LegsOriginated = Math.Max(call.LegsOriginated, n);
             if (channel.State == "Up" && answered) call.Peer = channel.Id;
+            else if (redialRinging && !doorGone)
+            {
+                // Its answer would go to the other replica's application: hung up, its phone rung again from here.
+                registry.RemoveChannel(channel.Id);
+                await ari.TryAsync(a => a.HangupAsync(channel.Id, AriHangupReasons.Normal, CancellationToken.None), $"hang up leg {channel.Id} of a call taken over");
+            }
             else if (!call.Legs.ContainsKey(channel.Id))
             {
                 var endpoint = EndpointOf(channel);
@@ -81,6 +133,13 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
         {
             call.Peer = liveKitLeg;
             registry.AddChannel(liveKitLeg, call);
+        }
+        if (doorGone)
+        {
+            // The door left unseen: its phones still ringing, or the one it talked to, are hung up with the call.
+            var outcome = answered ? DoorCallOutcome.DoorHungUp : time.GetUtcNow() >= snapshot.Start.ExpiresAt ? DoorCallOutcome.RangOut : DoorCallOutcome.DoorHungUp;
+            await ending.FinishAsync(call, outcome);
+            return;
         }
         if (call.Peer is not null)
         {

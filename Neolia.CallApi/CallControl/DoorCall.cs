@@ -6,15 +6,27 @@ namespace Neolia.CallApi.CallControl;
 /// One door call under ARI control, as this replica holds it in memory (rebuilt from the database and Asterisk's
 /// channels after a reconnect). Its state is touched only by the steps of its own <see cref="Work"/>.
 /// </summary>
-internal sealed class DoorCall(string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger)
+internal sealed class DoorCall
 {
-    public string DoorChannelId { get; } = doorChannelId;
+    /// <param name="stillControls">Asked before each step: whether this replica still controls the call (null: always).</param>
+    public DoorCall(string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger,
+        Func<DoorCall, ValueTask<bool>>? stillControls = null)
+    {
+        DoorChannelId = doorChannelId;
+        Tenant = tenant;
+        DoorEndpoint = doorEndpoint;
+        Apartment = apartment;
+        StartedAt = startedAt;
+        Work = new SerialWork(logger, stillControls is null ? null : () => stillControls(this));
+    }
+
+    public string DoorChannelId { get; }
     /// <summary>The StasisStart arguments of the door's channel.</summary>
-    public string Tenant { get; } = tenant;
-    public string DoorEndpoint { get; } = doorEndpoint;
-    public string Apartment { get; } = apartment;
-    public DateTimeOffset StartedAt { get; } = startedAt;
-    public SerialWork Work { get; } = new(logger);
+    public string Tenant { get; }
+    public string DoorEndpoint { get; }
+    public string Apartment { get; }
+    public DateTimeOffset StartedAt { get; }
+    public SerialWork Work { get; }
 
     /// <summary>The call as recorded; null until the call is set up.</summary>
     public DoorCallStart? Start { get; set; }

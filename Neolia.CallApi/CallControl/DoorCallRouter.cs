@@ -23,6 +23,7 @@ internal sealed class DoorCallRouter(
     DoorCallEnding ending,
     DoorCodeSender doorCode,
     CallRecovery recovery,
+    ControlLeases leases,
     DoorOpeningCalls openings,
     DeviceStatus.QualifyReports qualify,
     AriCommands ari,
@@ -38,10 +39,15 @@ internal sealed class DoorCallRouter(
     public async Task ConnectedAsync(CancellationToken ct)
     {
         Connected = true;
+        leases.StreamConnected(true);
         await recovery.RecoverAsync(ct);
     }
 
-    public void Disconnected() => Connected = false;
+    public void Disconnected()
+    {
+        Connected = false;
+        leases.StreamConnected(false);
+    }
 
     /// <summary>Hands one event to the call it belongs to and returns at once: the event reader never waits for a call.</summary>
     public void Dispatch(AriEvent e)
@@ -107,7 +113,7 @@ internal sealed class DoorCallRouter(
 
     private void Admit(AriChannel channel, string tenant, string door, string exten)
     {
-        var call = new DoorCall(channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>());
+        var call = new DoorCall(channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync);
         if (!registry.TryAddDoor(call)) return; // the same channel again: it is controlled already
         call.Work.Post(async () =>
         {

@@ -11,7 +11,7 @@ namespace Neolia.CallApi.CallControl;
 /// PostgreSQL keeps, SipFallback/): the door rings whatever is down. A call that must not ring (unknown apartment or
 /// door) is refused with its SIP answer.
 /// </summary>
-internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending,
+internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
     IServiceScopeFactory scopes, IOptions<CallControlOptions> options, ILogger<DoorCallSetup> logger)
 {
     /// <summary>The first StasisStart argument of the dialplan's [neolia-door] (StasisBroadcast()'s colon-separated arguments).</summary>
@@ -46,8 +46,16 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
         call.Start = start;
         registry.AddCall(call);
         ending.StartRingTimer(call);
+        // Whose call it is, for the other replicas to take it over if this one dies: written while the door is rung,
+        // committed before any phone is dialled.
+        var owned = leases.RecordOwnerAsync(call.CallId, CancellationToken.None);
         // 180 Ringing once the call is ours (the dialplan's Ringing() sent one already; a refused door hears only its refusal).
         await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
+        try { await owned; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Could not record that this replica controls call {CallId} ({Error}): it is not taken over if this replica dies", call.CallId, e.Message);
+        }
         LogTaken(logger, call.CallId, call.DoorChannelId, start.SipEndpoints!.Count, start.Residents, start.ExpiresAt);
         await legs.DialAllAsync(call);
     }

@@ -238,6 +238,40 @@ namespace Neolia.CallApi.Data.Migrations
                     b.ToTable("RefreshTokens");
                 });
 
+            modelBuilder.Entity("Neolia.CallApi.CallControl.CallControlLease", b =>
+                {
+                    b.Property<string>("Application")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("RenewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Application");
+
+                    b.ToTable("CallControlLeases", (string)null);
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.CallControl.DoorCallOwner", b =>
+                {
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Application")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CallId");
+
+                    b.HasIndex("Application");
+
+                    b.ToTable("DoorCallOwners", (string)null);
+                });
+
             modelBuilder.Entity("Neolia.CallApi.Calls.Call", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1421,6 +1455,15 @@ namespace Neolia.CallApi.Data.Migrations
                     b.HasOne("Neolia.CallApi.Users.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Neolia.CallApi.CallControl.DoorCallOwner", b =>
+                {
+                    b.HasOne("Neolia.CallApi.Calls.Call", null)
+                        .WithOne()
+                        .HasForeignKey("Neolia.CallApi.CallControl.DoorCallOwner", "CallId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

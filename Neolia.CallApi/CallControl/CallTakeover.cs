@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Neolia.CallApi.Data;
+using Neolia.Contracts;
+
+namespace Neolia.CallApi.CallControl;
+
+/// <summary>
+/// Takes over the live calls of a replica whose control lease ran out (killed, hung, cut off), so that a door keeps
+/// ringing and its answer still connects: every serving replica looks every third of
+/// <see cref="CallControlOptions.ControlLeaseTimeout"/>, and the one whose conditional update moves a call's ownership
+/// to itself takes it over (<see cref="CallRecovery.TakeOverFromAsync"/>). A replica takes over only while its own lease
+/// is fresh and it could take a new call. Calls with no owner recorded (set up before ownership was recorded) are
+/// left to their replica's own recovery.
+/// </summary>
+internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, ControlLeases leases, DoorCallClaims claims, CallRecovery recovery,
+    IOptions<CallControlOptions> options, TimeProvider time, ILogger<CallTakeover> logger) : BackgroundService
+{
+    private const int BatchSize = 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.ControlLeaseTimeout / 3;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(interval, time, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            if (!leases.IsFresh || claims.WhyNot() is not null) continue;
+            try
+            {
+                await TakeOverOrphansAsync(stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            catch (Exception e)
+            {
+                if (failures++ % 40 == 0) logger.LogWarning("Could not look for calls to take over ({Error})", e.Message);
+            }
+        }
+    }
+
+    private async Task TakeOverOrphansAsync(CancellationToken ct)
+    {
+        var me = leases.Application;
+        var expired = options.Value.ControlLeaseTimeout;
+        List<(Guid CallId, string Owner)> taken = [];
+        await using (var db = await databases.CreateDbContextAsync(ct))
+        {
+            var orphans = await db.Database.SqlQuery<Orphan>($"""
+                SELECT o."CallId", o."Application" AS "Owner"
+                FROM "DoorCallOwners" o
+                JOIN "Calls" c ON c."Id" = o."CallId"
+                LEFT JOIN "CallControlLeases" l ON l."Application" = o."Application"
+                WHERE c."Status" IN ({CallStatuses.Ringing}, {CallStatuses.Answered}) AND o."Application" <> {me}
+                  AND (l."Application" IS NULL OR l."RenewedAt" < now() - {expired})
+                LIMIT {BatchSize}
+                """).ToListAsync(ct);
+            foreach (var orphan in orphans)
+            {
+                // The first replica to move the ownership takes the call; the others see it moved and leave it.
+                var moved = await db.Database.ExecuteSqlAsync($"""
+                    UPDATE "DoorCallOwners" SET "Application" = {me}, "Since" = now() WHERE "CallId" = {orphan.CallId} AND "Application" = {orphan.Owner}
+                    """, ct);
+                if (moved == 1) taken.Add((orphan.CallId, orphan.Owner));
+            }
+        }
+        foreach (var (callId, owner) in taken)
+        {
+            try { await recovery.TakeOverFromAsync(callId, owner, ct); }
+            catch (Exception e) when (AriCommands.IsAriFailure(e))
+            {
+                logger.LogWarning("Could not take over call {CallId} from {Owner}: {Error}", callId, owner, e.Message);
+            }
+        }
+    }
+
+    private sealed class Orphan
+    {
+        public Guid CallId { get; init; }
+        public string Owner { get; init; } = "";
+    }
+}
