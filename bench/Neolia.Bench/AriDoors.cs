@@ -12,14 +12,19 @@ using Npgsql;
 
 namespace Neolia.Bench;
 
-/// <summary>One door call rung: when its StasisStart left, and what CallApi did with the door's channel.</summary>
+/// <summary>One door call rung: when it was offered, when a replica claimed it, and what CallApi did with the door's channel.</summary>
 public sealed class CallRecord
 {
     public required int Sequence { get; init; }
     public required int Apartment { get; init; }
     public required string ChannelId { get; init; }
-    /// <summary>When the StasisStart was written to CallApi's event socket.</summary>
+    public required string Tenant { get; init; }
+    public required string Door { get; init; }
+    public required string ApartmentNumber { get; init; }
+    /// <summary>When the CallBroadcast left for the replicas' event sockets (the dialplan reaching StasisBroadcast()).</summary>
     public long SentAt { get; set; }
+    /// <summary>When a replica's claim won the call (0: never claimed).</summary>
+    public long ClaimedAt { get; set; }
     /// <summary>When CallApi first acted on the door's channel (ring, continue or hangup).</summary>
     public long AnsweredAt { get; set; }
     /// <summary>200: taken (CallApi rang the door); 503: handed back to the dialplan (shed or set-up failed); 404/403: refused; -1: nothing within the budget.</summary>
@@ -42,43 +47,57 @@ public sealed class RingLog : IRingSink
 }
 
 /// <summary>
-/// Asterisk as CallApi sees it, for the bench: the ARI event WebSocket and the REST routes call control uses (as in
-/// Asterisk's rest-api/api-docs), answering at once, and the doors: door calls enter with the StasisStart a claimed
-/// <c>StasisBroadcast(…,door:…)</c> gives (the offer and the claim's round trip are not played: one replica), open loop (call i leaves at start + i/R whatever happened
-/// to the others), from a dedicated thread so the bench's own thread pool cannot delay them.
+/// Asterisk as CallApi sees it, for the bench: one ARI event WebSocket per CallApi replica (its application
+/// <c>neolia-&lt;replica id&gt;</c>) and the REST routes call control uses (as in Asterisk's rest-api/api-docs),
+/// answering at once, and the doors: each door call is offered as the dialplan's <c>StasisBroadcast(…,door:…)</c>
+/// offers it, a CallBroadcast to every application, the first <c>POST /events/claim</c> wins (204, the others 409)
+/// and the winner gets the StasisStart: the claim's round trip is in the figures, as on a real Asterisk. Open loop
+/// (call i leaves at start + i/R whatever happened to the others), from a dedicated thread so the bench's own thread
+/// pool cannot delay them.
 /// </summary>
 public sealed class AriDoors : IAsyncDisposable
 {
     public const string Username = "neolia-bench";
     public string Password { get; } = "ari-" + Guid.NewGuid().ToString("N");
-    private const string App = "neolia";
+    private sealed record Application(string Name, WebSocket Socket)
+    {
+        /// <summary>One writer at a time on a WebSocket; Asterisk too writes an application's events one after the other.</summary>
+        public SemaphoreSlim Send { get; } = new(1, 1);
+    }
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, CallRecord> _calls = new();
-    private readonly SemaphoreSlim _send = new(1, 1);
+    private readonly ConcurrentDictionary<string, Application> _applications = new();
+    /// <summary>Door channel → the application that claimed it (null while offered).</summary>
+    private readonly ConcurrentDictionary<string, string?> _offers = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private WebSocket? _events;
+    private readonly int _replicas;
     private int _sequence;
 
-    private AriDoors(WebApplication app, Uri url)
+    private AriDoors(WebApplication app, Uri url, int replicas)
     {
         _app = app;
         Url = url;
+        _replicas = replicas;
     }
+
+    /// <summary>How many door calls each application claimed.</summary>
+    public IReadOnlyDictionary<string, int> ClaimsByApplication =>
+        _offers.Values.OfType<string>().GroupBy(a => a).ToDictionary(g => g.Key, g => g.Count());
 
     public Uri Url { get; }
 
-    /// <summary>Completes when CallApi's call control has connected its event socket.</summary>
+    /// <summary>Completes when every CallApi replica's call control has connected its event socket.</summary>
     public Task Connected => _connected.Task;
 
-    public static async Task<AriDoors> StartAsync()
+    public static async Task<AriDoors> StartAsync(int replicas = 1)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();
-        var doors = new AriDoors(app, new Uri($"http://127.0.0.1:{port}"));
+        var doors = new AriDoors(app, new Uri($"http://127.0.0.1:{port}"), replicas);
         app.UseWebSockets();
         doors.Map(app);
         await app.StartAsync();
@@ -96,17 +115,36 @@ public sealed class AriDoors : IAsyncDisposable
         app.Map("/ari/events", async context =>
         {
             if (!context.WebSockets.IsWebSocketRequest) { context.Response.StatusCode = 400; return; }
+            var name = context.Request.Query["app"].ToString();
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
-            _events = socket;
-            _connected.TrySetResult();
+            _applications[name] = new Application(name, socket);
+            if (_applications.Count >= _replicas) _connected.TrySetResult();
             var buffer = new byte[256];
             try
             {
                 while (socket.State == WebSocketState.Open && (await socket.ReceiveAsync(buffer, context.RequestAborted)).MessageType != WebSocketMessageType.Close) { }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException) { }
+            _applications.TryRemove(new KeyValuePair<string, Application>(name, _applications.GetValueOrDefault(name)!));
         });
-        app.MapPost("/ari/applications/{app}/subscription", () => Results.Ok(new { name = App }));
+        app.MapPost("/ari/applications/{app}/subscription", (string app) => Results.Ok(new { name = app }));
+        // events.json claimChannel: the first application wins the offered channel, and gets its StasisStart.
+        app.MapPost("/ari/events/claim", async (string channelId, string application) =>
+        {
+            if (!_offers.TryGetValue(channelId, out var winner)) return Results.NotFound(new { message = "Channel not found or not in broadcast state" });
+            if (winner is not null || !_offers.TryUpdate(channelId, application, null)) return Results.Conflict(new { message = "Channel has already been claimed by another application" });
+            if (_calls.TryGetValue(channelId, out var call) && _applications.TryGetValue(application, out var claimer))
+            {
+                call.ClaimedAt = Stopwatch.GetTimestamp();
+                await SendAsync(claimer, new
+                {
+                    type = "StasisStart",
+                    args = new[] { "door", call.Tenant, call.Door, call.ApartmentNumber },
+                    channel = Channel(channelId),
+                });
+            }
+            return Results.NoContent();
+        });
         app.MapGet("/ari/channels", () => Results.Json(Array.Empty<object>()));
         app.MapGet("/ari/endpoints/{tech}/{resource}", () => Results.NotFound(new { message = "Endpoint not found" }));
         app.MapPost("/ari/asterisk/variable", () => Results.NoContent());
@@ -115,8 +153,8 @@ public sealed class AriDoors : IAsyncDisposable
         app.MapDelete("/ari/channels/{id}", async (string id, string? reason) =>
         {
             var result = Door(id, reason switch { "unallocated" => 404, "rejected" => 403, _ => 0 });
-            // The door's channel is gone: Asterisk says so.
-            await SendAsync(new { type = "ChannelDestroyed", cause = 19, cause_txt = "No user responding", channel = Channel(id) });
+            // The door's channel is gone: Asterisk says so (to every application: they follow the PJSIP endpoints).
+            await SendToAllAsync(new { type = "ChannelDestroyed", cause = 19, cause_txt = "No user responding", channel = Channel(id) });
             return result;
         });
     }
@@ -139,19 +177,24 @@ public sealed class AriDoors : IAsyncDisposable
         creationtime = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff") + "+0000", language = "en",
     };
 
-    private async Task SendAsync(object message)
+    private async Task SendToAllAsync(object message)
+    {
+        foreach (var application in _applications.Values) await SendAsync(application, message);
+    }
+
+    private static async Task SendAsync(Application application, object message)
     {
         var node = JsonSerializer.SerializeToNode(message)!.AsObject();
-        node["application"] = App;
+        node["application"] = application.Name;
         node["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff") + "+0000";
         var bytes = Encoding.UTF8.GetBytes(node.ToJsonString());
-        // One writer at a time on a WebSocket; Asterisk too writes its events one after the other.
-        await _send.WaitAsync();
+        await application.Send.WaitAsync();
         try
         {
-            if (_events is { State: WebSocketState.Open } socket) await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
+            if (application.Socket.State == WebSocketState.Open) await application.Socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
         }
-        finally { _send.Release(); }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException) { }
+        finally { application.Send.Release(); }
     }
 
     public (long Start, List<CallRecord> Calls, Task Done) Run(BenchTenant tenant, string runId, double rate, double seconds)
@@ -172,16 +215,16 @@ public sealed class AriDoors : IAsyncDisposable
                     if (wait >= 2) Thread.Sleep(1); else Thread.Yield();
                 }
                 var seq = Interlocked.Increment(ref _sequence);
-                var call = new CallRecord { Sequence = seq, Apartment = seq % tenant.Apartments, ChannelId = $"{runId}.{seq}" };
+                var call = new CallRecord
+                {
+                    Sequence = seq, Apartment = seq % tenant.Apartments, ChannelId = $"{runId}.{seq}",
+                    Tenant = tenant.Slug, Door = tenant.DoorSipUsername, ApartmentNumber = BenchTenant.ApartmentNumber(seq % tenant.Apartments),
+                };
                 _calls[call.ChannelId] = call;
+                _offers[call.ChannelId] = null;
                 calls.Add(call);
                 call.SentAt = Stopwatch.GetTimestamp();
-                inflight.Add(SendAsync(new
-                {
-                    type = "StasisStart",
-                    args = new[] { "door", tenant.Slug, tenant.DoorSipUsername, BenchTenant.ApartmentNumber(call.Apartment) },
-                    channel = Channel(call.ChannelId),
-                }));
+                inflight.Add(SendToAllAsync(new { type = "CallBroadcast", channel = Channel(call.ChannelId), called = call.ApartmentNumber }));
             }
             paced.SetResult();
         }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "door pacer" };

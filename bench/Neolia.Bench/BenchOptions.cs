@@ -9,6 +9,7 @@ public sealed record Phase(string Name, double Rate, double Seconds, bool Measur
 public sealed class BenchOptions
 {
     public int Notifiers { get; private set; } = 2;
+    public int CallApis { get; private set; } = 1;
     public int Gateways { get; private set; } = 1;
     public int Sockets { get; private set; } = 1000;
     public int ResidentsPerApartment { get; private set; } = 2;
@@ -35,6 +36,7 @@ public sealed class BenchOptions
         Neolia.Bench: ring latency and socket capacity (issue 7).
 
           --notifiers N              Notifier replicas of the started stack (2)
+          --callapis N               CallApi replicas, each its own Stasis application claiming the door calls offered to all (1)
           --gateways N               gateway processes (1); sockets are spread over them round robin
           --sockets N                resident sockets to connect (1000)
           --residents-per-apartment K  residents (= sockets) rung by one call (2)
@@ -67,6 +69,7 @@ public sealed class BenchOptions
             switch (args[i])
             {
                 case "--notifiers": o.Notifiers = Int(Next()); break;
+                case "--callapis": o.CallApis = Int(Next()); break;
                 case "--gateways": o.Gateways = Int(Next()); break;
                 case "--sockets": o.Sockets = Int(Next()); break;
                 case "--residents-per-apartment": o.ResidentsPerApartment = Int(Next()); break;

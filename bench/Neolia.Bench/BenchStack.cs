@@ -36,7 +36,7 @@ public sealed class BenchStack : IAsyncDisposable
     {
         var state = Path.Combine(Path.GetTempPath(), "neolia-bench", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss"));
         var extra = new Dictionary<string, IReadOnlyDictionary<string, string?>>();
-        var doors = await AriDoors.StartAsync();
+        var doors = await AriDoors.StartAsync(options.CallApis);
         // Door calls reach CallApi the one way they do in production: ARI.
         var callApi = new Dictionary<string, string?>
         {
@@ -55,7 +55,7 @@ public sealed class BenchStack : IAsyncDisposable
         extra["gateway"] = gateway;
         extra["callapi"] = callApi;
 
-        Console.Error.WriteLine($"Starting the stack ({options.Notifiers} Notifier(s), {options.Gateways} gateway(s), {options.Environment}) in {state} ...");
+        Console.Error.WriteLine($"Starting the stack ({options.CallApis} CallApi(s), {options.Notifiers} Notifier(s), {options.Gateways} gateway(s), {options.Environment}) in {state} ...");
         var secrets = StackSecrets.Generate();
         var liveKit = await LiveKitStub.StartAsync();
         var stack = await LocalStack.StartAsync(new LocalStackOptions
@@ -64,6 +64,7 @@ public sealed class BenchStack : IAsyncDisposable
             StateDirectory = state,
             Secrets = secrets,
             NotifierReplicas = options.Notifiers,
+            CallApiReplicas = options.CallApis,
             Environment = options.Environment,
             FastPostgres = options.FastPostgres,
             ExtraSettings = extra,
@@ -74,7 +75,7 @@ public sealed class BenchStack : IAsyncDisposable
             for (var i = 1; i < options.Gateways; i++)
             {
                 var settings = new Dictionary<string, string?>(gateway) { ["ASPNETCORE_ENVIRONMENT"] = options.Environment };
-                settings.AddServiceEndpoints("callapi", [stack.CallApi]);
+                settings.AddServiceEndpoints("callapi", stack.CallApis);
                 settings.AddServiceEndpoints("notifier", stack.Notifiers);
                 extraGateways.Add(await ServiceProcess.StartAsync($"gateway-{i}", "Neolia.Gateway", FreePort.Next(), settings, stack.LogDirectory));
             }
@@ -91,7 +92,8 @@ public sealed class BenchStack : IAsyncDisposable
         var postmasterPid = Path.Combine(state, "postgres", "postmaster.pid");
         if (File.Exists(postmasterPid) && int.TryParse(File.ReadLines(postmasterPid).First(), out var postgresPid)) infrastructure.Add(("postgres", postgresPid, true));
         if (ProcessStats.ChildrenNamed(Environment.ProcessId, "redis-server").FirstOrDefault() is var redisPid and > 0) infrastructure.Add(("redis", redisPid, false));
-        var processes = new List<(string, int)> { ("callapi", stack.CallApi.ProcessId), ("gateway", stack.Gateway.ProcessId) };
+        var processes = new List<(string, int)> { ("gateway", stack.Gateway.ProcessId) };
+        processes.InsertRange(0, stack.CallApis.Select(c => (c.Name, c.ProcessId)));
         processes.AddRange(extraGateways.Select(g => (g.Name, g.ProcessId)));
         processes.AddRange(stack.Notifiers.Select(n => (n.Name, n.ProcessId)));
         var handle = new BenchStack

@@ -228,6 +228,8 @@ var missedTable = new List<string>();
         if (lastBad < good.Length - 1) recoveryMs = lastBad < 0 ? 0 : Math.Round(Percentiles.Ms(start, calls[lastBad + 1].SentAt), 1);
         var w = Percentiles.Of(setup);
         var r = Percentiles.Of(ring);
+        // The offer's round trip: CallBroadcast out → the winning claim in (what a real StasisBroadcast() waits for).
+        var claim = Percentiles.Of(calls.Where(c => c.ClaimedAt > 0).Select(c => Percentiles.Ms(c.SentAt, c.ClaimedAt)).ToList());
         var mr = Percentiles.Of(missedLatency);
         if (missedExpected > 0) missedTable.Add($"{phase.Name,-12} {missedExpected,8} {missedReceived,8} {missedNeverCame,6} {missedDuplicates,4} {missedPending,7} | {mr}");
         var cpuPerCall = cpuAfter.ToDictionary(kv => kv.Key, kv => Math.Round((kv.Value - cpuBefore[kv.Key]) / Math.Max(1, sent), 3));
@@ -255,11 +257,15 @@ var missedTable = new List<string>();
                 ["pending"] = missedPending, ["duplicates"] = missedDuplicates,
                 ["p50"] = mr.P50, ["p95"] = mr.P95, ["p99"] = mr.P99, ["max"] = mr.Max,
             },
+            ["claim"] = new JsonObject
+            {
+                ["claimed"] = calls.Count(c => c.ClaimedAt > 0), ["p50"] = claim.P50, ["p95"] = claim.P95, ["p99"] = claim.P99, ["max"] = claim.Max,
+            },
             ["recoveryMs"] = recoveryMs,
             ["cpuMsPerCall"] = JsonSerializer.SerializeToNode(cpuPerCall),
             ["loadAverageAfter"] = loadAverage,
         });
-        table.Add($"{phase.Name,-12} {phase.Rate,7:0.#} {achieved,8:0.0} {sent,7} {ok,6} {refused,5} {timeouts,5} {errors,5} | {w} | {r} | {missed,5} {duplicates,4} {(recoveryMs is { } rm ? rm.ToString("0", CultureInfo.InvariantCulture) : "never"),8}");
+        table.Add($"{phase.Name,-12} {phase.Rate,7:0.#} {achieved,8:0.0} {sent,7} {ok,6} {refused,5} {timeouts,5} {errors,5} | {claim.P50,8} {claim.P99,8} | {w} | {r} | {missed,5} {duplicates,4} {(recoveryMs is { } rm ? rm.ToString("0", CultureInfo.InvariantCulture) : "never"),8}");
     }
 }
 
@@ -270,7 +276,12 @@ var report = new JsonObject
     ["label"] = options.Label,
     ["at"] = DateTimeOffset.UtcNow.ToString("O"),
     ["machine"] = new JsonObject { ["cpus"] = Environment.ProcessorCount, ["loadAverage"] = ProcessStats.LoadAverage() },
-    ["stack"] = new JsonObject { ["notifiers"] = edge.Count(p => p.Name.StartsWith("notifier", StringComparison.Ordinal)), ["gateways"] = stack.Gateways.Count, ["environment"] = options.Environment },
+    ["stack"] = new JsonObject
+    {
+        ["callApis"] = options.CallApis, ["notifiers"] = edge.Count(p => p.Name.StartsWith("notifier", StringComparison.Ordinal)),
+        ["gateways"] = stack.Gateways.Count, ["environment"] = options.Environment,
+        ["claimsByApplication"] = JsonSerializer.SerializeToNode(stack.Doors.ClaimsByApplication),
+    },
     ["sockets"] = new JsonObject
     {
         ["requested"] = options.Sockets, ["connected"] = connected, ["failed"] = failed, ["closedDuringRun"] = log.Closes.Count,
@@ -286,12 +297,13 @@ var report = new JsonObject
 };
 
 Console.WriteLine();
-Console.WriteLine($"Neolia ring benchmark {options.Label} — {Environment.ProcessorCount} CPUs, load {ProcessStats.LoadAverage()}, {stack.Gateways.Count} gateway(s), {report["stack"]!["notifiers"]} Notifier(s)");
+Console.WriteLine($"Neolia ring benchmark {options.Label} — {Environment.ProcessorCount} CPUs, load {ProcessStats.LoadAverage()}, {options.CallApis} CallApi(s), {stack.Gateways.Count} gateway(s), {report["stack"]!["notifiers"]} Notifier(s)");
+Console.WriteLine($"claims (CallBroadcast → winning claim, every phase): {string.Join(", ", stack.Doors.ClaimsByApplication.Select(kv => $"{kv.Key} {kv.Value}"))}");
 Console.WriteLine($"sockets: {connected} connected, {failed} failed, {log.Closes.Count} closed during the run; connect {connectSeconds:0.0} s");
 Console.WriteLine($"edge RSS: {string.Join(", ", rssBefore.Select(kv => $"{kv.Key} {Mb(kv.Value)}→{Mb(rssAfter[kv.Key])} MB"))}; {bytesPerSocket / 1024.0:0.0} KB per socket (gateway + Notifier)");
 if (idleCpuPercent.Count > 0) Console.WriteLine($"idle CPU, % of one core over {options.IdleMeasureSeconds} s: {string.Join(", ", idleCpuPercent.Select(kv => $"{kv.Key} {kv.Value}"))}");
 Console.WriteLine();
-Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"door ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
+Console.WriteLine($"{"phase",-12} {"rate",7} {"achieved",8} {"sent",7} {"ok",6} {"refus",5} {"tmout",5} {"err",5} | {"claim p50",8} {"p99",8} | {"door ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"ring ms p50",8} {"p95",8} {"p99",8} {"max",9} | {"miss",5} {"dup",4} {"recov ms",8}");
 foreach (var line in table) Console.WriteLine(line);
 Console.WriteLine($"rings not matching a door call CallApi took: {unmatched}");
 if (missedTable.Count > 0)
