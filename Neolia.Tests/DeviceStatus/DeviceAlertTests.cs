@@ -54,11 +54,14 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         Assert.All(alerts, a => Assert.Equal("delivered", a.GetProperty("delivery").GetProperty("state").GetString()));
         Assert.All(alerts, a => Assert.Equal(1, a.GetProperty("delivery").GetProperty("attempts").GetInt32()));
 
-        // The door log keeps each change, with why: online (first registration), offline, online.
+        // The door log keeps each change, with why: offline, then online (and before them the first registration, when
+        // the door was first seen unregistered: a door seen registered at once starts online, which is no change).
         var log = (await tenant.Admin.GetAsync($"/api/admin/doors/{tenant.DoorId}/events")).GetProperty("items").EnumerateArray()
             .Where(e => e.GetProperty("kind").GetString()!.StartsWith("device_")).Reverse()
             .Select(e => $"{e.GetProperty("kind").GetString()}:{e.GetProperty("result").GetString()}").ToList();
-        Assert.Equal(["device_online:registered", "device_offline:no_registration", "device_online:registered"], log.TakeLast(3));
+        Assert.Equal(["device_offline:no_registration", "device_online:registered"], log.TakeLast(2));
+        Assert.InRange(log.Count, 2, 3);
+        if (log.Count == 3) Assert.Equal("device_online:registered", log[0]);
         var offlineOnly = await tenant.Admin.GetAsync($"/api/admin/doors/{tenant.DoorId}/events?kind=device_offline");
         Assert.Equal(1, offlineOnly.GetProperty("totalCount").GetInt32());
     }
