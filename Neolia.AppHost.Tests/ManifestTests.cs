@@ -103,10 +103,11 @@ public sealed class ManifestTests : IAsyncLifetime
         // Asterisk and CallApi share the ARI and realtime-role secrets through parameters, never through a value.
         var asteriskEnv = _resources.GetProperty("asterisk").GetProperty("env");
         Assert.Equal("{asterisk-ari-password.value}", asteriskEnv.GetProperty("NEOLIA_ARI_PASSWORD").GetString());
-        Assert.Equal("{asterisk-ari-password.value}", callApiEnv.GetProperty("CallControl__AriPassword").GetString());
+        Assert.Equal("{asterisk-ari-password.value}", callApiEnv.GetProperty("CallControl__Asterisks__0__AriPassword").GetString());
         Assert.Equal("{asterisk-db-password.value}", asteriskEnv.GetProperty("PGPASSWORD").GetString());
         Assert.Equal("{asterisk-db-password.value}", callApiEnv.GetProperty("Asterisk__Realtime__Password").GetString());
-        Assert.Equal("{asterisk.bindings.http.url}", callApiEnv.GetProperty("CallControl__AriUrl").GetString());
+        Assert.Equal("{asterisk.bindings.http.url}", callApiEnv.GetProperty("CallControl__Asterisks__0__AriUrl").GetString());
+        Assert.Equal("asterisk", callApiEnv.GetProperty("CallControl__Asterisks__0__Name").GetString());
     }
 
     [Theory]

@@ -140,7 +140,7 @@ if (containers is not null)
     var liveKitSipPassword = Secret("livekit-sip-password", "Password LiveKit SIP uses to call Asterisk (PJSIP endpoint livekit), at least 16 characters.", 32);
     containers.Asterisk.WithEnvironment("NEOLIA_LIVEKIT_SIP_PASSWORD", liveKitSipPassword);
     callApi
-        .WithEnvironment("CallControl__LiveKitTrunkAddress", "asterisk:5060") // Asterisk's name on the containers' network
+        .WithEnvironment($"{AsteriskSettings}__LiveKitTrunkAddress", "asterisk:5060") // Asterisk's name on the containers' network
         .WithEnvironment("CallControl__LiveKitTrunkUsername", "livekit")
         .WithEnvironment("CallControl__LiveKitTrunkPassword", liveKitSipPassword);
 }
@@ -164,9 +164,10 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnviro
         .WithEnvironment("PGPASSWORD", databasePassword)
         .WaitFor(database);
     callApi
-        .WithEnvironment("CallControl__AriUrl", http)
-        .WithEnvironment("CallControl__AriUsername", AriUsername)
-        .WithEnvironment("CallControl__AriPassword", ariPassword)
+        .WithEnvironment($"{AsteriskSettings}__Name", AsteriskName)
+        .WithEnvironment($"{AsteriskSettings}__AriUrl", http)
+        .WithEnvironment($"{AsteriskSettings}__AriUsername", AriUsername)
+        .WithEnvironment($"{AsteriskSettings}__AriPassword", ariPassword)
         .WithEnvironment("Asterisk__Realtime__Password", databasePassword);
     gateway.WithReference(http);
 }
@@ -210,4 +211,13 @@ internal static partial class Program
 {
     /// <summary>The ARI user of ari.conf (printed by neolia-ari.sh from NEOLIA_ARI_USERNAME).</summary>
     private const string AriUsername = "neolia";
+
+    /// <summary>
+    /// The one Asterisk the model runs, as CallApi's CallControl:Asterisks lists it. Several Asterisks are an operator's
+    /// deployment (docs/architecture.md, "Several Asterisk servers"): each is one more item of that list.
+    /// </summary>
+    private const string AsteriskSettings = "CallControl__Asterisks__0";
+
+    /// <summary>Its name (needed to match its systemname only when several Asterisks are configured).</summary>
+    private const string AsteriskName = "asterisk";
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Extensions.Options;
 
 namespace Neolia.CallApi.CallControl;
 
@@ -19,23 +18,31 @@ public sealed class AriException(HttpStatusCode status, string message) : Except
 /// </summary>
 public sealed class AriClient
 {
+    /// <summary>The named HttpClient of every Asterisk's requests (no resilience pipeline: see CallControlFeature).</summary>
+    public const string HttpClientName = "ari";
+
     private readonly HttpClient _http;
     private readonly string _application;
 
-    public AriClient(HttpClient http, IOptions<CallControlOptions> options)
+    public AriClient(HttpClient http, AsteriskServerOptions server, string application)
     {
-        var o = options.Value;
         _http = http;
-        _application = o.Application;
-        if (o.Enabled)
-        {
-            _http.BaseAddress = new Uri(o.AriUrl!.TrimEnd('/') + "/ari/");
-            _http.DefaultRequestHeaders.Authorization = BasicAuthorization(o);
-        }
+        _application = application;
+        _http.BaseAddress = new Uri(server.AriUrl!.TrimEnd('/') + "/ari/");
+        _http.DefaultRequestHeaders.Authorization = BasicAuthorization(server);
     }
 
-    public static AuthenticationHeaderValue BasicAuthorization(CallControlOptions o) =>
+    public static AuthenticationHeaderValue BasicAuthorization(AsteriskServerOptions o) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.AriUsername}:{o.AriPassword}")));
+
+    /// <summary>The Asterisk's system name (asterisk.json <c>getInfo</c>, <c>config.name</c>: asterisk.conf's <c>systemname</c>), empty when it has none.</summary>
+    public async Task<string> SystemNameAsync(CancellationToken ct)
+    {
+        using var response = await _http.GetAsync("asterisk/info?only=config", ct);
+        await EnsureSuccessAsync(response, ct);
+        var info = await response.Content.ReadFromJsonAsync(AriJson.Default.AriAsteriskInfo, ct);
+        return info?.Config?.Name ?? "";
+    }
 
     /// <summary>Indicates ringing to the door (180 Ringing, if not sent yet).</summary>
     public Task RingAsync(string channelId, CancellationToken ct) => SendAsync(HttpMethod.Post, $"channels/{Escape(channelId)}/ring", ct);

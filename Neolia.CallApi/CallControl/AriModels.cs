@@ -53,6 +53,18 @@ public sealed record AriApplication
     [JsonPropertyName("channel_ids")] public IReadOnlyList<string>? ChannelIds { get; init; }
 }
 
+/// <summary>asterisk.json <c>AsteriskInfo</c>, as much of it as <c>only=config</c> gives and call control reads.</summary>
+public sealed record AriAsteriskInfo
+{
+    [JsonPropertyName("config")] public AriConfigInfo? Config { get; init; }
+}
+
+/// <summary>asterisk.json <c>ConfigInfo</c>: <c>name</c> is the system name.</summary>
+public sealed record AriConfigInfo
+{
+    [JsonPropertyName("name")] public string? Name { get; init; }
+}
+
 /// <summary>bridges.json <c>Bridge</c>.</summary>
 public sealed record AriBridge
 {
@@ -106,6 +118,7 @@ public sealed record AriVariables([property: JsonPropertyName("variables")] IRea
 [JsonSerializable(typeof(AriEndpoint))]
 [JsonSerializable(typeof(AriApplication))]
 [JsonSerializable(typeof(AriBridge))]
+[JsonSerializable(typeof(AriAsteriskInfo))]
 internal sealed partial class AriJson : JsonSerializerContext;
 
 /// <summary>The Q.850 causes of ChannelDestroyed that call control tells apart.</summary>

@@ -5,8 +5,8 @@ namespace Neolia.CallApi.CallControl;
 public static class CallControlFeature
 {
     /// <summary>
-    /// ARI call control, the one way door calls reach CallApi: the event stream (when <c>CallControl:AriUrl</c> is
-    /// set), the router that hands each event and API decision to its call, and the parts of a door call (setup, SIP
+    /// ARI call control, the one way door calls reach CallApi: an event stream to each Asterisk of
+    /// <c>CallControl:Asterisks</c>, the router that hands each event and API decision to its call, and the parts of a door call (setup, SIP
     /// legs, the LiveKit bridge, the ending, recovery after a reconnect). Every replica registers its own Stasis
     /// application and claims the door calls the dialplan broadcasts when it can serve them (<see cref="DoorCallClaims"/>);
     /// decisions about a call another replica controls are handed to it (<see cref="DoorCallCommands"/>).
@@ -17,9 +17,9 @@ public static class CallControlFeature
         // ARI requests change a live call (originate, hang up): a retry could do it twice, and a slow answer is a
         // failure to report, not to wait out. No resilience pipeline, a short timeout.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddHttpClient<AriClient>(c => c.Timeout = TimeSpan.FromSeconds(5)).RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(AriClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5)).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        builder.Services.AddSingleton<AriCommands>();
+        builder.Services.AddSingleton<AsteriskServers>();
         builder.Services.AddSingleton<CallSetupSlots>();
         builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddSingleton<DoorCallClaims>();
@@ -39,7 +39,7 @@ public static class CallControlFeature
         builder.Services.AddSingleton<IDoorCallControl>(sp => sp.GetRequiredService<DoorCallRouter>());
         builder.Services.AddHostedService<CallSetupWarmup>();
         // Without ARI (a CallApi serving only the API) no door call arrives; the rest still answers for calls in the database.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{CallControlOptions.Section}:AriUrl"]))
+        if (builder.Configuration.GetSection($"{CallControlOptions.Section}:Asterisks").GetChildren().Any())
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
             builder.Services.AddHostedService<DoorCallCommandListener>();

@@ -3,22 +3,20 @@ using System.ComponentModel.DataAnnotations;
 namespace Neolia.CallApi.CallControl;
 
 /// <summary>
-/// The ARI connection that lets CallApi drive door calls (section <c>CallControl</c>). Without <see cref="AriUrl"/>
-/// this replica takes no door call: the dialplan's StasisBroadcast() offers it to the other replicas, or, none
-/// claiming it within 1 s, rings the apartment's SIP phones itself. Door calls reach CallApi only this way.
+/// How CallApi drives door calls over ARI (section <c>CallControl</c>): the Asterisk servers it connects to
+/// (<see cref="Asterisks"/>) and how calls are handled. With no Asterisk configured this replica takes no door call: the
+/// dialplan's StasisBroadcast() offers it to the other replicas, or, none claiming it within 1 s, rings the apartment's
+/// SIP phones itself. Door calls reach CallApi only this way.
 /// </summary>
 public sealed class CallControlOptions : IValidatableObject
 {
     public const string Section = "CallControl";
 
-    /// <summary>Asterisk's HTTP server on the private network, e.g. <c>http://asterisk:8088</c> (ARI is under <c>/ari</c>).</summary>
-    public string? AriUrl { get; set; }
-
-    /// <summary>The ARI user of ari.conf.</summary>
-    public string? AriUsername { get; set; }
-
-    /// <summary>Its password (secret: never logged).</summary>
-    public string? AriPassword { get; set; }
+    /// <summary>
+    /// Every Asterisk server doors call into (<c>CallControl:Asterisks:0:…</c>, <c>…:1:…</c>). Each replica connects to
+    /// each of them, and a call is controlled on the Asterisk it arrived on.
+    /// </summary>
+    public List<AsteriskServerOptions> Asterisks { get; set; } = [];
 
     /// <summary>
     /// The prefix of every replica's Stasis application: the dialplan's <c>StasisBroadcast(…,^neolia-,…)</c> offers a
@@ -48,10 +46,7 @@ public sealed class CallControlOptions : IValidatableObject
         return $"{(host.Length > 40 ? host[..40] : host)}-{Environment.ProcessId}";
     }
 
-    /// <summary>Where LiveKit SIP reaches Asterisk (host:port): the address of the outbound trunk CallApi creates.</summary>
-    public string? LiveKitTrunkAddress { get; set; }
-
-    /// <summary>The PJSIP account LiveKit SIP authenticates with when it calls Asterisk (endpoint <c>livekit</c>).</summary>
+    /// <summary>The PJSIP account LiveKit SIP authenticates with when it calls an Asterisk (endpoint <c>livekit</c>, the same on every Asterisk: the accounts are in PostgreSQL).</summary>
     public string? LiveKitTrunkUsername { get; set; }
 
     /// <summary>Its password (secret: never logged).</summary>
@@ -92,18 +87,53 @@ public sealed class CallControlOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.500", "00:01:00", ErrorMessage = "CallControl:ControlLeaseTimeout must be between 500 ms and 1 min.")]
     public TimeSpan ControlLeaseTimeout { get; set; } = TimeSpan.FromSeconds(1.5);
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(AriUrl);
+    public bool Enabled => Asterisks.Count > 0;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Enabled) yield break;
-        if (!Uri.TryCreate(AriUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            yield return new("CallControl:AriUrl must be an absolute http:// or https:// URL (Asterisk's HTTP server).", [nameof(AriUrl)]);
-        if (string.IsNullOrWhiteSpace(AriUsername))
-            yield return new("CallControl:AriUsername is required with CallControl:AriUrl (the user of ari.conf).", [nameof(AriUsername)]);
-        if (string.IsNullOrEmpty(AriPassword) || AriPassword.Length < 16)
-            yield return new("CallControl:AriPassword is required with CallControl:AriUrl and must be at least 16 characters.", [nameof(AriPassword)]);
-        if (!string.IsNullOrWhiteSpace(LiveKitTrunkAddress) && (string.IsNullOrWhiteSpace(LiveKitTrunkUsername) || string.IsNullOrEmpty(LiveKitTrunkPassword) || LiveKitTrunkPassword.Length < 16))
-            yield return new("CallControl:LiveKitTrunkUsername and CallControl:LiveKitTrunkPassword (at least 16 characters) are required with CallControl:LiveKitTrunkAddress.", [nameof(LiveKitTrunkPassword)]);
+        for (var i = 0; i < Asterisks.Count; i++)
+        {
+            var a = Asterisks[i];
+            var key = $"CallControl:Asterisks:{i}";
+            if (a.Name is null || !AsteriskServerOptions.NamePattern().IsMatch(a.Name))
+                yield return new($"{key}:Name is required: letters, digits, '.', '-' or '_' (at most 40), the Asterisk's systemname (asterisk.conf).", [nameof(Asterisks)]);
+            if (!Uri.TryCreate(a.AriUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                yield return new($"{key}:AriUrl must be an absolute http:// or https:// URL (Asterisk's HTTP server).", [nameof(Asterisks)]);
+            if (string.IsNullOrWhiteSpace(a.AriUsername))
+                yield return new($"{key}:AriUsername is required (the user of ari.conf).", [nameof(Asterisks)]);
+            if (string.IsNullOrEmpty(a.AriPassword) || a.AriPassword.Length < 16)
+                yield return new($"{key}:AriPassword is required and must be at least 16 characters.", [nameof(Asterisks)]);
+            if (!string.IsNullOrWhiteSpace(a.LiveKitTrunkAddress) && (string.IsNullOrWhiteSpace(LiveKitTrunkUsername) || string.IsNullOrEmpty(LiveKitTrunkPassword) || LiveKitTrunkPassword.Length < 16))
+                yield return new($"CallControl:LiveKitTrunkUsername and CallControl:LiveKitTrunkPassword (at least 16 characters) are required with {key}:LiveKitTrunkAddress.", [nameof(LiveKitTrunkPassword)]);
+        }
+        foreach (var twice in Asterisks.Where(a => a.Name is not null).GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            yield return new($"CallControl:Asterisks has the name '{twice.Key}' more than once: each Asterisk needs its own (its systemname).", [nameof(Asterisks)]);
     }
+}
+
+/// <summary>One Asterisk server doors call into (an item of <c>CallControl:Asterisks</c>).</summary>
+public sealed partial class AsteriskServerOptions
+{
+    /// <summary>
+    /// Its name, which must be the Asterisk's <c>systemname</c> (asterisk.conf) when several are configured: Asterisk
+    /// then starts every channel id with it (so ids never collide between servers) and writes it as a registration's
+    /// <c>reg_server</c> in ps_contacts (so CallApi knows which Asterisk a door is registered on). CallApi checks it at
+    /// each connection (<c>GET /ari/asterisk/info</c>).
+    /// </summary>
+    public string? Name { get; set; }
+
+    /// <summary>Its HTTP server on the private network, e.g. <c>http://asterisk:8088</c> (ARI is under <c>/ari</c>).</summary>
+    public string? AriUrl { get; set; }
+
+    /// <summary>The ARI user of its ari.conf.</summary>
+    public string? AriUsername { get; set; }
+
+    /// <summary>Its password (secret: never logged).</summary>
+    public string? AriPassword { get; set; }
+
+    /// <summary>Where LiveKit SIP reaches this Asterisk (host:port): the address of the outbound trunk CallApi creates for it. Without it an app's answer cannot bridge a door of this Asterisk.</summary>
+    public string? LiveKitTrunkAddress { get; set; }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.-]{1,40}$")]
+    internal static partial System.Text.RegularExpressions.Regex NamePattern();
 }

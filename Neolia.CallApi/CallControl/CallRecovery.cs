@@ -4,15 +4,15 @@ using Neolia.CallApi.Calls;
 namespace Neolia.CallApi.CallControl;
 
 /// <summary>
-/// After the event stream (re)connected: the calls the database says are live are matched with Asterisk's channels.
+/// After the event stream to an Asterisk (re)connected: the calls the database says are live on it are matched with its channels.
 /// A door channel that is gone ended unseen (any replica may say so: the end is one conditional move); one that is in
 /// this replica's application is taken over (legs, peer, remaining ring time); one in another replica's application
 /// is that replica's. Each call's recovery is a step of its own, in its order with the call's events.
 /// </summary>
-internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
+internal sealed class CallRecovery(DoorCallRegistry registry, AsteriskServers asterisks, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
     IServiceScopeFactory scopes, TimeProvider time, ILoggerFactory loggers, ILogger<CallRecovery> logger)
 {
-    public async Task RecoverAsync(CancellationToken ct)
+    public async Task RecoverAsync(AsteriskServer asterisk, CancellationToken ct)
     {
         // The database first: a call another replica records meanwhile has its channel in the list that follows, so it
         // is never taken for one whose door is gone.
@@ -21,11 +21,13 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
         {
             live = await scope.ServiceProvider.GetRequiredService<DoorCallService>().LiveCallsAsync(ct);
         }
-        var channels = (await ari.Client.ListChannelsAsync(ct)).ToDictionary(c => c.Id);
-        var mine = await ari.Client.ApplicationChannelsAsync(ct);
+        var client = asterisk.Client;
+        var channels = (await client.ListChannelsAsync(ct)).ToDictionary(c => c.Id);
+        var mine = await client.ApplicationChannelsAsync(ct);
+        var owners = await leases.OwnersAsync(live.Select(l => l.Start.CallId).ToList(), ct);
+        live = live.Where(l => IsOn(asterisk, l, owners.GetValueOrDefault(l.Start.CallId), channels)).ToList();
         var liveIds = live.Select(l => l.Start.CallId).ToHashSet();
-        var owners = await leases.OwnersAsync(liveIds, ct);
-        foreach (var stale in registry.Live.Where(c => !liveIds.Contains(c.CallId)).ToList())
+        foreach (var stale in registry.Live.Where(c => c.Asterisk == asterisk && !liveIds.Contains(c.CallId)).ToList())
         {
             // Closed elsewhere while the stream was down (the sweeper, the API): what still rings or talks is hung up.
             stale.Work.Post(() => ending.FinishAsync(stale, stale.Peer is null ? DoorCallOutcome.RangOut : DoorCallOutcome.AnswererHungUp));
@@ -37,8 +39,8 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
             {
                 if (channels.ContainsKey(snapshot.AsteriskCallId) && !mine.Contains(snapshot.AsteriskCallId)) continue; // another replica's call
                 // Taken over by another replica while this one was away (its channels stay in this application).
-                if (owners.TryGetValue(snapshot.Start.CallId, out var owner) && owner != leases.Application) continue;
-                call = Adopted(snapshot);
+                if (owners.TryGetValue(snapshot.Start.CallId, out var owner) && owner.Application != leases.Application) continue;
+                call = Adopted(asterisk, snapshot);
                 if (call is null) continue; // its StasisStart arrived meanwhile: handled there
                 logger.LogInformation("Call {CallId} taken over after a reconnect ({Status})", call.CallId, snapshot.Status);
             }
@@ -53,35 +55,44 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
     /// the other replica's application, which would get their answer; the door keeps ringing meanwhile. A connected
     /// call keeps its bridge. Every PJSIP channel's events reach this replica through its endpoint subscription.
     /// </summary>
-    public async Task TakeOverFromAsync(Guid callId, string previousOwner, CancellationToken ct)
+    public async Task TakeOverFromAsync(Guid callId, string previousOwner, string asteriskName, CancellationToken ct)
     {
         if (registry.ByCall(callId) is not null) return;
+        if (asterisks.Named(asteriskName) is not { } asterisk) return; // not an Asterisk of this replica (the query asks only for its own)
         DoorCallSnapshot? snapshot;
         await using (var scope = scopes.CreateAsyncScope())
         {
             snapshot = (await scope.ServiceProvider.GetRequiredService<DoorCallService>().LiveCallsAsync(ct)).FirstOrDefault(l => l.Start.CallId == callId);
         }
         if (snapshot is null) return; // it ended meanwhile
-        var call = NewCall(snapshot);
+        var call = NewCall(asterisk, snapshot);
         // The take-over is the call's first step, and Asterisk's channels are read in it: an event of the call that
         // arrives from now on (the door hanging up) is queued after it and finds the call as it was taken over.
         call.Work.Post(async () =>
         {
-            var channels = (await ari.Client.ListChannelsAsync(CancellationToken.None)).ToDictionary(c => c.Id);
+            var channels = (await call.Asterisk.Client.ListChannelsAsync(CancellationToken.None)).ToDictionary(c => c.Id);
             await TakeOverAsync(call, snapshot, channels, redialRinging: true);
         });
         if (!Register(call)) return;
         logger.LogWarning("Call {CallId} taken over from {Previous}, whose control lease ran out ({Status})", callId, previousOwner, snapshot.Status);
     }
 
-    private DoorCall? Adopted(DoorCallSnapshot snapshot)
+    /// <summary>
+    /// Whether a live call is on <paramref name="asterisk"/>: its owner row says so; a call with none (or one recorded
+    /// before Asterisks had names) is on it when it is the only Asterisk, or when its door's channel is there.
+    /// </summary>
+    private bool IsOn(AsteriskServer asterisk, DoorCallSnapshot call, DoorCallOwner? owner, IReadOnlyDictionary<string, AriChannel> channels) =>
+        owner is { Asterisk: not "" } ? string.Equals(owner.Asterisk, asterisk.Name, StringComparison.OrdinalIgnoreCase)
+        : asterisks.All.Count == 1 || channels.ContainsKey(call.AsteriskCallId);
+
+    private DoorCall? Adopted(AsteriskServer asterisk, DoorCallSnapshot snapshot)
     {
-        var call = NewCall(snapshot);
+        var call = NewCall(asterisk, snapshot);
         return Register(call) ? call : null;
     }
 
-    private DoorCall NewCall(DoorCallSnapshot snapshot) =>
-        new(snapshot.AsteriskCallId, "", snapshot.Start.DoorSipUsername, "", snapshot.StartedAt, loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync)
+    private DoorCall NewCall(AsteriskServer asterisk, DoorCallSnapshot snapshot) =>
+        new(asterisk, snapshot.AsteriskCallId, "", snapshot.Start.DoorSipUsername, "", snapshot.StartedAt, loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync)
         {
             Start = snapshot.Start, AnsweredAt = snapshot.AnsweredAt, AppAnswered = snapshot.Status == CallStatuses.Answered,
         };
@@ -119,7 +130,7 @@ internal sealed class CallRecovery(DoorCallRegistry registry, AriCommands ari, S
             {
                 // Its answer would go to the other replica's application: hung up, its phone rung again from here.
                 registry.RemoveChannel(channel.Id);
-                await ari.TryAsync(a => a.HangupAsync(channel.Id, AriHangupReasons.Normal, CancellationToken.None), $"hang up leg {channel.Id} of a call taken over");
+                await call.Asterisk.TryAsync(a => a.HangupAsync(channel.Id, AriHangupReasons.Normal, CancellationToken.None), $"hang up leg {channel.Id} of a call taken over");
             }
             else if (!call.Legs.ContainsKey(channel.Id))
             {

@@ -10,7 +10,7 @@ namespace Neolia.CallApi.CallControl;
 /// ringing and its answer still connects: every serving replica looks every third of
 /// <see cref="CallControlOptions.ControlLeaseTimeout"/>, and the one whose conditional update moves a call's ownership
 /// to itself takes it over (<see cref="CallRecovery.TakeOverFromAsync"/>). A replica takes over only while its own lease
-/// is fresh and it could take a new call. Calls with no owner recorded (set up before ownership was recorded) are
+/// is fresh on the call's Asterisk and it could take a new call. Calls with no owner recorded (set up before ownership was recorded) are
 /// left to their replica's own recovery.
 /// </summary>
 internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, ControlLeases leases, DoorCallClaims claims, CallRecovery recovery,
@@ -26,7 +26,7 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
         {
             try { await Task.Delay(interval, time, stoppingToken); }
             catch (OperationCanceledException) { return; }
-            if (!leases.IsFresh || claims.WhyNot() is not null) continue;
+            if (leases.FreshOn.Count == 0 || claims.WhyNot() is not null) continue;
             try
             {
                 await TakeOverOrphansAsync(stoppingToken);
@@ -44,15 +44,17 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
     {
         var me = leases.Application;
         var expired = options.Value.ControlLeaseTimeout;
-        List<(Guid CallId, string Owner)> taken = [];
+        // Only calls on an Asterisk this replica is connected to (its lease there fresh): it could not act on the others.
+        var on = leases.FreshOn.ToArray();
+        List<Orphan> taken = [];
         await using (var db = await databases.CreateDbContextAsync(ct))
         {
             var orphans = await db.Database.SqlQuery<Orphan>($"""
-                SELECT o."CallId", o."Application" AS "Owner"
+                SELECT o."CallId", o."Application" AS "Owner", o."Asterisk"
                 FROM "DoorCallOwners" o
                 JOIN "Calls" c ON c."Id" = o."CallId"
-                LEFT JOIN "CallControlLeases" l ON l."Application" = o."Application"
-                WHERE c."Status" IN ({CallStatuses.Ringing}, {CallStatuses.Answered}) AND o."Application" <> {me}
+                LEFT JOIN "CallControlLeases" l ON l."Application" = o."Application" AND l."Asterisk" = o."Asterisk"
+                WHERE c."Status" IN ({CallStatuses.Ringing}, {CallStatuses.Answered}) AND o."Application" <> {me} AND o."Asterisk" = ANY({on})
                   AND (l."Application" IS NULL OR l."RenewedAt" < now() - {expired})
                 LIMIT {BatchSize}
                 """).ToListAsync(ct);
@@ -62,15 +64,15 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
                 var moved = await db.Database.ExecuteSqlAsync($"""
                     UPDATE "DoorCallOwners" SET "Application" = {me}, "Since" = now() WHERE "CallId" = {orphan.CallId} AND "Application" = {orphan.Owner}
                     """, ct);
-                if (moved == 1) taken.Add((orphan.CallId, orphan.Owner));
+                if (moved == 1) taken.Add(orphan);
             }
         }
-        foreach (var (callId, owner) in taken)
+        foreach (var orphan in taken)
         {
-            try { await recovery.TakeOverFromAsync(callId, owner, ct); }
-            catch (Exception e) when (AriCommands.IsAriFailure(e))
+            try { await recovery.TakeOverFromAsync(orphan.CallId, orphan.Owner, orphan.Asterisk, ct); }
+            catch (Exception e) when (AsteriskServer.IsAriFailure(e))
             {
-                logger.LogWarning("Could not take over call {CallId} from {Owner}: {Error}", callId, owner, e.Message);
+                logger.LogWarning("Could not take over call {CallId} from {Owner}: {Error}", orphan.CallId, orphan.Owner, e.Message);
             }
         }
     }
@@ -79,5 +81,6 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
     {
         public Guid CallId { get; init; }
         public string Owner { get; init; } = "";
+        public string Asterisk { get; init; } = "";
     }
 }

@@ -3,7 +3,7 @@ using Neolia.CallApi.Calls;
 namespace Neolia.CallApi.CallControl;
 
 /// <summary>Connects the door with the channel whose answer won: answers the door and bridges the two.</summary>
-internal sealed class DoorBridge(DoorCallRegistry registry, AriCommands ari, DoorCallEnding ending, TimeProvider time, ILogger<DoorBridge> logger)
+internal sealed class DoorBridge(DoorCallRegistry registry, DoorCallEnding ending, TimeProvider time, ILogger<DoorBridge> logger)
 {
     public async Task ConnectAsync(DoorCall call, string peer)
     {
@@ -13,12 +13,12 @@ internal sealed class DoorBridge(DoorCallRegistry registry, AriCommands ari, Doo
         registry.AddChannel(peer, call);
         try
         {
-            var client = ari.Client;
+            var client = call.Asterisk.Client;
             await client.AnswerAsync(call.DoorChannelId, CancellationToken.None);
             await client.CreateBridgeAsync(call.BridgeId, CancellationToken.None);
             await client.AddToBridgeAsync(call.BridgeId, [call.DoorChannelId, peer], CancellationToken.None);
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
             logger.LogWarning("Call {CallId}: bridging the door with {Peer} failed: {Error}", call.CallId, peer, e.Message);
             await ending.FinishAsync(call, DoorCallOutcome.BridgeFailed);

@@ -9,9 +9,10 @@ namespace Neolia.CallApi.CallControl;
 internal sealed class DoorCall
 {
     /// <param name="stillControls">Asked before each step: whether this replica still controls the call (null: always).</param>
-    public DoorCall(string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger,
+    public DoorCall(AsteriskServer asterisk, string doorChannelId, string tenant, string doorEndpoint, string apartment, DateTimeOffset startedAt, ILogger logger,
         Func<DoorCall, ValueTask<bool>>? stillControls = null)
     {
+        Asterisk = asterisk;
         DoorChannelId = doorChannelId;
         Tenant = tenant;
         DoorEndpoint = doorEndpoint;
@@ -20,6 +21,8 @@ internal sealed class DoorCall
         Work = new SerialWork(logger, stillControls is null ? null : () => stillControls(this));
     }
 
+    /// <summary>The Asterisk the door called into: every ARI request of the call goes to it.</summary>
+    public AsteriskServer Asterisk { get; }
     public string DoorChannelId { get; }
     /// <summary>The StasisStart arguments of the door's channel.</summary>
     public string Tenant { get; }

@@ -10,7 +10,7 @@ namespace Neolia.CallApi.CallControl;
 /// claims within the broadcast's 1 s, the dialplan rings the apartment's SIP devices itself. LiveKit SIP's leg of a
 /// call is broadcast the same way: only the call's owner claims it.
 /// </summary>
-internal sealed class DoorCallClaims(DoorCallRegistry registry, CallSetupSlots slots, DatabaseProbe database, AriCommands ari,
+internal sealed class DoorCallClaims(DoorCallRegistry registry, CallSetupSlots slots, DatabaseProbe database,
     IHostApplicationLifetime lifetime, TimeProvider time, ILogger<DoorCallClaims> logger)
 {
     /// <summary>How long a replica with no free set-up slot waits before it claims: a free replica's claim comes first.</summary>
@@ -44,7 +44,7 @@ internal sealed class DoorCallClaims(DoorCallRegistry registry, CallSetupSlots s
         : null;
 
     /// <summary>A CallBroadcast: claims it in the background when this replica should take it (the event reader never waits).</summary>
-    public void Offered(AriEvent e)
+    public void Offered(AsteriskServer asterisk, AriEvent e)
     {
         if (e.Channel is not { } channel) return;
         switch (channel.Dialplan?.Context)
@@ -55,35 +55,35 @@ internal sealed class DoorCallClaims(DoorCallRegistry registry, CallSetupSlots s
                     logger.LogDebug("Door channel {Channel} offered; not claimed: {Reason}", channel.Id, reason);
                     return;
                 }
-                _ = slots.AnyFree ? ClaimAsync(channel.Id, "door", LoadDelay()) : ClaimLateAsync(channel.Id);
+                _ = slots.AnyFree ? ClaimAsync(asterisk, channel.Id, "door", LoadDelay()) : ClaimLateAsync(asterisk, channel.Id);
                 break;
             case LiveKitContext:
                 // Only the replica that asked LiveKit for this leg bridges it.
                 if (Guid.TryParseExact(channel.Dialplan.Exten, "N", out var callId) && registry.ByCall(callId) is { AppAnswered: true, Finished: false })
-                    _ = ClaimAsync(channel.Id, "LiveKit SIP leg");
+                    _ = ClaimAsync(asterisk, channel.Id, "LiveKit SIP leg");
                 break;
         }
     }
 
-    private async Task ClaimLateAsync(string channelId)
+    private async Task ClaimLateAsync(AsteriskServer asterisk, string channelId)
     {
         await Task.Delay(BusyClaimDelay, time);
-        if (WhyNot() is null) await ClaimAsync(channelId, "door (late: no set-up slot was free)");
+        if (WhyNot() is null) await ClaimAsync(asterisk, channelId, "door (late: no set-up slot was free)");
     }
 
-    private async Task ClaimAsync(string channelId, string what, TimeSpan delay = default)
+    private async Task ClaimAsync(AsteriskServer asterisk, string channelId, string what, TimeSpan delay = default)
     {
         try
         {
             if (delay > TimeSpan.Zero) await Task.Delay(delay, time);
-            if (await ari.Client.ClaimAsync(channelId, CancellationToken.None))
+            if (await asterisk.Client.ClaimAsync(channelId, CancellationToken.None))
                 logger.LogDebug("Claimed {What} channel {Channel}", what, channelId);
             else
                 logger.LogDebug("{What} channel {Channel} was claimed by another replica (or its broadcast ended)", what, channelId);
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
-            logger.LogWarning("Could not claim {What} channel {Channel}: {Error}", what, channelId, e.Message);
+            logger.LogWarning("Could not claim {What} channel {Channel} on Asterisk {Asterisk}: {Error}", what, channelId, asterisk.Name, e.Message);
         }
     }
 }

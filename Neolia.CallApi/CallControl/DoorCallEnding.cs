@@ -6,7 +6,7 @@ namespace Neolia.CallApi.CallControl;
 /// How a door call ends, once: its ring timeout, and the finish that hangs up whatever still rings or talks, gives the
 /// door its answer (<see cref="DoorAnswers"/>) and reports the outcome to the call lifecycle.
 /// </summary>
-internal sealed partial class DoorCallEnding(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes, TimeProvider time,
+internal sealed partial class DoorCallEnding(DoorCallRegistry registry, IServiceScopeFactory scopes, TimeProvider time,
     ILogger<DoorCallEnding> logger)
 {
     /// <summary>Starts (or restarts, after a reconnect) the call's ring timeout.</summary>
@@ -38,13 +38,13 @@ internal sealed partial class DoorCallEnding(DoorCallRegistry registry, AriComma
         call.Work.Complete();
 
         await HangUpLegsAsync(call);
-        if (call.Peer is { } peer) await ari.TryAsync(a => a.HangupAsync(peer, AriHangupReasons.Normal, CancellationToken.None), "hang up the answerer");
+        if (call.Peer is { } peer) await call.Asterisk.TryAsync(a => a.HangupAsync(peer, AriHangupReasons.Normal, CancellationToken.None), "hang up the answerer");
         if (DoorAnswers.For(outcome) is { } reason)
         {
             doorCause ??= AriHangupReasons.CauseOf(reason);
-            await ari.TryAsync(a => a.HangupAsync(call.DoorChannelId, reason, CancellationToken.None), "hang up the door");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(call.DoorChannelId, reason, CancellationToken.None), "hang up the door");
         }
-        if (call.Peer is not null) await ari.TryAsync(a => a.DestroyBridgeAsync(call.BridgeId, CancellationToken.None), "destroy the bridge");
+        if (call.Peer is not null) await call.Asterisk.TryAsync(a => a.DestroyBridgeAsync(call.BridgeId, CancellationToken.None), "destroy the bridge");
         if (call.Start is null) return;
 
         var now = time.GetUtcNow();
@@ -75,7 +75,7 @@ internal sealed partial class DoorCallEnding(DoorCallRegistry registry, AriComma
         foreach (var leg in call.Legs.Keys.ToList())
         {
             call.Legs.Remove(leg);
-            await ari.TryAsync(a => a.HangupAsync(leg, reason, CancellationToken.None), "hang up a ringing leg");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(leg, reason, CancellationToken.None), "hang up a ringing leg");
         }
     }
 }

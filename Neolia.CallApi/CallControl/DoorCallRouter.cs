@@ -26,45 +26,36 @@ internal sealed class DoorCallRouter(
     ControlLeases leases,
     DoorOpeningCalls openings,
     DeviceStatus.QualifyReports qualify,
-    AriCommands ari,
     IOptions<CallControlOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<DoorCallRouter> logger) : IDoorCallControl
 {
-    /// <summary>True while the event stream is connected: only then does Asterisk hand calls to this replica.</summary>
-    public bool Connected { get; private set; }
-
-    /// <summary>The event stream (re)connected: the live calls are taken over again.</summary>
-    public async Task ConnectedAsync(CancellationToken ct)
+    /// <summary>The event stream to <paramref name="asterisk"/> (re)connected: its live calls are taken over again.</summary>
+    public async Task ConnectedAsync(AsteriskServer asterisk, CancellationToken ct)
     {
-        Connected = true;
-        leases.StreamConnected(true);
-        await recovery.RecoverAsync(ct);
+        asterisk.Connected = true;
+        await recovery.RecoverAsync(asterisk, ct);
     }
 
-    public void Disconnected()
-    {
-        Connected = false;
-        leases.StreamConnected(false);
-    }
+    public void Disconnected(AsteriskServer asterisk) => asterisk.Connected = false;
 
     /// <summary>Hands one event to the call it belongs to and returns at once: the event reader never waits for a call.</summary>
-    public void Dispatch(AriEvent e)
+    public void Dispatch(AsteriskServer asterisk, AriEvent e)
     {
         switch (e.Type)
         {
             case "CallBroadcast":
-                claims.Offered(e);
+                claims.Offered(asterisk, e);
                 break;
             case "StasisStart" when e.Channel is { } channel && e.Args is [var kind, ..]:
-                if (kind == DoorCallSetup.DoorArgument && e.Args is [_, var tenant, var door, var exten, ..]) Admit(channel, tenant, door, exten);
-                else if (kind == DoorOpeningCalls.OpeningArgument) openings.OnAnswered(channel.Id);
-                else if (kind == SipLegs.LegArgument) PostOrHangUp(registry.ByChannel(channel.Id), channel.Id, call => legs.OnAnsweredAsync(call, channel.Id));
+                if (kind == DoorCallSetup.DoorArgument && e.Args is [_, var tenant, var door, var exten, ..]) Admit(asterisk, channel, tenant, door, exten);
+                else if (kind == DoorOpeningCalls.OpeningArgument) openings.OnAnswered(asterisk, channel.Id);
+                else if (kind == SipLegs.LegArgument) PostOrHangUp(asterisk, registry.ByChannel(channel.Id), channel.Id, call => legs.OnAnsweredAsync(call, channel.Id));
                 else if (kind == LiveKitBridge.LiveKitArgument && e.Args is [_, var callArgument, ..])
                 {
                     var call = Guid.TryParseExact(callArgument, "N", out var callId) ? registry.ByCall(callId) : null;
-                    PostOrHangUp(call, channel.Id, c => liveKit.OnLegArrivedAsync(c, channel.Id));
+                    PostOrHangUp(asterisk, call, channel.Id, c => liveKit.OnLegArrivedAsync(c, channel.Id));
                 }
                 else logger.LogWarning("Channel {Channel} entered the application with unknown arguments {Args}", channel.Id, string.Join(',', e.Args));
                 break;
@@ -111,9 +102,9 @@ internal sealed class DoorCallRouter(
         else if (command.Kind == DoorCallCommand.ClosedKind && command.Status is { } status) Post(call, c => ending.FinishAsync(c, DoorAnswers.OutcomeOfClosed(status, c.IsAnswered)));
     }
 
-    private void Admit(AriChannel channel, string tenant, string door, string exten)
+    private void Admit(AsteriskServer asterisk, AriChannel channel, string tenant, string door, string exten)
     {
-        var call = new DoorCall(channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync);
+        var call = new DoorCall(asterisk, channel.Id, tenant, door, exten, time.GetUtcNow(), loggers.CreateLogger<DoorCall>(), leases.StillControlsAsync);
         if (!registry.TryAddDoor(call)) return; // the same channel again: it is controlled already
         call.Work.Post(async () =>
         {
@@ -124,7 +115,7 @@ internal sealed class DoorCallRouter(
                 call.Finished = true;
                 call.Work.Complete();
                 registry.Remove(call);
-                await ari.TryAsync(a => a.ContinueAsync(channel.Id, CancellationToken.None), "hand a shed door call back to the dialplan");
+                await asterisk.TryAsync(a => a.ContinueAsync(channel.Id, CancellationToken.None), "hand a shed door call back to the dialplan");
                 return;
             }
             try { await setup.StartAsync(call); }
@@ -163,9 +154,9 @@ internal sealed class DoorCallRouter(
     }
 
     /// <summary>A channel that claims to belong to a call this replica does not control is hung up.</summary>
-    private void PostOrHangUp(DoorCall? call, string channelId, Func<DoorCall, Task> step)
+    private static void PostOrHangUp(AsteriskServer asterisk, DoorCall? call, string channelId, Func<DoorCall, Task> step)
     {
         if (call is not null && call.Work.Post(() => step(call))) return;
-        _ = ari.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up a channel of no call");
+        _ = asterisk.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up a channel of no call");
     }
 }

@@ -11,7 +11,7 @@ namespace Neolia.CallApi.CallControl;
 /// PostgreSQL keeps, SipFallback/): the door rings whatever is down. A call that must not ring (unknown apartment or
 /// door) is refused with its SIP answer.
 /// </summary>
-internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriCommands ari, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
+internal sealed partial class DoorCallSetup(DoorCallRegistry registry, SipLegs legs, DoorCallEnding ending, ControlLeases leases,
     IServiceScopeFactory scopes, IOptions<CallControlOptions> options, ILogger<DoorCallSetup> logger)
 {
     /// <summary>The first StasisStart argument of the dialplan's [neolia-door] (StasisBroadcast()'s colon-separated arguments).</summary>
@@ -33,13 +33,13 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
         {
             logger.LogWarning(e, "Door call on channel {Channel} could not be set up; handing it back to the dialplan's fallback", call.DoorChannelId);
             Abandon(call);
-            await ari.TryAsync(a => a.ContinueAsync(call.DoorChannelId, CancellationToken.None), "hand the door back to the dialplan");
+            await call.Asterisk.TryAsync(a => a.ContinueAsync(call.DoorChannelId, CancellationToken.None), "hand the door back to the dialplan");
             return;
         }
         if (!start.Started)
         {
             Abandon(call);
-            await ari.TryAsync(a => a.HangupAsync(call.DoorChannelId, DoorAnswers.ForRejected(start.RejectReason!), CancellationToken.None), "refuse the door call");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(call.DoorChannelId, DoorAnswers.ForRejected(start.RejectReason!), CancellationToken.None), "refuse the door call");
             return;
         }
 
@@ -48,9 +48,9 @@ internal sealed partial class DoorCallSetup(DoorCallRegistry registry, AriComman
         ending.StartRingTimer(call);
         // Whose call it is, for the other replicas to take it over if this one dies: written while the door is rung,
         // committed before any phone is dialled.
-        var owned = leases.RecordOwnerAsync(call.CallId, CancellationToken.None);
+        var owned = leases.RecordOwnerAsync(call.CallId, call.Asterisk.Name, CancellationToken.None);
         // 180 Ringing once the call is ours (the dialplan's Ringing() sent one already; a refused door hears only its refusal).
-        await ari.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
+        await call.Asterisk.TryAsync(a => a.RingAsync(call.DoorChannelId, CancellationToken.None), "ring the door");
         try { await owned; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -10,7 +10,7 @@ namespace Neolia.CallApi.CallControl;
 /// that controls the call knows whether the door is connected; any other one asks Asterisk (the door's channel is in
 /// the call's bridge) and sends the code through ARI itself, which any client may do for any channel.
 /// </summary>
-internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari, IServiceScopeFactory scopes,
+internal sealed class DoorCodeSender(DoorCallRegistry registry, AsteriskServers asterisks, ControlLeases leases, IServiceScopeFactory scopes,
     Microsoft.Extensions.Options.IOptions<CallControlOptions> options, ILogger<DoorCodeSender> logger)
 {
     public async Task<string> SendAsync(Guid callId, CancellationToken ct)
@@ -21,10 +21,12 @@ internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari,
         db.TenantScope = TenantScope.All;
         var row = await db.Calls.Where(c => c.Id == callId)
             .Select(c => new { c.AsteriskCallId, Code = db.Devices.Where(d => d.Id == c.DeviceId).Select(d => d.DoorCodeProtected).First() }).SingleAsync(ct);
-        var doorChannel = registry.ByCall(callId) is { } call ? await ConnectedDoorOfAsync(call) : await ConnectedDoorInAsteriskAsync(callId, row.AsteriskCallId, ct);
-        if (doorChannel is null) return DoorOpeningResults.NotSent;
+        var (asterisk, doorChannel) = registry.ByCall(callId) is { } call
+            ? (call.Asterisk, await ConnectedDoorOfAsync(call))
+            : await ConnectedDoorInAsteriskAsync(callId, row.AsteriskCallId, ct);
+        if (asterisk is null || doorChannel is null) return DoorOpeningResults.NotSent;
         if (scope.ServiceProvider.GetRequiredService<DeviceSecrets>().DoorCodeOrNull(row.Code, logger, $"call {callId}") is not { } code) return DoorOpeningResults.Failed;
-        if (!await ari.TryAsync(a => a.SendDtmfAsync(doorChannel, code, ct), $"send the door code of call {callId}")) return DoorOpeningResults.Failed;
+        if (!await asterisk.TryAsync(a => a.SendDtmfAsync(doorChannel, code, ct), $"send the door code of call {callId}")) return DoorOpeningResults.Failed;
         logger.LogInformation("Door code sent on channel {Channel} of call {CallId}", doorChannel, callId);
         return DoorOpeningResults.Sent;
     }
@@ -41,18 +43,20 @@ internal sealed class DoorCodeSender(DoorCallRegistry registry, AriCommands ari,
         }
     }
 
-    /// <summary>A call another replica controls: the door is connected when Asterisk has its channel in the call's bridge.</summary>
-    private async Task<string?> ConnectedDoorInAsteriskAsync(Guid callId, string doorChannel, CancellationToken ct)
+    /// <summary>A call another replica controls: the door is connected when its Asterisk (the owner row's) has its channel in the call's bridge.</summary>
+    private async Task<(AsteriskServer?, string?)> ConnectedDoorInAsteriskAsync(Guid callId, string doorChannel, CancellationToken ct)
     {
+        var owner = (await leases.OwnersAsync([callId], ct)).GetValueOrDefault(callId);
+        if (asterisks.Named(owner?.Asterisk) is not { } asterisk) return (null, null);
         try
         {
-            var members = await ari.Client.BridgeChannelsAsync(DoorCall.BridgeIdOf(callId), ct);
-            return members.Contains(doorChannel) ? doorChannel : null;
+            var members = await asterisk.Client.BridgeChannelsAsync(DoorCall.BridgeIdOf(callId), ct);
+            return (asterisk, members.Contains(doorChannel) ? doorChannel : null);
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
             logger.LogWarning("Bridge of call {CallId} unknown ({Error}): the door code is not sent", callId, e.Message);
-            return null;
+            return (asterisk, null);
         }
     }
 }

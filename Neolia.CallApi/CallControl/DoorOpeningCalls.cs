@@ -13,14 +13,15 @@ namespace Neolia.CallApi.CallControl;
 /// Stasis application (the door is registered, so the call traverses the building's NAT), the door auto-answers the
 /// platform's calls (StasisStart), the code goes as RFC 4733 DTMF, and the call is hung up once the digits are played.
 /// A door that is not registered, refuses, or does not answer within <see cref="DoorOpeningOptions.SipAnswerTimeout"/>
-/// is <c>door_unreachable</c>.
+/// is <c>door_unreachable</c>. With several Asterisks the door is called from the one it is registered on (its
+/// registration's <c>reg_server</c>, the Asterisk's system name): only that one holds its connection and NAT binding.
 /// </summary>
 /// <remarks>
 /// Asterisk 22 calls an endpoint "online" only once a qualify answered: a door that has just registered stays
 /// "offline" (contact NonQualified) until its first qualify, up to the AOR's qualify_frequency (30 s; seen on the real
 /// Asterisk). So "offline" alone does not make the door unreachable: its registration (ps_contacts) decides.
 /// </remarks>
-internal sealed class DoorOpeningCalls(AriCommands ari, IDbContextFactory<NeoliaDb> databases, TimeProvider time,
+internal sealed class DoorOpeningCalls(AsteriskServers asterisks, IDbContextFactory<NeoliaDb> databases, TimeProvider time,
     IOptions<CallControlOptions> callControl, IOptions<DoorOpeningOptions> options, ILogger<DoorOpeningCalls> logger) : ISipDoorOpener
 {
     /// <summary>The first argument of an opening call's appArgs (its StasisStart once the door answers).</summary>
@@ -45,16 +46,22 @@ internal sealed class DoorOpeningCalls(AriCommands ari, IDbContextFactory<Neolia
     public async Task<string> OpenAsync(Guid eventId, string doorEndpoint, string doorCode, CancellationToken ct)
     {
         if (!callControl.Value.Enabled) return DoorEventResults.DoorUnreachable; // no Asterisk to call the door through
+        var registeredOn = await RegisteredOnAsync(doorEndpoint, ct);
+        if (AsteriskFor(registeredOn) is not { } ari)
+        {
+            logger.LogWarning("Opening {EventId}: no event stream to an Asterisk door {Endpoint} is registered on ({Servers})", eventId, doorEndpoint, string.Join(", ", registeredOn));
+            return DoorEventResults.DoorUnreachable;
+        }
         try
         {
             var endpoint = await ari.Client.GetEndpointAsync("PJSIP", doorEndpoint, ct);
-            if (endpoint?.State is null || (endpoint.State == "offline" && !await IsRegisteredAsync(doorEndpoint, ct)))
+            if (endpoint?.State is null || (endpoint.State == "offline" && registeredOn.Count == 0))
             {
                 logger.LogInformation("Door {Endpoint} is not registered: opening {EventId} cannot reach it", doorEndpoint, eventId);
                 return DoorEventResults.DoorUnreachable;
             }
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
             logger.LogWarning("State of door {Endpoint} unknown ({Error}): opening {EventId} not tried", doorEndpoint, e.Message, eventId);
             return DoorEventResults.DoorUnreachable;
@@ -71,7 +78,7 @@ internal sealed class DoorOpeningCalls(AriCommands ari, IDbContextFactory<Neolia
                 await ari.Client.OriginateAsync(channelId, $"PJSIP/{doorEndpoint}", $"{OpeningArgument},{eventId:N}", $"Neolia <{options.Value.CallerNumber}>",
                     (int)Math.Ceiling(timeout.TotalSeconds), originator: null, ct, AutoAnswerHeaders);
             }
-            catch (Exception e) when (AriCommands.IsAriFailure(e))
+            catch (Exception e) when (AsteriskServer.IsAriFailure(e))
             {
                 // 4xx/5xx: no contact to call (it unregistered meanwhile), or Asterisk could not create the channel.
                 logger.LogWarning("Opening {EventId}: door {Endpoint} could not be called ({Error})", eventId, doorEndpoint, e.Message);
@@ -95,18 +102,28 @@ internal sealed class DoorOpeningCalls(AriCommands ari, IDbContextFactory<Neolia
         }
     }
 
-    private async Task<bool> IsRegisteredAsync(string doorEndpoint, CancellationToken ct)
+    /// <summary>The Asterisks the door has a live registration on (ps_contacts' <c>reg_server</c>; empty text when Asterisk has no system name).</summary>
+    private async Task<IReadOnlyList<string>> RegisteredOnAsync(string doorEndpoint, CancellationToken ct)
     {
         await using var db = await databases.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        return await db.Set<PsContact>().AnyAsync(c => c.Endpoint == doorEndpoint && c.ExpirationTime > now, ct);
+        return await db.Set<PsContact>().Where(c => c.Endpoint == doorEndpoint && c.ExpirationTime > now).Select(c => c.RegServer ?? "").Distinct().ToListAsync(ct);
+    }
+
+    /// <summary>A connected Asterisk the door is registered on; with one Asterisk, or when its registration names none (no system name) or it has none, the first connected one.</summary>
+    private AsteriskServer? AsteriskFor(IReadOnlyList<string> registeredOn)
+    {
+        var connected = asterisks.All.Where(a => a.Connected).ToList();
+        var named = registeredOn.Where(n => n.Length > 0).ToList();
+        if (named.Count == 0 || asterisks.All.Count == 1) return connected.FirstOrDefault();
+        return connected.FirstOrDefault(a => named.Contains(a.Name, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>The door answered an opening call (its StasisStart). A channel of no opening (this replica restarted) is hung up.</summary>
-    public void OnAnswered(string channelId)
+    public void OnAnswered(AsteriskServer asterisk, string channelId)
     {
         if (_waiting.TryGetValue(channelId, out var waiting)) waiting.TrySetResult(true);
-        else _ = ari.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up an opening call of no opening");
+        else _ = asterisk.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up an opening call of no opening");
     }
 
     /// <summary>The opening call ended before it was answered (busy, refused, no answer).</summary>

@@ -9,13 +9,14 @@ namespace Neolia.CallApi.CallControl;
 /// call's id (CreateSIPParticipant through the outbound trunk CallApi keeps); its channel enters the application
 /// (offered by <c>StasisBroadcast(…,livekit:&lt;call id&gt;)</c>, claimed by this replica: <see cref="DoorCallClaims"/>) and is bridged with the door. No leg in time: the call fails (503).
 /// </summary>
-internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, DoorBridge bridge, DoorCallEnding ending,
+internal sealed class LiveKitBridge(IServiceProvider services, DoorBridge bridge, DoorCallEnding ending,
     IOptions<CallControlOptions> options, TimeProvider time, ILogger<LiveKitBridge> logger)
 {
     /// <summary>The first StasisStart argument of the dialplan's [neolia-livekit].</summary>
     public const string LiveKitArgument = "livekit";
 
-    private string? _trunkId;
+    /// <summary>The outbound trunk towards each Asterisk (by its name), once found or created.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _trunkIds = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task OnAppAnsweredAsync(DoorCall call)
     {
@@ -35,8 +36,8 @@ internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, 
         try
         {
             var sip = services.GetRequiredService<SipClient>();
-            var trunk = _trunkId ??= await EnsureTrunkAsync(sip, o);
-            if (trunk is null) error = "no LiveKit SIP trunk (CallControl:LiveKitTrunkAddress unset or LiveKit unreachable)";
+            var trunk = await TrunkAsync(sip, o, call.Asterisk);
+            if (trunk is null) error = $"no LiveKit SIP trunk to Asterisk {call.Asterisk.Name} (its LiveKitTrunkAddress unset, or LiveKit unreachable)";
             else
             {
                 var participant = await sip.CreateSIPParticipantAsync(new CreateSipParticipantRequest
@@ -67,18 +68,29 @@ internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, 
         });
     }
 
-    /// <summary>The outbound trunk towards Asterisk that LiveKit SIP dials through, found by name or created (idempotent at each start).</summary>
-    private static async Task<string?> EnsureTrunkAsync(SipClient sip, CallControlOptions o)
+    private async Task<string?> TrunkAsync(SipClient sip, CallControlOptions o, AsteriskServer asterisk)
     {
-        if (string.IsNullOrWhiteSpace(o.LiveKitTrunkAddress)) return null;
-        // One trunk for every replica: named after the applications' prefix, not this replica's application.
-        var name = $"neolia-{o.StasisApplication}";
+        if (_trunkIds.TryGetValue(asterisk.Name, out var known)) return known;
+        var id = await EnsureTrunkAsync(sip, o, asterisk.Options);
+        if (id is not null) _trunkIds[asterisk.Name] = id;
+        return id;
+    }
+
+    /// <summary>
+    /// The outbound trunk towards one Asterisk that LiveKit SIP dials through, found by name or created (idempotent at
+    /// each start). One per Asterisk, for every replica: named after the applications' prefix and the Asterisk, so
+    /// LiveKit's leg of a call reaches the Asterisk the door is on.
+    /// </summary>
+    private static async Task<string?> EnsureTrunkAsync(SipClient sip, CallControlOptions o, AsteriskServerOptions asterisk)
+    {
+        if (string.IsNullOrWhiteSpace(asterisk.LiveKitTrunkAddress)) return null;
+        var name = $"neolia-{o.StasisApplication}-{asterisk.Name}";
         var existing = await sip.ListSIPOutboundTrunkAsync();
         if (existing.Value?.FirstOrDefault(t => t.Name == name)?.SipTrunkId is { } id) return id;
         if (!existing.Succeeded) return null;
         var created = await sip.CreateSIPOutboundTrunkAsync(new SipOutboundTrunkInfo
         {
-            Name = name, Address = o.LiveKitTrunkAddress, Numbers = [o.LiveKitTrunkUsername!],
+            Name = name, Address = asterisk.LiveKitTrunkAddress, Numbers = [o.LiveKitTrunkUsername!],
             AuthUsername = o.LiveKitTrunkUsername, AuthPassword = o.LiveKitTrunkPassword,
         });
         return created.Value?.SipTrunkId;
@@ -89,10 +101,10 @@ internal sealed class LiveKitBridge(IServiceProvider services, AriCommands ari, 
     {
         if (call.Finished || !call.AppAnswered || call.Peer is not null)
         {
-            await ari.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up a LiveKit leg of no call");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(channelId, AriHangupReasons.Normal, CancellationToken.None), "hang up a LiveKit leg of no call");
             return;
         }
-        if (!await ari.TryAsync(a => a.AnswerAsync(channelId, CancellationToken.None), "answer LiveKit SIP's leg"))
+        if (!await call.Asterisk.TryAsync(a => a.AnswerAsync(channelId, CancellationToken.None), "answer LiveKit SIP's leg"))
         {
             await ending.FinishAsync(call, DoorCallOutcome.BridgeFailed);
             return;

@@ -9,7 +9,7 @@ namespace Neolia.CallApi.CallControl;
 /// phone that rang or declined (486/603) is not dialled again, and a resident's decline counts as theirs in the app.
 /// The first answer wins and is bridged with the door.
 /// </summary>
-internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBridge bridge, DoorCallEnding ending,
+internal sealed class SipLegs(DoorCallRegistry registry, DoorBridge bridge, DoorCallEnding ending,
     IServiceScopeFactory scopes, TimeProvider time, ILogger<SipLegs> logger)
 {
     /// <summary>The first argument of an originated leg's appArgs (its StasisStart once it answers).</summary>
@@ -27,14 +27,14 @@ internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBr
     {
         try
         {
-            var state = await ari.Client.GetEndpointAsync("PJSIP", endpoint, CancellationToken.None);
+            var state = await call.Asterisk.Client.GetEndpointAsync("PJSIP", endpoint, CancellationToken.None);
             if (state?.State is null or "offline")
             {
                 logger.LogDebug("SIP endpoint {Endpoint} is {State}: dialled when it registers", endpoint, state?.State ?? "unknown to Asterisk");
                 return;
             }
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
             logger.LogWarning("State of SIP endpoint {Endpoint} unknown ({Error}): not dialled", endpoint, e.Message);
             return;
@@ -56,10 +56,10 @@ internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBr
         registry.AddChannel(legId, call);
         try
         {
-            await ari.Client.OriginateAsync(legId, $"PJSIP/{endpoint}", $"{LegArgument},{call.DoorChannelId},{endpoint}", call.CallerId, remaining, call.DoorChannelId, CancellationToken.None);
+            await call.Asterisk.Client.OriginateAsync(legId, $"PJSIP/{endpoint}", $"{LegArgument},{call.DoorChannelId},{endpoint}", call.CallerId, remaining, call.DoorChannelId, CancellationToken.None);
             logger.LogInformation("Call {CallId} dials SIP endpoint {Endpoint} (channel {Channel})", call.CallId, endpoint, legId);
         }
-        catch (Exception e) when (AriCommands.IsAriFailure(e))
+        catch (Exception e) when (AsteriskServer.IsAriFailure(e))
         {
             call.Legs.Remove(legId);
             registry.RemoveChannel(legId);
@@ -86,7 +86,7 @@ internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBr
     {
         if (call.Finished || !call.Legs.Remove(legId, out var endpoint))
         {
-            await ari.TryAsync(a => a.HangupAsync(legId, AriHangupReasons.Normal, CancellationToken.None), "hang up a leg of no call");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(legId, AriHangupReasons.Normal, CancellationToken.None), "hang up a leg of no call");
             return;
         }
         call.Answered.Add(endpoint);
@@ -98,7 +98,7 @@ internal sealed class SipLegs(DoorCallRegistry registry, AriCommands ari, DoorBr
         }
         if (!won)
         {
-            await ari.TryAsync(a => a.HangupAsync(legId, AriHangupReasons.AnsweredElsewhere, CancellationToken.None), "hang up a late answer");
+            await call.Asterisk.TryAsync(a => a.HangupAsync(legId, AriHangupReasons.AnsweredElsewhere, CancellationToken.None), "hang up a late answer");
             return;
         }
         call.Peer = legId; // answered: the other legs hear "answered elsewhere"

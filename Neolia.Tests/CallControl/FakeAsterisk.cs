@@ -154,14 +154,36 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>Awaited before a request is answered: a test holds some requests (a slow Asterisk, a slow network) and lets others through.</summary>
     public Func<Request, Task>? HoldRequest { get; set; }
 
-    private FakeAsterisk(WebApplication app) => _app = app;
+    private FakeAsterisk(WebApplication app, string? systemName)
+    {
+        _app = app;
+        SystemName = systemName;
+    }
+
+    /// <summary>
+    /// asterisk.conf's <c>systemname</c>, or null for none: Asterisk then starts every channel id it makes with
+    /// <c>{systemname}-</c> (channel_internal_api.c) and answers it as <c>config.name</c> of <c>GET /asterisk/info</c>.
+    /// </summary>
+    public string? SystemName { get; }
+
+    /// <summary>LiveKit SIP's outbound trunks created here: trunk id → (name, address).</summary>
+    public ConcurrentDictionary<string, (string Name, string Address)> LiveKitTrunks { get; } = new();
+
+    /// <summary>
+    /// Where LiveKit SIP's calls go, by trunk address (the LiveKit stand-in is one server; several Asterisks are several
+    /// stand-ins): a trunk address not listed calls this one.
+    /// </summary>
+    public ConcurrentDictionary<string, FakeAsterisk> LiveKitSipTargets { get; } = new();
+
+    private string NewChannelId() =>
+        $"{(SystemName is null ? "" : SystemName + "-")}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}";
 
     public string Url => LoopbackServer.UrlOf(_app);
 
-    public static async Task<FakeAsterisk> StartAsync()
+    public static async Task<FakeAsterisk> StartAsync(string? systemName = null)
     {
         var app = LoopbackServer.Create();
-        var fake = new FakeAsterisk(app);
+        var fake = new FakeAsterisk(app, systemName);
         app.UseWebSockets();
         app.Use(async (context, next) =>
         {
@@ -346,6 +368,12 @@ public sealed class FakeAsterisk : IAsyncDisposable
         app.MapPost("/ari/channels/{id}/dtmf", (string id, string? dtmf) =>
             string.IsNullOrEmpty(dtmf) ? Results.BadRequest(new { message = "DTMF is required" }) : InStasis(id, c => c.Dtmf.Add(dtmf)));
         app.MapPost("/ari/channels/{id}/variable", (string id, string variable, string? value) => InStasis(id, c => c.Variables[variable] = value ?? ""));
+        // asterisk.json getInfo: with only=config, the ConfigInfo alone (name is the system name, "" for none).
+        app.MapGet("/ari/asterisk/info", (string? only) =>
+        {
+            var config = new { name = SystemName ?? "", default_language = "en", setid = new { user = "asterisk", group = "asterisk" } };
+            return only == "config" ? Results.Json(new { config }) : Results.Json(new { config, system = new { version = "22.10.1", entity_id = "00:00:00:00:00:00" } });
+        });
         app.MapPost("/ari/asterisk/variable", (string variable, string? value) =>
         {
             if (variable.EndsWith(')')) return Results.BadRequest(new { message = "Dangerous function write blocked" });
@@ -395,11 +423,16 @@ public sealed class FakeAsterisk : IAsyncDisposable
     private void MapLiveKit(WebApplication app)
     {
         app.MapPost("/twirp/livekit.RoomService/{method}", () => Results.Json(new { }));
-        app.MapPost("/twirp/livekit.SIP/ListSIPOutboundTrunk", () => Results.Json(new { items = Array.Empty<object>() }));
+        app.MapPost("/twirp/livekit.SIP/ListSIPOutboundTrunk", () =>
+            Results.Json(new { items = LiveKitTrunks.Select(t => new { sipTrunkId = t.Key, name = t.Value.Name, address = t.Value.Address }).ToList() }));
         app.MapPost("/twirp/livekit.SIP/CreateSIPOutboundTrunk", async (HttpRequest request) =>
         {
-            var body = await JsonNode.ParseAsync(request.Body);
-            return Results.Json(new { sipTrunkId = "ST_fake", name = body?["trunk"]?["name"]?.GetValue<string>() });
+            var trunk = (await JsonNode.ParseAsync(request.Body))?["trunk"];
+            var name = trunk?["name"]?.GetValue<string>() ?? "";
+            // The first trunk is "ST_fake"; more (one per Asterisk) are numbered.
+            var id = LiveKitTrunks.IsEmpty ? "ST_fake" : $"ST_fake{LiveKitTrunks.Count + 1}";
+            LiveKitTrunks[id] = (name, trunk?["address"]?.GetValue<string>() ?? "");
+            return Results.Json(new { sipTrunkId = id, name });
         });
         app.MapPost("/twirp/livekit.SIP/CreateSIPParticipant", async (HttpRequest request) =>
         {
@@ -407,10 +440,12 @@ public sealed class FakeAsterisk : IAsyncDisposable
             SipParticipants.Enqueue(body);
             if (LiveKitSipFailure is { } status) return Results.Json(new { code = "unavailable", msg = "no SIP service" }, statusCode: status);
             var callTo = body["sipCallTo"]!.GetValue<string>();
+            var target = body["sipTrunkId"]?.GetValue<string>() is { } trunkId && LiveKitTrunks.TryGetValue(trunkId, out var t)
+                && LiveKitSipTargets.TryGetValue(t.Address, out var other) ? other : this;
             _ = Task.Run(async () =>
             {
                 await Task.Delay(50);
-                await LiveKitCallsInAsync(callTo);
+                await target.LiveKitCallsInAsync(callTo);
             });
             return Results.Json(new { participantId = "PA_door", participantIdentity = body["participantIdentity"]?.GetValue<string>(), roomName = body["roomName"]?.GetValue<string>(), sipCallId = "SCL_fake" });
         });
@@ -424,7 +459,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     {
         var channel = Add(new Channel
         {
-            Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
+            Id = NewChannelId(),
             Name = $"PJSIP/livekit-{_sequence:x8}", Exten = callTo, Context = "neolia-livekit", Endpoint = "livekit", CallerNumber = "livekit",
         });
         await EndpointStateAsync("livekit");
@@ -688,7 +723,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
     {
         var channel = Add(new Channel
         {
-            Id = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref _sequence)}",
+            Id = NewChannelId(),
             Name = $"PJSIP/{door}-{_sequence:x8}", Exten = apartment, State = "Ring", Context = "neolia-doors",
             Endpoint = door, Tenant = tenant, CallerNumber = door.Replace("-", ""),
         });

@@ -56,12 +56,9 @@ public class StackFixture : IAsyncLifetime
     public const string LiveKitTrunkAddress = "asterisk.test:5060";
 
     /// <summary>CallApi's settings for call control against <paramref name="asterisk"/> (ARI and LiveKit's API on the same stand-in).</summary>
-    public static Dictionary<string, string?> CallControlSettings(FakeAsterisk asterisk, int ringTimeoutSeconds) => new()
+    public static Dictionary<string, string?> CallControlSettings(FakeAsterisk asterisk, int ringTimeoutSeconds, string liveKitTrunkAddress = LiveKitTrunkAddress) =>
+        new(AsteriskSettings(0, asterisk, liveKitTrunkAddress))
     {
-        ["CallControl__AriUrl"] = asterisk.Url,
-        ["CallControl__AriUsername"] = FakeAsterisk.Username,
-        ["CallControl__AriPassword"] = asterisk.Password,
-        ["CallControl__LiveKitTrunkAddress"] = LiveKitTrunkAddress,
         ["CallControl__LiveKitTrunkUsername"] = "livekit",
         ["CallControl__LiveKitTrunkPassword"] = "livekit-trunk-password-of-the-tests",
         ["CallControl__LiveKitJoinTimeout"] = "00:00:05",
@@ -70,8 +67,18 @@ public class StackFixture : IAsyncLifetime
         ["Calls__RingTimeoutSeconds"] = ringTimeoutSeconds.ToString(),
     };
 
+    /// <summary>CallApi's settings for item <paramref name="index"/> of CallControl:Asterisks: <paramref name="asterisk"/>, named after its system name.</summary>
+    public static Dictionary<string, string?> AsteriskSettings(int index, FakeAsterisk asterisk, string liveKitTrunkAddress) => new()
+    {
+        [$"CallControl__Asterisks__{index}__Name"] = asterisk.SystemName ?? "asterisk",
+        [$"CallControl__Asterisks__{index}__AriUrl"] = asterisk.Url,
+        [$"CallControl__Asterisks__{index}__AriUsername"] = FakeAsterisk.Username,
+        [$"CallControl__Asterisks__{index}__AriPassword"] = asterisk.Password,
+        [$"CallControl__Asterisks__{index}__LiveKitTrunkAddress"] = liveKitTrunkAddress,
+    };
+
     /// <summary>The settings of one more CallApi process on this stack's database, Redis and stand-in (a test starts it, kills it, starts it again).</summary>
-    public Dictionary<string, string?> AnotherCallApiSettings() => new(CallControlSettings(Asterisk, RingTimeout))
+    public Dictionary<string, string?> AnotherCallApiSettings() => new(CallControlSettings(Asterisk, RingTimeout, AsteriskTrunkAddress))
     {
         ["ConnectionStrings__neolia"] = Stack.DatabaseConnectionString,
         ["ConnectionStrings__redis"] = Stack.RedisConnectionString,
@@ -85,13 +92,19 @@ public class StackFixture : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>>();
 
+    /// <summary>The system name of <see cref="Asterisk"/> (null: none, as one Asterisk may run), also its name in CallControl:Asterisks.</summary>
+    protected virtual string? AsteriskSystemName => null;
+
+    /// <summary>Where LiveKit SIP reaches <see cref="Asterisk"/> (its item's LiveKitTrunkAddress).</summary>
+    protected virtual string AsteriskTrunkAddress => LiveKitTrunkAddress;
+
     public virtual async Task InitializeAsync()
     {
-        Asterisk = await FakeAsterisk.StartAsync();
+        Asterisk = await FakeAsterisk.StartAsync(AsteriskSystemName);
         var state = Path.Combine(Path.GetTempPath(), "neolia-tests", Guid.NewGuid().ToString("N")[..12]);
         var extra = ExtraSettings.ToDictionary(kv => kv.Key, kv => kv.Value);
         // Call control over ARI first; a fixture's own CallApi settings override it (e.g. another LiveKit API).
-        var callApiSettings = CallControlSettings(Asterisk, RingTimeout);
+        var callApiSettings = CallControlSettings(Asterisk, RingTimeout, AsteriskTrunkAddress);
         if (extra.TryGetValue("callapi", out var own)) foreach (var (k, v) in own) callApiSettings[k] = v;
         extra["callapi"] = callApiSettings;
         // Tests sign in far more often than a person: the gateway's sign-in limit is for people.

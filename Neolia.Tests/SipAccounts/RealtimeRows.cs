@@ -39,7 +39,8 @@ public static class RealtimeRows
     /// Inserts a registration exactly as Asterisk 22 does on REGISTER: res_config_pgsql's store names every field of
     /// the contact object and sends each value as a quoted literal, through the given connection.
     /// </summary>
-    public static async Task RegisterAsync(NpgsqlConnection connection, string endpoint, string viaAddr, long expiresAtUnix, string userAgent = "Akuvox E12W 12.30.10.53")
+    /// <param name="regServer">The system name of the Asterisk that took the REGISTER (empty when it has none).</param>
+    public static async Task RegisterAsync(NpgsqlConnection connection, string endpoint, string viaAddr, long expiresAtUnix, string userAgent = "Akuvox E12W 12.30.10.53", string regServer = "")
     {
         if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync();
         var fields = new (string Column, string Value)[]
@@ -47,7 +48,7 @@ public static class RealtimeRows
             ("id", $"{endpoint};@{Guid.NewGuid():N}"), ("uri", $"sip:{endpoint}@{viaAddr}:5060"), ("path", ""),
             ("expiration_time", expiresAtUnix.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("qualify_frequency", "30"), ("qualify_timeout", "3.000000"), ("qualify_2xx_only", "no"), ("authenticate_qualify", "no"),
-            ("outbound_proxy", ""), ("user_agent", userAgent), ("endpoint", endpoint), ("reg_server", ""), ("via_addr", viaAddr),
+            ("outbound_proxy", ""), ("user_agent", userAgent), ("endpoint", endpoint), ("reg_server", regServer), ("via_addr", viaAddr),
             ("via_port", "5060"), ("call_id", Guid.NewGuid().ToString()), ("prune_on_boot", "no"),
         };
         var sql = $"INSERT INTO ps_contacts ({string.Join(", ", fields.Select(f => f.Column))}) VALUES ({string.Join(", ", fields.Select(f => Literal(f.Value)))})";

@@ -148,6 +148,8 @@ public sealed class AriDoors : IAsyncDisposable
         app.MapGet("/ari/channels", () => Results.Json(Array.Empty<object>()));
         app.MapGet("/ari/endpoints/{tech}/{resource}", () => Results.NotFound(new { message = "Endpoint not found" }));
         app.MapPost("/ari/asterisk/variable", () => Results.NoContent());
+        // asterisk.json getInfo (only=config): the system name CallApi checks against its configuration; none set here.
+        app.MapGet("/ari/asterisk/info", () => Results.Json(new { config = new { name = "", default_language = "en", setid = new { user = "asterisk", group = "asterisk" } } }));
         app.MapPost("/ari/channels/{id}/ring", (string id) => Door(id, 200));
         app.MapPost("/ari/channels/{id}/continue", (string id) => Door(id, 503));
         app.MapDelete("/ari/channels/{id}", async (string id, string? reason) =>

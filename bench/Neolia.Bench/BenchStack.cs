@@ -40,9 +40,10 @@ public sealed class BenchStack : IAsyncDisposable
         // Door calls reach CallApi the one way they do in production: ARI.
         var callApi = new Dictionary<string, string?>
         {
-            ["CallControl__AriUrl"] = doors.Url.ToString().TrimEnd('/'),
-            ["CallControl__AriUsername"] = AriDoors.Username,
-            ["CallControl__AriPassword"] = doors.Password,
+            ["CallControl__Asterisks__0__Name"] = "asterisk",
+            ["CallControl__Asterisks__0__AriUrl"] = doors.Url.ToString().TrimEnd('/'),
+            ["CallControl__Asterisks__0__AriUsername"] = AriDoors.Username,
+            ["CallControl__Asterisks__0__AriPassword"] = doors.Password,
         };
         // The bench signs a few residents in through the gateway; the sign-in limit is for people.
         var gateway = new Dictionary<string, string?> { ["Edge__AuthRequestsPerMinute"] = "100000" };

@@ -244,10 +244,14 @@ namespace Neolia.CallApi.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Asterisk")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<DateTimeOffset>("RenewedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.HasKey("Application");
+                    b.HasKey("Application", "Asterisk");
 
                     b.ToTable("CallControlLeases", (string)null);
                 });
@@ -261,6 +265,13 @@ namespace Neolia.CallApi.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Asterisk")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasDefaultValue("");
 
                     b.Property<DateTimeOffset>("Since")
                         .HasColumnType("timestamp with time zone");
