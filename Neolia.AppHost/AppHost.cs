@@ -218,6 +218,6 @@ internal static partial class Program
     /// </summary>
     private const string AsteriskSettings = "CallControl__Asterisks__0";
 
-    /// <summary>Its name (needed to match its systemname only when several Asterisks are configured).</summary>
-    private const string AsteriskName = "asterisk";
+    /// <summary>Its name, which is also its systemname (containers/asterisk/asterisk.conf; written into local mode's asterisk.conf).</summary>
+    internal const string AsteriskName = "asterisk";
 }

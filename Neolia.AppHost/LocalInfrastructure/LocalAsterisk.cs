@@ -62,6 +62,7 @@ public static class LocalAsteriskBuilderExtensions
             [options]
             verbose = 3
             execincludes = yes
+            systemname = {Program.AsteriskName}
             """);
 
         return builder.AddExecutable(name, executable, root, "-C", Path.Combine(etc, "asterisk.conf"), "-f", "-n", "-vvv")

@@ -2,7 +2,7 @@
 //
 //   node Neolia.Tests/CallControl/Recordings/ari-recorder.mjs --listen 127.0.0.1:8089 --target http://127.0.0.1:8088 --out ari.jsonl
 //
-// It sits where CallApi's CallControl:AriUrl points: every HTTP request (ARI REST, /httpstatus, anything) is forwarded
+// It sits where CallApi's CallControl:Asterisks:0:AriUrl points: every HTTP request (ARI REST, /httpstatus, anything) is forwarded
 // to --target and the pair is written as {"kind":"rest",...}; the event WebSocket (/ari/events) is carried byte for
 // byte in both directions, and each text frame Asterisk sends is written as {"kind":"event","event":{...}}.
 // No header is recorded (the Authorization header carries the ARI password), only method, path, query, status and
