@@ -123,6 +123,69 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
     }
 
     [Fact]
+    public async Task A_qualify_report_PostgreSQL_fails_to_take_is_kept_until_it_can_unless_a_newer_report_replaces_it()
+    {
+        var tenant = await AdminWorld.CreateTenantAsync(stack, await AdminWorld.PlatformAdminAsync(stack));
+        await using var db = stack.Database();
+        await RegisterAsync(db, tenant.DoorSipUsername, "198.51.100.12", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        await UntilStateAsync(tenant, tenant.DoorId, "online");
+
+        // PostgreSQL fails each update of this door's qualify state (an error from the server, in the middle of the
+        // apply, as an outage gives), and counts the failures in a sequence, which the failed statement does not roll back.
+        var name = $"refuse_qualify_{tenant.DoorId:N}";
+        await using (var create = new NpgsqlCommand($"""
+            CREATE SEQUENCE {name};
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM nextval('{name}'); RAISE EXCEPTION 'the test refuses this update'; END $$;
+            """, db)) await create.ExecuteNonQueryAsync();
+        async Task RefuseAsync(bool refuse)
+        {
+            await using var command = new NpgsqlCommand(refuse
+                ? $"""CREATE TRIGGER {name} BEFORE UPDATE OF "UnreachableSince" ON "DevicePresence" FOR EACH ROW WHEN (NEW."DeviceId" = '{tenant.DoorId}') EXECUTE FUNCTION {name}()"""
+                : $"""DROP TRIGGER IF EXISTS {name} ON "DevicePresence" """, db);
+            await command.ExecuteNonQueryAsync();
+        }
+        async Task<long> FailuresAsync()
+        {
+            await using var command = new NpgsqlCommand($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {name}", db);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        try
+        {
+            // The report that failed is tried again each round (not dropped), and applied once PostgreSQL takes it.
+            await RefuseAsync(true);
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Unreachable");
+            await Eventually.TrueAsync(async () => await FailuresAsync() >= 3, what: "the failed report tried again");
+            await RefuseAsync(false);
+            var offline = await UntilStateAsync(tenant, tenant.DoorId, "offline");
+            Assert.NotEqual(JsonValueKind.Null, offline.GetProperty("unreachableSince").ValueKind);
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Reachable");
+            await UntilStateAsync(tenant, tenant.DoorId, "online");
+
+            // A newer report for the door, arriving while the old one is kept, replaces it: the old one is not applied after it.
+            await RefuseAsync(true);
+            var before = await FailuresAsync();
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Unreachable");
+            await Eventually.TrueAsync(async () => await FailuresAsync() >= before + 2, what: "the failed report kept");
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Reachable");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // four rounds: the newer report applied, nothing left to fail
+            var settled = await FailuresAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(settled, await FailuresAsync());
+            await RefuseAsync(false);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var online = await UntilStateAsync(tenant, tenant.DoorId, "online");
+            Assert.Equal(JsonValueKind.Null, online.GetProperty("unreachableSince").ValueKind);
+        }
+        finally
+        {
+            await RefuseAsync(false);
+            await using var drop = new NpgsqlCommand($"DROP FUNCTION IF EXISTS {name}(); DROP SEQUENCE IF EXISTS {name}", db);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_failing_receiver_is_retried_with_backoff_until_it_answers_and_one_that_never_does_is_given_up()
     {
         var tenant = await AdminWorld.CreateTenantAsync(stack, await AdminWorld.PlatformAdminAsync(stack));
