@@ -59,18 +59,25 @@ public sealed class DevicePresenceMonitor(IDbContextFactory<NeoliaDb> databases,
                 select new { d.Id, d.TenantId, d.SiteId, d.Name, Registered = registered, State = state, Recorded = p == null ? null : p.State })
             .ToListAsync(ct);
 
+        // The first look at a device is its starting point, not a change: nothing to alert about. All new devices in one
+        // statement, so a first start with thousands of them is one round trip.
+        var first = changed.Where(d => d.Recorded is null).ToList();
+        if (first.Count > 0)
+        {
+            var ids = first.Select(d => d.Id).ToArray();
+            var tenants = first.Select(d => d.TenantId).ToArray();
+            var states = first.Select(d => d.State).ToArray();
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO "DevicePresence" ("DeviceId", "TenantId", "State", "Since", "AlertedState", "ChangesSinceAlert")
+                SELECT n.id, n.tenant, n.state, {now}, n.state, 0 FROM unnest({ids}, {tenants}, {states}) AS n(id, tenant, state)
+                ON CONFLICT DO NOTHING
+                """, ct);
+        }
+
         foreach (var device in changed)
         {
             var state = device.State;
-            if (device.Recorded is null)
-            {
-                // The first look at a device is its starting point, not a change: nothing to alert about.
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO "DevicePresence" ("DeviceId", "TenantId", "State", "Since", "AlertedState", "ChangesSinceAlert")
-                    VALUES ({device.Id}, {device.TenantId}, {state}, {now}, {state}, 0) ON CONFLICT DO NOTHING
-                    """, ct);
-                continue;
-            }
+            if (device.Recorded is null) continue;
             var reason = state == PresenceStates.Online ? PresenceReasons.Registered
                 : device.Registered ? PresenceReasons.QualifyUnreachable : PresenceReasons.NoRegistration;
             // The change and its line in the door log together: one replica records both, or neither.

@@ -70,4 +70,24 @@ public static class Eventually
 
     public static Task TrueAsync(Func<bool> condition, TimeSpan? timeout = null, string what = "the condition") =>
         TrueAsync(() => Task.FromResult(condition()), timeout, what);
+
+    /// <summary>Waits until <paramref name="probe"/> finds something (null: not yet) and returns it.</summary>
+    public static async Task<T> FoundAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string what = "the value") where T : struct
+    {
+        T? found = null;
+        await TrueAsync(async () => (found = await probe()) is not null, timeout, what);
+        return found!.Value;
+    }
+
+    /// <summary>Waits until <paramref name="probe"/> finds something (null: not yet) and returns it.</summary>
+    public static async Task<T> FoundAsync<T>(Func<Task<T?>> probe, TimeSpan? timeout = null, string what = "the value") where T : class
+    {
+        T? found = null;
+        await TrueAsync(async () => (found = await probe()) is not null, timeout, what);
+        return found!;
+    }
+
+    /// <summary>Waits until <paramref name="probe"/> finds something (null: not yet) and returns it.</summary>
+    public static Task<T> FoundAsync<T>(Func<T?> probe, TimeSpan? timeout = null, string what = "the value") where T : class =>
+        FoundAsync<T>(() => Task.FromResult(probe()), timeout, what);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Neolia.Tests.Administration;
+using Neolia.Tests.CallControl;
 using Neolia.Tests.Infrastructure;
 using Npgsql;
 using static Neolia.Tests.SipAccounts.RealtimeRows;
@@ -15,8 +16,6 @@ namespace Neolia.Tests.DeviceStatus;
 [Collection(DeviceStatusStackCollection.Name)]
 public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-
     [Fact]
     public async Task A_lost_then_regained_registration_raises_one_alert_and_one_recovery_on_the_api_and_the_signed_webhook()
     {
@@ -31,7 +30,7 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         var offline = await UntilStateAsync(tenant, tenant.DoorId, "offline");
         Assert.True(offline.GetProperty("since").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
 
-        var lost = await UntilSeenAsync(() => receiver.OfDevice(tenant.DoorId).FirstOrDefault(), "the offline alert at the webhook");
+        var lost = await Eventually.FoundAsync(() => receiver.OfDevice(tenant.DoorId).FirstOrDefault(), what: "the offline alert at the webhook");
         Assert.True(lost.IsSignedWith(secret), "the delivery is signed with the tenant's secret");
         Assert.Equal("device.offline", lost.Json.GetProperty("type").GetString());
         Assert.Equal(tenant.TenantId, lost.Json.GetProperty("tenantId").GetGuid());
@@ -42,7 +41,7 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         await Exec(db, "DELETE FROM ps_contacts WHERE endpoint = @u", tenant.DoorSipUsername);
         await RegisterAsync(db, tenant.DoorSipUsername, "198.51.100.7", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
         await UntilStateAsync(tenant, tenant.DoorId, "online");
-        var back = await UntilSeenAsync(() => receiver.OfDevice(tenant.DoorId).Skip(1).FirstOrDefault(), "the recovery at the webhook");
+        var back = await Eventually.FoundAsync(() => receiver.OfDevice(tenant.DoorId).Skip(1).FirstOrDefault(), what: "the recovery at the webhook");
         Assert.Equal("device.online", back.Json.GetProperty("type").GetString());
         Assert.True(back.IsSignedWith(secret));
 
@@ -80,7 +79,7 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
 
         var started = DateTimeOffset.UtcNow;
         await Exec(db, "DELETE FROM ps_contacts WHERE endpoint = @u", tenant.DoorSipUsername);
-        await UntilSeenAsync(() => receiver.OfDevice(tenant.DoorId).FirstOrDefault(), "the first offline alert");
+        await Eventually.FoundAsync(() => receiver.OfDevice(tenant.DoorId).FirstOrDefault(), what: "the first offline alert");
         // Flapping: back, lost, back, lost, well within the quiet period.
         for (var i = 0; i < 2; i++)
         {
@@ -94,7 +93,7 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         // The loss, then one recovery (reported at once); the second loss waits for the quiet period to end.
         Assert.Equal(["device.offline", "device.online"], duringQuiet);
 
-        var third = await UntilSeenAsync(() => receiver.OfDevice(tenant.DoorId).Skip(2).FirstOrDefault(), "the offline alert after the quiet period", TimeSpan.FromSeconds(20));
+        var third = await Eventually.FoundAsync(() => receiver.OfDevice(tenant.DoorId).Skip(2).FirstOrDefault(), TimeSpan.FromSeconds(20), "the offline alert after the quiet period");
         Assert.Equal("device.offline", third.Json.GetProperty("type").GetString());
         Assert.True(third.At - started >= DeviceStatusStackFixture.QuietPeriod - TimeSpan.FromMilliseconds(300), "not before the quiet period ended");
         Assert.True(third.Json.GetProperty("changes").GetInt32() >= 2, "it says the door flapped meanwhile");
@@ -113,14 +112,77 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Unreachable");
         var offline = await UntilStateAsync(tenant, tenant.DoorId, "offline");
         Assert.NotEqual(JsonValueKind.Null, offline.GetProperty("unreachableSince").ValueKind);
-        await UntilAsync(async () => (await AlertsAsync(tenant, tenant.DoorId)).GetProperty("totalCount").GetInt32() == 1 ? true : (bool?)null, "the offline alert");
+        await Eventually.TrueAsync(async () => (await AlertsAsync(tenant, tenant.DoorId)).GetProperty("totalCount").GetInt32() == 1, what: "the offline alert");
 
         await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Reachable");
         var online = await UntilStateAsync(tenant, tenant.DoorId, "online");
         Assert.Equal(JsonValueKind.Null, online.GetProperty("unreachableSince").ValueKind);
-        var alerts = await UntilAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("totalCount").GetInt32() == 2 ? a : (JsonElement?)null, "the recovery");
+        var alerts = await Eventually.FoundAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("totalCount").GetInt32() == 2 ? a : (JsonElement?)null, what: "the recovery");
         // No webhook configured: the alerts are in the console, with no delivery.
         Assert.All(alerts.GetProperty("items").EnumerateArray(), a => Assert.Equal(JsonValueKind.Null, a.GetProperty("delivery").ValueKind));
+    }
+
+    [Fact]
+    public async Task A_qualify_report_PostgreSQL_fails_to_take_is_kept_until_it_can_unless_a_newer_report_replaces_it()
+    {
+        var tenant = await AdminWorld.CreateTenantAsync(stack, await AdminWorld.PlatformAdminAsync(stack));
+        await using var db = stack.Database();
+        await RegisterAsync(db, tenant.DoorSipUsername, "198.51.100.12", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
+        await UntilStateAsync(tenant, tenant.DoorId, "online");
+
+        // PostgreSQL fails each update of this door's qualify state (an error from the server, in the middle of the
+        // apply, as an outage gives), and counts the failures in a sequence, which the failed statement does not roll back.
+        var name = $"refuse_qualify_{tenant.DoorId:N}";
+        await using (var create = new NpgsqlCommand($"""
+            CREATE SEQUENCE {name};
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM nextval('{name}'); RAISE EXCEPTION 'the test refuses this update'; END $$;
+            """, db)) await create.ExecuteNonQueryAsync();
+        async Task RefuseAsync(bool refuse)
+        {
+            await using var command = new NpgsqlCommand(refuse
+                ? $"""CREATE TRIGGER {name} BEFORE UPDATE OF "UnreachableSince" ON "DevicePresence" FOR EACH ROW WHEN (NEW."DeviceId" = '{tenant.DoorId}') EXECUTE FUNCTION {name}()"""
+                : $"""DROP TRIGGER IF EXISTS {name} ON "DevicePresence" """, db);
+            await command.ExecuteNonQueryAsync();
+        }
+        async Task<long> FailuresAsync()
+        {
+            await using var command = new NpgsqlCommand($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {name}", db);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        try
+        {
+            // The report that failed is tried again each round (not dropped), and applied once PostgreSQL takes it.
+            await RefuseAsync(true);
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Unreachable");
+            await Eventually.TrueAsync(async () => await FailuresAsync() >= 3, what: "the failed report tried again");
+            await RefuseAsync(false);
+            var offline = await UntilStateAsync(tenant, tenant.DoorId, "offline");
+            Assert.NotEqual(JsonValueKind.Null, offline.GetProperty("unreachableSince").ValueKind);
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Reachable");
+            await UntilStateAsync(tenant, tenant.DoorId, "online");
+
+            // A newer report for the door, arriving while the old one is kept, replaces it: the old one is not applied after it.
+            await RefuseAsync(true);
+            var before = await FailuresAsync();
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Unreachable");
+            await Eventually.TrueAsync(async () => await FailuresAsync() >= before + 2, what: "the failed report kept");
+            await stack.Asterisk.QualifyAsync(tenant.DoorSipUsername, "Reachable");
+            await Task.Delay(TimeSpan.FromSeconds(1)); // four rounds: the newer report applied, nothing left to fail
+            var settled = await FailuresAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(settled, await FailuresAsync());
+            await RefuseAsync(false);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var online = await UntilStateAsync(tenant, tenant.DoorId, "online");
+            Assert.Equal(JsonValueKind.Null, online.GetProperty("unreachableSince").ValueKind);
+        }
+        finally
+        {
+            await RefuseAsync(false);
+            await using var drop = new NpgsqlCommand($"DROP FUNCTION IF EXISTS {name}(); DROP SEQUENCE IF EXISTS {name}", db);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]
@@ -134,8 +196,8 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         await UntilStateAsync(tenant, tenant.DoorId, "online");
         await Exec(db, "DELETE FROM ps_contacts WHERE endpoint = @u", tenant.DoorSipUsername);
 
-        var delivered = await UntilAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
-            && first.GetProperty("delivery").GetProperty("state").GetString() == "delivered" ? first.GetProperty("delivery") : (JsonElement?)null, "the delivery after two failures");
+        var delivered = await Eventually.FoundAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
+            && first.GetProperty("delivery").GetProperty("state").GetString() == "delivered" ? first.GetProperty("delivery") : (JsonElement?)null, what: "the delivery after two failures");
         Assert.Equal(3, delivered.GetProperty("attempts").GetInt32());
         Assert.Equal(200, delivered.GetProperty("lastStatusCode").GetInt32());
         var attempts = flaky.OfDevice(tenant.DoorId);
@@ -149,8 +211,8 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         await using var broken = await WebhookReceiver.StartAsync(Enumerable.Repeat(500, 20).ToArray());
         await SetWebhookAsync(tenant, broken.Url);
         await RegisterAsync(db, tenant.DoorSipUsername, "198.51.100.10", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
-        var failed = await UntilAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
-            && first.GetProperty("kind").GetString() == "device.online" && first.GetProperty("delivery").GetProperty("state").GetString() == "failed" ? first.GetProperty("delivery") : (JsonElement?)null, "the given-up delivery");
+        var failed = await Eventually.FoundAsync(async () => await AlertsAsync(tenant, tenant.DoorId) is var a && a.GetProperty("items").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first
+            && first.GetProperty("kind").GetString() == "device.online" && first.GetProperty("delivery").GetProperty("state").GetString() == "failed" ? first.GetProperty("delivery") : (JsonElement?)null, what: "the given-up delivery");
         Assert.Equal(DeviceStatusStackFixture.WebhookMaxAttempts, failed.GetProperty("attempts").GetInt32());
         Assert.Equal(500, failed.GetProperty("lastStatusCode").GetInt32());
         Assert.Equal(DeviceStatusStackFixture.WebhookMaxAttempts, broken.OfDevice(tenant.DoorId).Count);
@@ -184,7 +246,7 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         await RegisterAsync(db, b.DoorSipUsername, "198.51.100.11", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds());
         await UntilStateAsync(b, b.DoorId, "online");
         await Exec(db, "DELETE FROM ps_contacts WHERE endpoint = @u", b.DoorSipUsername);
-        await UntilAsync(async () => (await AlertsAsync(b, b.DoorId)).GetProperty("totalCount").GetInt32() == 1 ? true : (bool?)null, "B's alert");
+        await Eventually.TrueAsync(async () => (await AlertsAsync(b, b.DoorId)).GetProperty("totalCount").GetInt32() == 1, what: "B's alert");
 
         var aStatus = await a.Admin.GetAsync("/api/admin/device-status?pageSize=200");
         Assert.DoesNotContain(aStatus.GetProperty("items").EnumerateArray(), d => d.GetProperty("tenantId").GetGuid() == b.TenantId);
@@ -210,31 +272,9 @@ public sealed class DeviceAlertTests(DeviceStatusStackFixture stack)
         alerts.GetProperty("items").EnumerateArray().Select(a => (string?)a.GetProperty("id").GetString()).ToList();
 
     private static Task<JsonElement> UntilStateAsync(AdminTenant tenant, Guid deviceId, string state) =>
-        UntilAsync(async () => (await tenant.Admin.GetAsync("/api/admin/device-status?pageSize=200")).GetProperty("items").EnumerateArray()
+        Eventually.FoundAsync(async () => (await tenant.Admin.GetAsync("/api/admin/device-status?pageSize=200")).GetProperty("items").EnumerateArray()
             .FirstOrDefault(d => d.GetProperty("deviceId").GetGuid() == deviceId && d.GetProperty("state").GetString() == state) is { ValueKind: JsonValueKind.Object } row
-            ? row : (JsonElement?)null, $"device {deviceId} {state}");
-
-    private static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : struct
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? Timeout);
-        while (true)
-        {
-            if (await probe() is { } found) return found;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"Not seen within {(timeout ?? Timeout).TotalSeconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static async Task<T> UntilSeenAsync<T>(Func<T?> probe, string what, TimeSpan? timeout = null) where T : class
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? Timeout);
-        while (true)
-        {
-            if (probe() is { } found) return found;
-            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"Not seen within {(timeout ?? Timeout).TotalSeconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+            ? row : (JsonElement?)null, what: $"device {deviceId} {state}");
 
     private static async Task Exec(NpgsqlConnection db, string sql, string username)
     {
