@@ -21,6 +21,14 @@ public static class RunBanner
         var stackFile = builder.Configuration["Neolia:StackFile"];
         var dashboard = DashboardLoginUrl(builder.Configuration);
         builder.Services.AddHostedService(sp => new StackFileRemover(stackFile));
+        // Started before the orchestration (whose start waits for the resources), not as a hosted service after it.
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) =>
+        {
+            var reporter = new FailedResourceReporter(e.Services.GetRequiredService<ResourceNotificationService>(), e.Services.GetRequiredService<ResourceLoggerService>(),
+                e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Neolia"));
+            _ = reporter.WatchAsync(e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            return Task.CompletedTask;
+        });
 
         builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, async (e, ct) =>
         {
@@ -85,6 +93,63 @@ public static class RunBanner
         {
             if (!string.IsNullOrEmpty(stackFile)) File.Delete(stackFile);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// A service that exits with an error (CallApi refusing its configuration, a port taken) leaves the banner unprinted
+    /// and scripts/run.sh waiting: this says which one stopped, with the end of its output, on the AppHost's console.
+    /// </summary>
+    private sealed class FailedResourceReporter(ResourceNotificationService notifications, ResourceLoggerService logs, ILogger logger)
+    {
+        private const int LinesShown = 15;
+
+        public async Task WatchAsync(CancellationToken stoppingToken)
+        {
+            var reported = new HashSet<string>();
+            try
+            {
+                await foreach (var e in notifications.WatchAsync(stoppingToken))
+                {
+                    var state = e.Snapshot.State?.Text;
+                    // Processes end "Finished" (containers "Exited"); an init step that ends with 0 is not a failure.
+                    var failed = state == KnownResourceStates.FailedToStart
+                        || ((state == KnownResourceStates.Finished || state == KnownResourceStates.Exited) && e.Snapshot.ExitCode is not (null or 0));
+                    if (!failed || !reported.Add(e.ResourceId)) continue;
+                    var tail = await TailAsync(e.ResourceId, stoppingToken);
+                    logger.LogError("{Resource} stopped ({State}, exit code {ExitCode}); its last lines (all of them in the dashboard):{NewLine}{Tail}",
+                        e.ResourceId, state, e.Snapshot.ExitCode?.ToString() ?? "none", Environment.NewLine, tail);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        }
+
+        private async Task<string> TailAsync(string resourceId, CancellationToken ct)
+        {
+            var lines = new Queue<string>();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                await foreach (var batch in logs.GetAllAsync(resourceId).WithCancellation(timeout.Token))
+                {
+                    // Stack frames say where, the lines around them say what: only the latter are shown.
+                    foreach (var line in batch.Where(l => !IsStackFrame(l.Content)))
+                    {
+                        lines.Enqueue("    " + line.Content);
+                        if (lines.Count > LinesShown) lines.Dequeue();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+            return lines.Count == 0 ? "    (no output)" : string.Join(Environment.NewLine, lines);
+        }
+
+        private static bool IsStackFrame(string line)
+        {
+            var text = line.Length > 28 && char.IsDigit(line[0]) && line.IndexOf(' ') is var space and > 0 ? line[(space + 1)..] : line; // after the timestamp
+            text = text.TrimStart();
+            return text.StartsWith("at ", StringComparison.Ordinal) || text.StartsWith("--- End of", StringComparison.Ordinal);
         }
     }
 }

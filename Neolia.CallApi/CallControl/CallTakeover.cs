@@ -18,10 +18,15 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
 {
     private const int BatchSize = 20;
 
+    /// <summary>A lease not renewed for this long belongs to a replica that is gone for good (its calls were taken long ago): it is deleted.</summary>
+    internal static readonly TimeSpan ForgottenLease = TimeSpan.FromHours(1);
+    private static readonly TimeSpan ForgottenLeaseSweep = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.ControlLeaseTimeout / 3;
         var failures = 0;
+        var lastSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try { await Task.Delay(interval, time, stoppingToken); }
@@ -30,6 +35,11 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
             try
             {
                 await TakeOverOrphansAsync(stoppingToken);
+                if (time.GetUtcNow() - lastSweep > ForgottenLeaseSweep)
+                {
+                    lastSweep = time.GetUtcNow();
+                    await DeleteForgottenLeasesAsync(stoppingToken);
+                }
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
@@ -75,6 +85,15 @@ internal sealed class CallTakeover(IDbContextFactory<NeoliaDb> databases, Contro
                 logger.LogWarning("Could not take over call {CallId} from {Owner}: {Error}", orphan.CallId, orphan.Owner, e.Message);
             }
         }
+    }
+
+    /// <summary>Replicas that died and never came back (a pod replaced under a new name) would leave their rows for ever.</summary>
+    private async Task DeleteForgottenLeasesAsync(CancellationToken ct)
+    {
+        await using var db = await databases.CreateDbContextAsync(ct);
+        var cutoff = ForgottenLease;
+        var deleted = await db.Database.ExecuteSqlAsync($"""DELETE FROM "CallControlLeases" WHERE "RenewedAt" < now() - {cutoff}""", ct);
+        if (deleted > 0) logger.LogInformation("Deleted {Count} control lease(s) not renewed for {Age}: their replicas are gone", deleted, cutoff);
     }
 
     private sealed class Orphan

@@ -74,6 +74,25 @@ public sealed class SeveralAsteriskTests(SeveralAsteriskStackFixture stack)
     private FakeAsterisk B => stack.AsteriskB;
 
     [Fact]
+    public async Task A_lease_not_renewed_for_an_hour_is_deleted_a_recent_one_is_kept()
+    {
+        await using (var scope = stack.DataScope(out var db))
+        {
+            db.Set<CallControlLease>().AddRange(
+                new CallControlLease { Application = "neolia-gone-for-good", Asterisk = "ast-a", RenewedAt = DateTimeOffset.UtcNow - CallTakeover.ForgottenLease - TimeSpan.FromMinutes(5) },
+                new CallControlLease { Application = "neolia-away-a-while", Asterisk = "ast-a", RenewedAt = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5) });
+            await db.SaveChangesAsync();
+        }
+        async Task<List<string>> LeasesAsync()
+        {
+            await using var scope = stack.DataScope(out var db);
+            return await db.Set<CallControlLease>().AsNoTracking().Where(l => l.Application.StartsWith("neolia-gone") || l.Application.StartsWith("neolia-away")).Select(l => l.Application).ToListAsync();
+        }
+        await Eventually.TrueAsync(async () => !(await LeasesAsync()).Contains("neolia-gone-for-good"), TimeSpan.FromSeconds(30), "the forgotten lease deleted");
+        Assert.Equal(["neolia-away-a-while"], await LeasesAsync());
+    }
+
+    [Fact]
     public async Task A_call_on_the_second_Asterisk_is_rung_bridged_through_LiveKit_and_ended_there_only()
     {
         var scenario = await DoorCallScenario.CreateAsync(stack, B, "41");
