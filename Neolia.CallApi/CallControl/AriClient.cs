@@ -137,6 +137,15 @@ public sealed class AriClient
         return await response.Content.ReadFromJsonAsync(AriJson.Default.AriEndpoint, ct);
     }
 
+    /// <summary>Whether the channel still exists (channels.json <c>get</c>: 404 once it is gone).</summary>
+    public async Task<bool> ChannelExistsAsync(string channelId, CancellationToken ct)
+    {
+        using var response = await _http.GetAsync($"channels/{Escape(channelId)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return false;
+        await EnsureSuccessAsync(response, ct);
+        return true;
+    }
+
     /// <summary>The channels in a bridge (bridges.json <c>get</c>); none when the bridge does not exist.</summary>
     public async Task<IReadOnlySet<string>> BridgeChannelsAsync(string bridgeId, CancellationToken ct)
     {

@@ -86,6 +86,39 @@ public sealed class DoorCallControlTests(AriStackFixture stack)
     }
 
     [Fact]
+    public async Task A_visitor_who_hangs_up_while_the_answer_is_being_bridged_ends_the_call_it_has_not_failed()
+    {
+        var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk, "77");
+        await scenario.AddMonitorAsync();
+        var door = await scenario.RingAsync();
+        var call = await scenario.CallOfAsync(door);
+        await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the monitor dialled");
+        var leg = Asterisk.Originates(door)[0].Path["/ari/channels/".Length..];
+        // The bridge is held until the visitor has left: what a door hanging up during the answer looks like to CallApi.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Asterisk.HoldRequest = async r =>
+        {
+            if (r.Method == "POST" && r.Path == $"/ari/bridges/neolia-{call.Id:N}") { held.TrySetResult(); await release.Task; }
+        };
+        try
+        {
+            await Asterisk.AnswerLegAsync(leg);
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Asterisk.HangUpFromOutsideAsync(door);
+        }
+        finally
+        {
+            release.TrySetResult();
+            Asterisk.HoldRequest = null;
+        }
+        var ended = await scenario.CallOfAsync(door, c => c.Status is CallStatuses.Ended or CallStatuses.Failed);
+        Assert.Equal(CallStatuses.Ended, ended.Status);
+        Assert.Equal(CallEndReasons.DoorHungUp, ended.EndReason);
+        await Eventually.TrueAsync(() => !Asterisk.Channels.ContainsKey(leg), what: "the monitor hung up with the door");
+    }
+
+    [Fact]
     public async Task An_app_that_answers_first_gets_the_door_into_its_room_through_LiveKit_SIP()
     {
         var scenario = await DoorCallScenario.CreateAsync(stack, Asterisk);

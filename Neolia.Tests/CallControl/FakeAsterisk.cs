@@ -296,6 +296,9 @@ public sealed class FakeAsterisk : IAsyncDisposable
         });
 
         app.MapGet("/ari/channels", () => Results.Json(Channels.Values.Select(Snapshot).ToList()));
+        // channels.json get: the channel, or 404 once it is gone.
+        app.MapGet("/ari/channels/{id}", (string id) =>
+            Channels.TryGetValue(id, out var channel) ? Results.Json(Snapshot(channel)) : Results.NotFound(new { message = "Channel not found" }));
         app.MapPost("/ari/channels/{id}", async (string id, string endpoint, string? app, string? appArgs, string? callerId, int? timeout, string? originator) =>
         {
             if (string.IsNullOrEmpty(app)) return Results.BadRequest(new { message = "app is required here" });
