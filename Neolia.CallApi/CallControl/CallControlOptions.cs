@@ -115,8 +115,8 @@ public sealed class CallControlOptions : IValidatableObject
 public sealed partial class AsteriskServerOptions
 {
     /// <summary>
-    /// Its name, which must be the Asterisk's <c>systemname</c> (asterisk.conf) when several are configured: Asterisk
-    /// then starts every channel id with it (so ids never collide between servers) and writes it as a registration's
+    /// Its name, which must be the Asterisk's <c>systemname</c> (asterisk.conf); a single Asterisk may have none, several
+    /// must each have theirs. Asterisk starts every channel id with it (so ids never collide between servers) and writes it as a registration's
     /// <c>reg_server</c> in ps_contacts (so CallApi knows which Asterisk a door is registered on). CallApi checks it at
     /// each connection (<c>GET /ari/asterisk/info</c>).
     /// </summary>

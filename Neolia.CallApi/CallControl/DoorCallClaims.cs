@@ -58,8 +58,10 @@ internal sealed class DoorCallClaims(DoorCallRegistry registry, CallSetupSlots s
                 _ = slots.AnyFree ? ClaimAsync(asterisk, channel.Id, "door", LoadDelay()) : ClaimLateAsync(asterisk, channel.Id);
                 break;
             case LiveKitContext:
-                // Only the replica that asked LiveKit for this leg bridges it.
-                if (Guid.TryParseExact(channel.Dialplan.Exten, "N", out var callId) && registry.ByCall(callId) is { AppAnswered: true, Finished: false })
+                // Only the replica that asked LiveKit for this leg bridges it, and only on the call's own Asterisk (a leg
+                // another Asterisk offers, through a misdirected trunk, could never be bridged with the door).
+                if (Guid.TryParseExact(channel.Dialplan.Exten, "N", out var callId) && registry.ByCall(callId) is { AppAnswered: true, Finished: false } call
+                    && call.Asterisk == asterisk)
                     _ = ClaimAsync(asterisk, channel.Id, "LiveKit SIP leg");
                 break;
         }
