@@ -142,19 +142,10 @@ public sealed class CallTakeoverTests(ReplicaStackFixture stack, ITestOutputHelp
 
     private string ApplicationOf(ServiceProcess process) => Asterisk.Applications.Single(a => a.EndsWith($"-{process.ProcessId}", StringComparison.Ordinal));
 
-    /// <summary>Rings with the stack's own replicas hung, so that <paramref name="application"/> claims the call; then resumes them.</summary>
+    /// <summary>Rings so that <paramref name="application"/> claims the call: the broadcast is offered to it alone.</summary>
     private async Task<string> RingOnAsync(DoorCallScenario scenario, string application)
     {
-        foreach (var replica in stack.Processes.CallApis) ProcessSignals.Stop(replica.ProcessId);
-        string door;
-        try
-        {
-            door = await scenario.RingAsync();
-        }
-        finally
-        {
-            foreach (var replica in stack.Processes.CallApis) ProcessSignals.Continue(replica.ProcessId);
-        }
+        var door = await scenario.RingOnlyAsync(application);
         Assert.Equal(("SUCCESS", application), (Asterisk.Broadcasts[door].Status, Asterisk.Broadcasts[door].Winner));
         return door;
     }

@@ -48,6 +48,10 @@ public sealed class DoorCallScenario(StackFixture stack, FakeAsterisk asterisk)
 
     public Task<string> RingAsync(string? apartment = null) => asterisk.RingDoorAsync(Tenant.Slug, Tenant.DoorSipUsername, apartment ?? Apartment);
 
+    /// <summary>Rings with the dialplan's broadcast offered only to <paramref name="application"/> (StasisBroadcast's app_filter).</summary>
+    public Task<string> RingOnlyAsync(string application) =>
+        asterisk.RingDoorAsync(Tenant.Slug, Tenant.DoorSipUsername, Apartment, $"^{System.Text.RegularExpressions.Regex.Escape(application)}$");
+
     /// <summary>The call CallApi recorded for a door channel (its UNIQUEID is the call's Asterisk id).</summary>
     public Task<Call> CallOfAsync(string doorChannelId, Func<Call, bool>? until = null, TimeSpan? timeout = null) =>
         stack.CallOfAsync(doorChannelId, until, timeout);

@@ -484,14 +484,14 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// the filter (shuffled; an inactive one misses it), then the wait for a claim. Returns the winner whose
     /// application is active, or null when the channel goes on in the dialplan (TIMEOUT, or FAILED for a winner gone).
     /// </summary>
-    private async Task<string?> BroadcastAsync(Channel channel, string[] args)
+    private async Task<string?> BroadcastAsync(Channel channel, string[] args, string applicationFilter = BroadcastFilter)
     {
         var started = DateTimeOffset.UtcNow;
         var pending = new PendingBroadcast();
         _broadcasts[channel.Id] = pending;
-        await DialplanAsync(channel, "StasisBroadcast", $"{BroadcastTimeoutMs},{BroadcastFilter},{string.Join(':', args)}");
+        await DialplanAsync(channel, "StasisBroadcast", $"{BroadcastTimeoutMs},{applicationFilter},{string.Join(':', args)}");
         await ChannelEventAsync(channel, "ChannelVarset", new { variable = "STASISSTATUS", value = "" });
-        var offered = _applications.Values.Where(a => System.Text.RegularExpressions.Regex.IsMatch(a.Name, BroadcastFilter)).OrderBy(_ => Random.Shared.Next()).ToList();
+        var offered = _applications.Values.Where(a => System.Text.RegularExpressions.Regex.IsMatch(a.Name, applicationFilter)).OrderBy(_ => Random.Shared.Next()).ToList();
         foreach (var application in offered)
             await SendToAsync(application, new { type = "CallBroadcast", channel = Snapshot(channel), caller = channel.CallerNumber, called = channel.Exten ?? "" });
         await Task.WhenAny(pending.Claimed.Task, Task.Delay(BroadcastTimeoutMs));
@@ -720,9 +720,11 @@ public sealed class FakeAsterisk : IAsyncDisposable
     /// <summary>
     /// A door dials an apartment: its channel runs [neolia-doors] and [neolia-door], and is offered by
     /// StasisBroadcast(1000,^neolia-,door:tenant:door:exten). Returns once a replica took it (StasisStart sent) or the
-    /// broadcast ended without one (the dialplan's fallback: <see cref="WentToFallback"/>).
+    /// broadcast ended without one (the dialplan's fallback: <see cref="WentToFallback"/>). A test that needs one
+    /// replica to take the call narrows StasisBroadcast's app_filter (a regular expression over application names, as
+    /// Asterisk applies it) instead of hanging the others: a hung process's timing is the kernel's, not the test's.
     /// </summary>
-    public async Task<string> RingDoorAsync(string tenant, string door, string apartment)
+    public async Task<string> RingDoorAsync(string tenant, string door, string apartment, string applicationFilter = BroadcastFilter)
     {
         var channel = Add(new Channel
         {
@@ -744,7 +746,7 @@ public sealed class FakeAsterisk : IAsyncDisposable
         await ChannelEventAsync(channel, "ChannelCallerId", new { caller_presentation = 0, caller_presentation_txt = "Presentation Allowed, Not Screened" });
         await DialplanAsync(channel, "Ringing", "");
         string[] args = ["door", tenant, door, apartment];
-        if (await BroadcastAsync(channel, args) is { } winner) await EnterStasisAsync(channel, winner, args);
+        if (await BroadcastAsync(channel, args, applicationFilter) is { } winner) await EnterStasisAsync(channel, winner, args);
         return channel.Id;
     }
 
