@@ -24,7 +24,7 @@ public static class CallEndpoints
         var calls = app.MapGroup("/api/calls").WithTags("Calls").RequireAuthorization();
         calls.MapGet("/", ListAsync).WithSummary("My call history, newest first (cursor paging, status filter)");
         calls.MapGet("/{id:guid}", GetAsync).WithSummary("One of my calls");
-        calls.MapPost("/{id:guid}/answer", AnswerAsync).WithSummary("Answer a ringing call: the LiveKit URL, token and room (first answer wins, others get 409)");
+        calls.MapPost("/{id:guid}/answer", AnswerAsync).WithSummary("Answer a ringing call: the LiveKit URL, token and room (first answer wins, others get 409; the answerer answering again gets the room again)");
         calls.MapPost("/{id:guid}/decline", DeclineAsync).WithSummary("Decline a ringing call (stops my devices; the call is declined once every resident declined)");
         calls.MapPost("/{id:guid}/open-door", OpenDoorAsync).WithSummary("Open the door of the call I answered");
         return app;

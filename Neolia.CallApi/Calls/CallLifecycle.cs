@@ -40,11 +40,13 @@ public sealed partial class CallLifecycle(
         }
 
         var call = await VisibleTo(userId).Where(c => c.Id == callId)
-            .Select(c => new { c.Status, c.AnsweredByUserId }).SingleOrDefaultAsync(ct);
+            .Select(c => new { c.Status, c.AnsweredByUserId, c.Room }).SingleOrDefaultAsync(ct);
         if (call is null) return CallActionResult.NotFound;
+        // The answerer asking again is an app retrying an answer whose response it lost (a phone's network, a replica
+        // that hung behind the gateway): it gets the room again, and nothing else happens twice.
+        if (call is { Status: CallStatuses.Answered } && call.AnsweredByUserId == userId) return CallActionResult.Done(CallStatuses.Answered, call.Room);
         return CallActionResult.Conflict(call.Status, call.Status switch
         {
-            CallStatuses.Answered when call.AnsweredByUserId == userId => "You already answered this call.",
             CallStatuses.Answered => "Someone else answered this call first.",
             CallStatuses.Ringing => "The call rang out before it was answered.",
             _ => $"The call is {call.Status}: it can no longer be answered.",
