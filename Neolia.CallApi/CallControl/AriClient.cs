@@ -21,6 +21,9 @@ public sealed class AriClient
     /// <summary>The named HttpClient of every Asterisk's requests (no resilience pipeline: see CallControlFeature).</summary>
     public const string HttpClientName = "ari";
 
+    /// <summary>How long one ARI request may take; the gateway waits longer for a call command (GatewayTimeoutTests).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
     private readonly HttpClient _http;
     private readonly string _application;
 

@@ -17,7 +17,7 @@ public static class CallControlFeature
         // ARI requests change a live call (originate, hang up): a retry could do it twice, and a slow answer is a
         // failure to report, not to wait out. No resilience pipeline, a short timeout.
 #pragma warning disable EXTEXP0001
-        builder.Services.AddHttpClient(AriClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5)).RemoveAllResilienceHandlers();
+        builder.Services.AddHttpClient(AriClient.HttpClientName, c => c.Timeout = AriClient.RequestTimeout).RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         builder.Services.AddSingleton<AsteriskServers>();
         builder.Services.AddSingleton<CallSetupSlots>();
