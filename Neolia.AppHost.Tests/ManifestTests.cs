@@ -24,6 +24,9 @@ public sealed class ManifestTests : IAsyncLifetime
         ["asterisk-db-password"] = "astdb-" + Guid.NewGuid().ToString("N"),
     };
 
+    /// <summary>The operator's read replica of the database, given while publishing.</summary>
+    private const string ReadReplica = "db-replica-1.internal";
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "neolia-manifest-" + Guid.NewGuid().ToString("N")[..8]);
     private string _text = "";
     private JsonElement _resources;
@@ -34,6 +37,7 @@ public sealed class ManifestTests : IAsyncLifetime
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         foreach (var arg in new[] { "exec", appHost, "--publisher", "manifest", "--output-path", Path.Combine(_directory, "aspire-manifest.json") }) start.ArgumentList.Add(arg);
         foreach (var (name, value) in SecretValues) start.Environment[$"Parameters__{name}"] = value;
+        start.Environment["Neolia__AsteriskRealtimeReplicas"] = ReadReplica;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
@@ -108,6 +112,14 @@ public sealed class ManifestTests : IAsyncLifetime
         Assert.Equal("{asterisk-db-password.value}", callApiEnv.GetProperty("Asterisk__Realtime__Password").GetString());
         Assert.Equal("{asterisk.bindings.http.url}", callApiEnv.GetProperty("CallControl__Asterisks__0__AriUrl").GetString());
         Assert.Equal("asterisk", callApiEnv.GetProperty("CallControl__Asterisks__0__Name").GetString());
+    }
+
+    [Fact]
+    public void Asterisk_reads_its_realtime_rows_from_the_database_service_then_from_the_operators_read_replicas()
+    {
+        var asteriskEnv = _resources.GetProperty("asterisk").GetProperty("env");
+        Assert.Equal($"postgres,{ReadReplica}", asteriskEnv.GetProperty("NEOLIA_REALTIME_HOSTS").GetString());
+        Assert.Equal("2", asteriskEnv.GetProperty("PGCONNECT_TIMEOUT").GetString()); // a primary that does not answer costs 2 s, not libpq's forever
     }
 
     [Theory]

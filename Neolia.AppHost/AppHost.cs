@@ -134,7 +134,7 @@ adminConsole.WithEnvironment("services__gateway__http__0", gateway.GetEndpoint(e
 if (containers is not null) gateway.WithReference(containers.LiveKit.GetEndpoint("http"));
 if (containers is not null)
 {
-    WireAsterisk(containers.Asterisk);
+    WireAsterisk(containers.Asterisk, "postgres");
     edgeTls?.ApplyTo(containers.Asterisk, 5061);
     // LiveKit SIP calls Asterisk as the PJSIP account "livekit" to bring the door into the room (pjsip.conf).
     var liveKitSipPassword = Secret("livekit-sip-password", "Password LiveKit SIP uses to call Asterisk (PJSIP endpoint livekit), at least 16 characters.", 32);
@@ -146,14 +146,14 @@ if (containers is not null)
 }
 else if (localAsterisk is not null)
 {
-    WireAsterisk(localAsterisk);
+    WireAsterisk(localAsterisk, "127.0.0.1");
     edgeTls?.ApplyTo(localAsterisk, ports.SipTls);
 }
 
 // Asterisk hands door calls to CallApi over ARI and reads its SIP accounts from PostgreSQL (realtime, its own
 // read-only role that CallApi creates). It waits for the database, never for CallApi: with CallApi down the
 // dialplan rings the apartment's SIP phones itself.
-void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
+void WireAsterisk<T>(IResourceBuilder<T> asterisk, string databaseHost) where T : IResourceWithEnvironment, IResourceWithEndpoints, IResourceWithWaitSupport
 {
     var ariPassword = Secret("asterisk-ari-password", "Password of the ARI user CallApi controls door calls with (ari.conf), at least 16 characters.", 32);
     var databasePassword = Secret("asterisk-db-password", "Password of Asterisk's PostgreSQL role (realtime SIP accounts), at least 16 characters.", 32);
@@ -162,6 +162,10 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk) where T : IResourceWithEnviro
         .WithEnvironment("NEOLIA_ARI_USERNAME", AriUsername)
         .WithEnvironment("NEOLIA_ARI_PASSWORD", ariPassword)
         .WithEnvironment("PGPASSWORD", databasePassword)
+        // The primary, then the read replicas Asterisk reads from while the primary does not answer (same port);
+        // libpq tries them in order and gives each 2 s.
+        .WithEnvironment("NEOLIA_REALTIME_HOSTS", string.Join(',', [databaseHost, .. AsteriskRealtimeReplicas(builder.Configuration)]))
+        .WithEnvironment("PGCONNECT_TIMEOUT", "2")
         .WaitFor(database);
     callApi
         .WithEnvironment($"{AsteriskSettings}__Name", AsteriskName)
@@ -220,4 +224,20 @@ internal static partial class Program
 
     /// <summary>Its name, which is also its systemname (containers/asterisk/asterisk.conf; written into local mode's asterisk.conf).</summary>
     internal const string AsteriskName = "asterisk";
+
+    /// <summary>
+    /// <c>Neolia:AsteriskRealtimeReplicas</c>: read replicas of the database (host names, comma-separated, on the
+    /// primary's port) that Asterisk reads from while the primary does not answer, so a door still rings its
+    /// apartment's phones (docs/reliability.md). None by default.
+    /// </summary>
+    internal static IEnumerable<string> AsteriskRealtimeReplicas(IConfiguration configuration)
+    {
+        var hosts = (configuration["Neolia:AsteriskRealtimeReplicas"] ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var host in hosts)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(host, "^[A-Za-z0-9._:-]+$"))
+                throw new InvalidOperationException($"Neolia:AsteriskRealtimeReplicas: '{host}' is not a host name.");
+        }
+        return hosts;
+    }
 }

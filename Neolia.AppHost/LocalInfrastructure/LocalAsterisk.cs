@@ -40,7 +40,8 @@ public static class LocalAsteriskBuilderExtensions
             {
                 "pjsip.conf" => Regex.Replace(text, @"(?m)^bind = 0\.0\.0\.0:5060$", $"bind = 0.0.0.0:{sipPort}"),
                 "http.conf" => Regex.Replace(Regex.Replace(text, @"(?m)^bindport = \d+$", $"bindport = {httpPort}"), @"(?m)^bindaddr = .*$", "bindaddr = 127.0.0.1"),
-                "res_pgsql.conf" => Regex.Replace(Regex.Replace(text, @"(?m)^hostname = .*$", "hostname = 127.0.0.1"), @"(?m)^port = \d+$", $"port = {postgres.Port}"),
+                // hostname: NEOLIA_REALTIME_HOSTS (neolia-pgsql.sh), set by the AppHost.
+                "res_pgsql.conf" => Regex.Replace(text, @"(?m)^port = \d+$", $"port = {postgres.Port}"),
                 _ => text,
             };
             File.WriteAllText(Path.Combine(etc, Path.GetFileName(file)), text);
