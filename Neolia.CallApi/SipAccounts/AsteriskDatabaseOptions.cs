@@ -17,4 +17,11 @@ public sealed class AsteriskDatabaseOptions
     /// <summary>Secret; the same value goes to Asterisk as PGPASSWORD.</summary>
     [MinLength(16, ErrorMessage = "Asterisk:Realtime:Password must be at least 16 characters.")]
     public string? Password { get; set; }
+
+    /// <summary>
+    /// How often CallApi checks that every connected Asterisk reads from the primary (<see cref="RealtimeOnPrimary"/>);
+    /// an Asterisk is told to reconnect at most once per four checks.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.2", "01:00:00", ErrorMessage = "Asterisk:Realtime:PrimaryCheckInterval must be between 0.2 s and 1 h.")]
+    public TimeSpan PrimaryCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

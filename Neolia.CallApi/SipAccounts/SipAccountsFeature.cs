@@ -12,6 +12,7 @@ public static class SipAccountsFeature
         builder.Services.AddSingleton<SoftphoneAccounts>();
         // Registered after the migrator, so it starts after the tables exist.
         builder.Services.AddHostedService<AsteriskDatabaseRole>();
+        builder.Services.AddHostedService<RealtimeOnPrimary>();
         return builder;
     }
 

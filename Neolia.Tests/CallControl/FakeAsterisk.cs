@@ -117,6 +117,9 @@ public sealed class FakeAsterisk : IAsyncDisposable
     public ConcurrentQueue<Request> Requests { get; } = new();
     /// <summary>Every request with the status it was answered with, in the order the answers were sent.</summary>
     public ConcurrentQueue<Exchange> Exchanges { get; } = new();
+
+    /// <summary>The modules a reload may name (<c>module show</c>): those the shipped modules.conf loads that CallApi reloads.</summary>
+    public static readonly IReadOnlySet<string> RunningModules = new HashSet<string> { "res_config_pgsql.so", "res_pjsip.so" };
     /// <summary>Every event sent on the event WebSocket, as sent.</summary>
     public ConcurrentQueue<JsonObject> SentEvents { get; } = new();
     public ConcurrentDictionary<string, Channel> Channels { get; } = new();
@@ -377,6 +380,9 @@ public sealed class FakeAsterisk : IAsyncDisposable
             var config = new { name = SystemName ?? "", default_language = "en", setid = new { user = "asterisk", group = "asterisk" } };
             return only == "config" ? Results.Json(new { config }) : Results.Json(new { config, system = new { version = "22.10.1", entity_id = "00:00:00:00:00:00" } });
         });
+        // asterisk.json "reloadModule": 204, or 404 for a module that is not running.
+        app.MapPut("/ari/asterisk/modules/{module}", (string module) =>
+            RunningModules.Contains(module) ? Results.NoContent() : Results.NotFound(new { message = "Module not found in running modules" }));
         app.MapPost("/ari/asterisk/variable", (string variable, string? value) =>
         {
             if (variable.EndsWith(')')) return Results.BadRequest(new { message = "Dangerous function write blocked" });

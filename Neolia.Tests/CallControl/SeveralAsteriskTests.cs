@@ -19,6 +19,7 @@ public sealed class SeveralAsteriskStackFixture : AriStackFixture
 {
     public const string TrunkA = "ast-a.test:5060";
     public const string TrunkB = "ast-b.test:5060";
+    public readonly string RealtimePassword = "realtime-" + Guid.NewGuid().ToString("N");
 
     public FakeAsterisk AsteriskB { get; private set; } = null!;
     public FakeAsterisk Misnamed { get; private set; } = null!;
@@ -34,6 +35,9 @@ public sealed class SeveralAsteriskStackFixture : AriStackFixture
             var callApi = AsteriskSettings(1, AsteriskB, TrunkB);
             foreach (var (k, v) in AsteriskSettings(2, Misnamed, "ast-c.test:5060")) callApi[k] = v;
             callApi["CallControl__Asterisks__2__Name"] = "ast-c";
+            // Asterisk's database role, and a quick check that the Asterisks read from the primary (RealtimeOnPrimary).
+            callApi["Asterisk__Realtime__Password"] = RealtimePassword;
+            callApi["Asterisk__Realtime__PrimaryCheckInterval"] = "00:00:00.5";
             return new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = callApi };
         }
     }
@@ -72,6 +76,41 @@ public sealed class SeveralAsteriskTests(SeveralAsteriskStackFixture stack)
 {
     private FakeAsterisk A => stack.Asterisk;
     private FakeAsterisk B => stack.AsteriskB;
+
+    [Fact]
+    public async Task An_Asterisk_not_reading_from_the_primary_is_told_to_reconnect_and_one_that_is_is_left_alone()
+    {
+        // The stand-ins read no database: no session of Asterisk's role on the primary, as after a fall-back to a read
+        // replica. Both connected Asterisks are told to reload res_config_pgsql; the misnamed one, never connected, is not.
+        await Eventually.TrueAsync(() => Reloads(A) > 0 && Reloads(B) > 0, what: "ast-a and ast-b told to reconnect their realtime database");
+        Assert.Equal(0, Reloads(stack.Misnamed));
+
+        // Two sessions of the role on the primary, as two Asterisks reading from it: nobody is told any more.
+        await using var first = await RealtimeSessionAsync();
+        await using var second = await RealtimeSessionAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a check under way when they opened
+        var told = Reloads(A) + Reloads(B);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // six checks, past the four-check pause between two reloads
+        Assert.Equal(told, Reloads(A) + Reloads(B));
+
+        // One Asterisk falls back to a replica again: told again.
+        await second.CloseAsync();
+        await Eventually.TrueAsync(() => Reloads(A) + Reloads(B) > told, what: "the Asterisks told again once a session left the primary");
+    }
+
+    private static int Reloads(FakeAsterisk asterisk) =>
+        asterisk.Exchanges.Count(e => e.Request.Method == "PUT" && e.Request.Path == "/ari/asterisk/modules/res_config_pgsql.so" && e.Status == 204);
+
+    /// <summary>A connection as Asterisk's role, as res_config_pgsql holds one.</summary>
+    private async Task<Npgsql.NpgsqlConnection> RealtimeSessionAsync()
+    {
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(stack.Stack.DatabaseConnectionString)
+        {
+            Username = "asterisk", Password = stack.RealtimePassword, Pooling = false, ApplicationName = "asterisk",
+        }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
 
     [Fact]
     public async Task A_lease_not_renewed_for_an_hour_is_deleted_a_recent_one_is_kept()
