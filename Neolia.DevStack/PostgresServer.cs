@@ -10,12 +10,16 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly ManagedProcess _process;
 
-    private PostgresServer(ManagedProcess process, int port, string password)
+    private PostgresServer(ManagedProcess process, string host, int port, string password)
     {
         _process = process;
+        Host = host;
         Port = port;
         Password = password;
     }
+
+    /// <summary>The loopback address it listens on (a standby listens on another one, on the same port).</summary>
+    public string Host { get; }
 
     public int Port { get; }
 
@@ -24,7 +28,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
-        Host = "127.0.0.1", Port = Port, Username = "postgres", Password = Password, Database = database, IncludeErrorDetail = true,
+        Host = Host, Port = Port, Username = "postgres", Password = Password, Database = database, IncludeErrorDetail = true,
     }.ConnectionString;
 
     /// <param name="fast">Trade durability for speed (tests): no fsync, no synchronous commit.</param>
@@ -33,8 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var bin = FindBinaries();
         var runAs = Environment.UserName == "root" ? "postgres" : null;
         Directory.CreateDirectory(dataDirectory);
-        var socketDirectory = Path.Combine(Path.GetTempPath(), $"neolia-pg-{port}");
-        Directory.CreateDirectory(socketDirectory);
+        var socketDirectory = SocketDirectory(PrimaryHost, port);
         if (runAs is not null) await Chown(runAs, dataDirectory, socketDirectory);
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
@@ -50,12 +53,54 @@ public sealed class PostgresServer : IAsyncDisposable
             File.Delete(passwordFile);
             if (init.ExitCode != 0) throw new InvalidOperationException($"initdb failed ({init.ExitCode}):\n{init.Tail()}");
         }
+        return await RunAsync("postgres", bin, runAs, dataDirectory, PrimaryHost, port, socketDirectory, logDirectory, fast, password);
+    }
 
-        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-k", socketDirectory, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
+    /// <summary>
+    /// A streaming read replica of <paramref name="primary"/> (pg_basebackup, then hot standby), on the same port at
+    /// <paramref name="host"/>, another loopback address: as Asterisk's realtime lists a replica after the primary.
+    /// </summary>
+    public static async Task<PostgresServer> StartStandbyAsync(PostgresServer primary, string dataDirectory, string host, string logDirectory)
+    {
+        var bin = FindBinaries();
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        Directory.CreateDirectory(dataDirectory);
+        var socketDirectory = SocketDirectory(host, primary.Port);
+        if (runAs is not null) await Chown(runAs, dataDirectory, socketDirectory);
+        var (file, args) = Command(runAs, Path.Combine(bin, "pg_basebackup"),
+            ["-h", primary.Host, "-p", primary.Port.ToString(), "-U", "postgres", "-D", dataDirectory, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"]);
+        // The password through the environment, never on a command line.
+        await using (var backup = ManagedProcess.Start("pg_basebackup", file, args, new Dictionary<string, string?> { ["PGPASSWORD"] = primary.Password },
+            Path.Combine(logDirectory, "postgres-standby-basebackup.log")))
+        {
+            await backup.Exited;
+            if (backup.ExitCode != 0) throw new InvalidOperationException($"pg_basebackup failed ({backup.ExitCode}):\n{backup.Tail()}");
+        }
+        // pg_basebackup keeps the mode of a directory that existed; PostgreSQL wants its data directory closed to others.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return await RunAsync("postgres-standby", bin, runAs, dataDirectory, host, primary.Port, socketDirectory, logDirectory, fast: true, primary.Password);
+    }
+
+    /// <summary>A PostgreSQL client program of the installation (psql, …): libpq, as Asterisk's res_config_pgsql uses it.</summary>
+    public static string Client(string program) => Path.Combine(FindBinaries(), program);
+
+    private const string PrimaryHost = "127.0.0.1";
+
+    private static string SocketDirectory(string host, int port)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), host == PrimaryHost ? $"neolia-pg-{port}" : $"neolia-pg-{host}-{port}");
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    private static async Task<PostgresServer> RunAsync(string name, string bin, string? runAs, string dataDirectory, string host, int port,
+        string socketDirectory, string logDirectory, bool fast, string password)
+    {
+        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-k", socketDirectory, "-c", $"listen_addresses={host}", "-c", "max_connections=300"];
         if (fast) settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         var (file, args) = Command(runAs, Path.Combine(bin, "postgres"), settings);
-        var process = ManagedProcess.Start("postgres", file, args, NoEnvironment, Path.Combine(logDirectory, "postgres.log"));
-        var server = new PostgresServer(process, port, password);
+        var process = ManagedProcess.Start(name, file, args, NoEnvironment, Path.Combine(logDirectory, $"{name}.log"));
+        var server = new PostgresServer(process, host, port, password);
         await server.WaitReadyAsync();
         return server;
     }

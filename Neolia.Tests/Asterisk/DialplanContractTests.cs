@@ -199,9 +199,9 @@ public sealed partial class DialplanContractTests
         Assert.Contains("#exec /bin/sh /etc/asterisk/neolia-ari.sh", ari);
         Assert.DoesNotContain("password", ari.Split('\n').Where(l => !l.TrimStart().StartsWith(';')).Select(l => l.Split(';')[0]).Aggregate("", (a, b) => a + b), StringComparison.OrdinalIgnoreCase);
 
-        var unset = RunScript("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = null });
+        var unset = AsteriskScripts.Run("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = null });
         Assert.StartsWith(";", unset.Trim()); // a comment, never empty: Asterisk warns about an empty #exec
-        var set = RunScript("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = "a-password-of-the-test", ["NEOLIA_ARI_USERNAME"] = "callapi" });
+        var set = AsteriskScripts.Run("neolia-ari.sh", new Dictionary<string, string?> { ["NEOLIA_ARI_PASSWORD"] = "a-password-of-the-test", ["NEOLIA_ARI_USERNAME"] = "callapi" });
         Assert.Equal("[callapi]\ntype = user\nread_only = no\npassword_format = plain\npassword = a-password-of-the-test\n", set);
     }
 
@@ -211,7 +211,7 @@ public sealed partial class DialplanContractTests
     [InlineData("neolia-ari.sh", "")]
     public void Each_exec_script_prints_something_when_its_settings_are_unset(string script, string argument)
     {
-        var output = RunScript(script, new Dictionary<string, string?> { ["NEOLIA_EXTERNAL_ADDRESS"] = null, ["NEOLIA_STUN_ADDRESS"] = null, ["NEOLIA_TURN_ADDRESS"] = null }, argument);
+        var output = AsteriskScripts.Run(script, new Dictionary<string, string?> { ["NEOLIA_EXTERNAL_ADDRESS"] = null, ["NEOLIA_STUN_ADDRESS"] = null, ["NEOLIA_TURN_ADDRESS"] = null }, argument);
         Assert.NotEqual("", output.Trim());
         Assert.All(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith(";", l));
     }
@@ -240,23 +240,6 @@ public sealed partial class DialplanContractTests
             }
         }
         return Regex.IsMatch(extension, regex.Append('$').ToString());
-    }
-
-    private static string RunScript(string script, IReadOnlyDictionary<string, string?> environment, string argument = "")
-    {
-        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(RepositoryFiles.PathOf("containers", "asterisk", script));
-        if (argument.Length > 0) start.ArgumentList.Add(argument);
-        foreach (var (key, value) in environment)
-        {
-            if (value is null) start.Environment.Remove(key);
-            else start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return output;
     }
 
     [GeneratedRegex(@"\$\{([A-Z_]+)\(")]

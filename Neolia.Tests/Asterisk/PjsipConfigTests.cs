@@ -136,23 +136,9 @@ public sealed class PjsipConfigTests
     }
 
     /// <summary>Runs containers/asterisk/neolia-nat.sh with only the given environment, as #exec would; its output lines.</summary>
-    private static List<string> RunNatScript(string argument, Dictionary<string, string> environment) =>
+    private static List<string> RunNatScript(string argument, Dictionary<string, string?> environment) =>
         RunScript("neolia-nat.sh", argument, environment).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
 
-    private static string RunScript(string script, string argument, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("/bin/sh", [RepositoryFiles.PathOf("containers", "asterisk", script), argument])
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.Environment.Clear();
-        start.Environment["PATH"] = "/usr/bin:/bin";
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
-        return output;
-    }
+    private static string RunScript(string script, string argument, Dictionary<string, string?> environment) => AsteriskScripts.Run(script, environment, argument);
+
 }

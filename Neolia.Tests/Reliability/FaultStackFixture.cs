@@ -25,10 +25,14 @@ public sealed class FaultStackFixture : StackFixture
     protected override IReadOnlyDictionary<string, IReadOnlyDictionary<string, string?>> ExtraSettings =>
         new Dictionary<string, IReadOnlyDictionary<string, string?>> { ["callapi"] = CallApiExtraSettings };
 
+    /// <summary>The password of Asterisk's database role, which CallApi creates (Asterisk:Realtime:Password).</summary>
+    public static readonly string RealtimePassword = "realtime-" + Guid.NewGuid().ToString("N");
+
     public static IReadOnlyDictionary<string, string?> CallApiExtraSettings => new Dictionary<string, string?>
     {
         ["DataProtection__KeyEncryptionKey"] = KeyEncryptionKey,
         ["DataProtection__KeyEncryptionKeyId"] = KeyEncryptionKeyId,
+        ["Asterisk__Realtime__Password"] = RealtimePassword,
     };
 
     /// <summary>Whether this run owns its servers (NEOLIA_TEST_POSTGRES / NEOLIA_TEST_REDIS share outside ones, which a test must not stop).</summary>

@@ -73,9 +73,24 @@ public sealed class RealtimeConfigContractTests
         Assert.Equal(new AsteriskDatabaseOptions().Role, general.Single("user"));
         // The connection string CallApi reads is ConnectionStrings:neolia, the AppHost's database resource "neolia".
         Assert.Equal("neolia", general.Single("dbname"));
-        Assert.Equal("postgres", general.Single("hostname"));
         Assert.Equal("", general.Single("password"));
         Assert.Equal("warn", general.Single("requirements"));
+        // hostname is printed from the environment, so the AppHost can list read replicas after the primary.
+        Assert.False(general.Values.ContainsKey("hostname"));
+        Assert.Contains("#exec /bin/sh /etc/asterisk/neolia-pgsql.sh", AsteriskConfigFile.Directives(RepositoryFiles.Read("containers", "asterisk", "res_pgsql.conf"))["general"]);
+    }
+
+    [Theory]
+    [InlineData(null, "postgres")] // the AppHost's database service
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData("db-primary.internal,db-replica-1.internal", "db-primary.internal,db-replica-1.internal")]
+    [InlineData("postgres;host=evil", "postgres")] // no other libpq keyword can ride along
+    [InlineData("a b", "postgres")]
+    [InlineData("primary,,replica", "postgres")]
+    public void Asterisk_reads_from_the_hosts_of_NEOLIA_REALTIME_HOSTS_in_order(string? hosts, string expected)
+    {
+        var printed = AsteriskConfigFile.Parse("[general]\n" + AsteriskScripts.Run("neolia-pgsql.sh", new Dictionary<string, string?> { ["NEOLIA_REALTIME_HOSTS"] = hosts }));
+        Assert.Equal(expected, printed.Single().Single("hostname"));
     }
 
     [Fact]
