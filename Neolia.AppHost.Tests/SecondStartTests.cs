@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace Neolia.AppHost.Tests;
 
-/// <summary>A second start on the same state directory works as well as the first, and keeps its data (a second <c>scripts/run.sh</c>).</summary>
+/// <summary>
+/// A second start on the same state directory works as well as the first, and keeps its data (a second
+/// <c>scripts/run.sh</c>); with the local read replica both times, made again from the primary at the second start.
+/// </summary>
 public sealed class SecondStartTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -12,7 +15,7 @@ public sealed class SecondStartTests
     [Fact]
     public async Task The_AppHost_starts_again_on_its_own_state_and_keeps_the_calls()
     {
-        var first = new StackFixture { KeepState = true };
+        var first = new StackFixture { KeepState = true, WithPostgresReplica = true };
         string callId;
         try
         {
@@ -41,6 +44,16 @@ public sealed class SecondStartTests
             var alice = await SignInAsync(gateway, "alice@demo.neolia.test", second.DemoPassword);
             var call = await GetAsync(gateway, alice, $"/api/calls/{callId}");
             Assert.Equal(callId, call.GetProperty("id").GetString());
+
+            // The read replica Asterisk falls back to: in recovery, on the primary's port at 127.0.0.2, with the call.
+            var primary = new Npgsql.NpgsqlConnectionStringBuilder(await second.App.GetConnectionStringAsync("neolia"));
+            var replica = new Npgsql.NpgsqlConnectionStringBuilder(primary.ConnectionString) { Host = "127.0.0.2", Pooling = false };
+            await using var connection = new Npgsql.NpgsqlConnection(replica.ConnectionString);
+            await connection.OpenAsync();
+            await using (var recovery = new Npgsql.NpgsqlCommand("SELECT pg_is_in_recovery()", connection))
+                Assert.True((bool)(await recovery.ExecuteScalarAsync())!);
+            await using (var calls = new Npgsql.NpgsqlCommand("""SELECT count(*) FROM "Calls" WHERE "Id" = @id""", connection) { Parameters = { new("id", Guid.Parse(callId)) } })
+                Assert.Equal(1L, await calls.ExecuteScalarAsync());
         }
         finally
         {

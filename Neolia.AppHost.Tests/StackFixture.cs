@@ -23,6 +23,11 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Keep the state directory when disposed: a second start on it follows (as a second <c>scripts/run.sh</c>).</summary>
     public bool KeepState { get; set; }
 
+    /// <summary>Local mode's streaming read replica as well (<c>Neolia:Local:PostgresReplica</c>, <c>scripts/run.sh --pg-replica</c>).</summary>
+    public bool WithPostgresReplica { get; init; }
+
+    public const string PostgresReplica = "postgres-replica";
+
     public StackFixture() { }
 
     /// <summary>The stack of <paramref name="first"/> started again: its state directory and secrets (user secrets keep them under <c>aspire run</c>).</summary>
@@ -31,7 +36,7 @@ public sealed class StackFixture : IAsyncLifetime
     // Not public: xunit takes a class fixture's one public constructor.
     private StackFixture(StackFixture first)
     {
-        (Secrets, StateDirectory) = (first.Secrets, first.StateDirectory);
+        (Secrets, StateDirectory, WithPostgresReplica) = (first.Secrets, first.StateDirectory, first.WithPostgresReplica);
     }
 
     public DistributedApplication App { get; private set; } = null!;
@@ -39,14 +44,15 @@ public sealed class StackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var args = AppHostArguments.Local(StateDirectory, Secrets);
+        string[] args = [.. AppHostArguments.Local(StateDirectory, Secrets), .. WithPostgresReplica ? ["Neolia:Local:PostgresReplica=true"] : Array.Empty<string>()];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Neolia_AppHost>(args, timeout.Token);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
         try
         {
-            foreach (var resource in Resources) await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            foreach (var resource in WithPostgresReplica ? [.. Resources, PostgresReplica] : Resources)
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
         }
         catch (OperationCanceledException)
         {

@@ -39,6 +39,7 @@ var keyEncryptionKey = (isRun
 IResourceBuilder<IResourceWithConnectionString> database, redis;
 ContainerInfrastructure? containers = null;
 IResourceBuilder<ExecutableResource>? localAsterisk = null;
+string[] localRealtimeReplicas = [];
 var ports = NeoliaPorts.From(builder.Configuration);
 var state = Path.GetFullPath(builder.Configuration["Neolia:Local:StateDirectory"] is { Length: > 0 } s ? s : Path.Combine(builder.AppHostDirectory, "..", ".devstack"));
 // The certificate of the gateway's HTTPS and Asterisk's SIP over TLS (parameters when published; a generated one for run.sh).
@@ -48,6 +49,12 @@ if (mode == InfrastructureMode.Local)
     var localPostgres = builder.AddLocalPostgres("postgres", postgresPassword, Path.Combine(state, "postgres"),
         fast: builder.Configuration.GetValue("Neolia:Local:FastPostgres", false));
     database = localPostgres.AddDatabase("neolia");
+    // A streaming read replica, for Asterisk to read from while the primary is down (docs/reliability.md).
+    if (builder.Configuration.GetValue("Neolia:Local:PostgresReplica", false))
+    {
+        builder.AddLocalPostgresReplica("postgres-replica", localPostgres, postgresPassword, Path.Combine(state, "postgres-replica"), LocalPostgresReplicaHost);
+        localRealtimeReplicas = [LocalPostgresReplicaHost];
+    }
     redis = builder.AddLocalRedis("redis", redisPassword);
     // Asterisk where this machine has one installed; LiveKit exists only as a container.
     if (LocalAsteriskBuilderExtensions.FindAsterisk(builder.Configuration) is { } asteriskBinary)
@@ -164,7 +171,7 @@ void WireAsterisk<T>(IResourceBuilder<T> asterisk, string databaseHost) where T 
         .WithEnvironment("PGPASSWORD", databasePassword)
         // The primary, then the read replicas Asterisk reads from while the primary does not answer (same port);
         // libpq tries them in order and gives each 2 s.
-        .WithEnvironment("NEOLIA_REALTIME_HOSTS", string.Join(',', [databaseHost, .. AsteriskRealtimeReplicas(builder.Configuration)]))
+        .WithEnvironment("NEOLIA_REALTIME_HOSTS", string.Join(',', [databaseHost, .. localRealtimeReplicas, .. AsteriskRealtimeReplicas(builder.Configuration)]))
         .WithEnvironment("PGCONNECT_TIMEOUT", "2")
         .WaitFor(database);
     callApi
@@ -224,6 +231,9 @@ internal static partial class Program
 
     /// <summary>Its name, which is also its systemname (containers/asterisk/asterisk.conf; written into local mode's asterisk.conf).</summary>
     internal const string AsteriskName = "asterisk";
+
+    /// <summary>Where local mode's read replica listens: another loopback address, on the primary's port.</summary>
+    internal const string LocalPostgresReplicaHost = "127.0.0.2";
 
     /// <summary>
     /// <c>Neolia:AsteriskRealtimeReplicas</c>: read replicas of the database (host names, comma-separated, on the

@@ -6,14 +6,15 @@
 #   missing), Asterisk and LiveKit are left out (the AppHost says so).
 # The gateway serves https too, with a self-signed development certificate generated into .devstack/tls (git-ignored).
 # Options: --gateway-port 8080 (default) · --gateway-https-port 8443 (default) · --notifiers 2 (Notifier replicas) · --callapis 2 (CallApi replicas:
-# each takes door calls, no leader) · --reset (start from an empty
-# database) · --infrastructure containers|local (override the choice above).
+# each takes door calls, no leader) · --pg-replica (local infrastructure: a streaming read replica of PostgreSQL that
+# Asterisk reads from while the primary is down) · --reset (start from an empty database) · --infrastructure
+# containers|local (override the choice above).
 # Secrets are generated on the first run and kept in the AppHost's user secrets (outside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-gateway_port=8080 gateway_https_port=8443 notifiers=1 callapis=1 infrastructure="" reset=0
+gateway_port=8080 gateway_https_port=8443 notifiers=1 callapis=1 infrastructure="" reset=0 pg_replica=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateway-port) gateway_port="$2"; shift 2 ;;
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
     --callapis) callapis="$2"; shift 2 ;;
     --infrastructure) infrastructure="$2"; shift 2 ;;
     --reset) reset=1; shift ;;
+    --pg-replica) pg_replica=true; shift ;;
     *) echo "Unknown option $1 (see the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -64,5 +66,5 @@ echo "Starting the AppHost ($infrastructure infrastructure); the dashboard and t
 exec dotnet Neolia.AppHost/bin/Debug/net10.0/Neolia.AppHost.dll \
   --Neolia:Infrastructure="$infrastructure" --Neolia:GatewayPort="$gateway_port" --Neolia:NotifierReplicas="$notifiers" \
   --Neolia:GatewayHttpsPort="$gateway_https_port" --Neolia:Tls:DevelopmentCertificate=true \
-  --Neolia:CallApiReplicas="$callapis" \
+  --Neolia:CallApiReplicas="$callapis" --Neolia:Local:PostgresReplica="$pg_replica" \
   --Neolia:StackFile="$PWD/.devstack/stack.json"

@@ -107,6 +107,52 @@ public static class LocalPostgresBuilderExtensions
     }
 
     /// <summary>
+    /// A streaming read replica of <paramref name="primary"/> (<c>Neolia:Local:PostgresReplica</c>): on the primary's port
+    /// at <paramref name="host"/>, another loopback address, as Asterisk's realtime hostname lists replicas (same port).
+    /// Made again from the primary at every start (<c>pg_basebackup</c>, a second for a development database), so it
+    /// can never follow another cluster than the primary's (after <c>scripts/run.sh --reset</c>, say).
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> AddLocalPostgresReplica(this IDistributedApplicationBuilder builder, string name,
+        IResourceBuilder<LocalPostgresServerResource> primary, IResourceBuilder<ParameterResource> password, string dataDirectory, string host)
+    {
+        var bin = FindBinaries(builder.Configuration);
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        var port = primary.Resource.Port;
+        var init = builder.AddResource(new ExecutableResource($"{name}-init", "sh", builder.AppHostDirectory))
+            .WithArgs("-c", "exec " + AsUser(runAs,
+                $"'{bin}/pg_basebackup' -h 127.0.0.1 -p {port} -U postgres -D \"$PGDATA\" -R -X stream --checkpoint=fast --no-sync"))
+            .WithEnvironment("PGDATA", dataDirectory)
+            .WithEnvironment("PGPASSWORD", password) // never on a command line
+            .WaitFor(primary)
+            .ExcludeFromManifest();
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(init.Resource, async (_, _) =>
+        {
+            if (Directory.Exists(dataDirectory)) Directory.Delete(dataDirectory, recursive: true);
+            Directory.CreateDirectory(dataDirectory);
+            // PostgreSQL wants its data directory closed to others; pg_basebackup keeps the mode of one that exists.
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (runAs is not null) await Chown(runAs, dataDirectory);
+        });
+
+        // A replica recovers only with max_connections at least the primary's (300, above).
+        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-c", $"listen_addresses={host}", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
+        var (command, args) = runAs is null
+            ? ($"{bin}/postgres", settings)
+            : ("setpriv", ["--reuid", runAs, "--regid", runAs, "--init-groups", "--", $"{bin}/postgres", .. settings]);
+        string? connectionString = null;
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString ?? throw new InvalidOperationException("The replica's password is not known yet."), name: healthCheck);
+        var replica = builder.AddExecutable(name, command, builder.AppHostDirectory, [.. args])
+            .WithIconName("DatabaseMultiple")
+            .WaitForCompletion(init)
+            .WithHealthCheck(healthCheck)
+            .ExcludeFromManifest();
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(replica.Resource, async (_, ct) =>
+            connectionString = $"Host={host};Port={port};Username=postgres;Password={await password.Resource.GetValueAsync(ct)};Database=postgres");
+        return replica;
+    }
+
+    /// <summary>
     /// The first existing directory on the way to <paramref name="path"/> that users other than its owner cannot enter.
     /// <paramref name="path"/> itself is not on the way: once initdb made it, it is the server's own (mode 0700, as
     /// PostgreSQL requires), and a second start must not refuse it.
