@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Neolia.Contracts;
@@ -95,9 +94,7 @@ public sealed class HungReplicaGatewayTests(ReplicaStackFixture stack, ITestOutp
     /// <summary>As the app, with a 3 s patience: a request that waits on a hung replica fails the test instead of passing late.</summary>
     private async Task<HttpResponseMessage> AsResidentQuicklyAsync(string token, HttpMethod method, string path)
     {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        return await stack.Gateway.SendAsync(request, timeout.Token);
+        return await stack.AsResidentAsync(token, method, path, timeout.Token);
     }
 }

@@ -121,11 +121,11 @@ public static class CallDriver
         (await stack.LoginAsync(resident.Email, resident.Password)).AccessToken;
 
     /// <summary>A resident app's request through the gateway.</summary>
-    public static Task<HttpResponseMessage> AsResidentAsync(this StackFixture stack, string accessToken, HttpMethod method, string path)
+    public static Task<HttpResponseMessage> AsResidentAsync(this StackFixture stack, string accessToken, HttpMethod method, string path, CancellationToken ct = default)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return stack.Gateway.SendAsync(request);
+        return stack.Gateway.SendAsync(request, ct);
     }
 
     public static Task<HttpResponseMessage> ActAsync(this StackFixture stack, string accessToken, string callId, string action) =>
