@@ -126,13 +126,13 @@ public sealed class AriClient
         return (application?.ChannelIds ?? []).ToHashSet();
     }
 
+    /// <summary>asterisk.json "reloadModule": PUT /asterisk/modules/{moduleName}.</summary>
+    public Task ReloadModuleAsync(string module, CancellationToken ct) => SendAsync(HttpMethod.Put, $"asterisk/modules/{Escape(module)}", ct);
+
     /// <summary>
     /// A device's state (deviceStates.json <c>get</c>). For <c>PJSIP/&lt;account&gt;</c> Asterisk reads the account
     /// (from realtime if it is not in memory), which is what call control asks it for.
     /// </summary>
-    /// <summary>asterisk.json "reloadModule": PUT /asterisk/modules/{moduleName}.</summary>
-    public Task ReloadModuleAsync(string module, CancellationToken ct) => SendAsync(HttpMethod.Put, $"asterisk/modules/{Escape(module)}", ct);
-
     public Task GetDeviceStateAsync(string device, CancellationToken ct) => SendAsync(HttpMethod.Get, $"deviceStates/{Escape(device)}", ct);
 
     public async Task<AriEndpoint?> GetEndpointAsync(string technology, string resource, CancellationToken ct)

@@ -36,7 +36,12 @@ internal sealed class RealtimeOnPrimary(AsteriskServers asterisks, IServiceScope
             }
             catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException && !stoppingToken.IsCancellationRequested)
             {
-                logger.LogDebug("Could not count Asterisk's sessions on the primary: {Error}", e.Message);
+                logger.LogDebug("Could not count Asterisk's sessions on the primary: {Error}", e.Message); // the database is down: the next check
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A check that fails unexpectedly must not stop CallApi (a background service's exception stops the host).
+                logger.LogWarning(e, "Checking that Asterisk reads from the primary failed");
             }
         }
     }
