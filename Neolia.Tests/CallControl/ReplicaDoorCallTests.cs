@@ -107,6 +107,7 @@ public sealed class ReplicaDoorCallTests(ReplicaStackFixture stack, ITestOutputH
         var serving = stack.ApplicationOf(stack.Processes.CallApis[1]);
         var doors = new List<string>();
         ProcessSignals.Stop(hung.ProcessId);
+        var stoppedAt = DateTimeOffset.UtcNow;
         try
         {
             for (var i = 0; i < 6; i++)
@@ -114,7 +115,10 @@ public sealed class ReplicaDoorCallTests(ReplicaStackFixture stack, ITestOutputH
                 var door = await scenario.RingAsync();
                 doors.Add(door);
                 var broadcast = Asterisk.Broadcasts[door];
-                Assert.Equal(("SUCCESS", serving), (broadcast.Status, broadcast.Winner));
+                var claims = Asterisk.Exchanges.Where(e => e.Request.Path == "/ari/events/claim" && e.Request.Query["channelId"] == door)
+                    .Select(e => $"{e.Request.Query["application"]} {e.Status} at +{(e.Request.At - stoppedAt).TotalMilliseconds:0} ms after the stop");
+                Assert.True((broadcast.Status, broadcast.Winner) == ("SUCCESS", serving),
+                    $"call {i + 1}: {broadcast.Status}, claimed by {broadcast.Winner} (hung: {stack.ApplicationOf(hung)}); claims: {string.Join("; ", claims)}");
                 await Eventually.TrueAsync(() => Asterisk.Originates(door).Count == 1, what: "the monitor dialled by the serving replica");
                 Assert.Equal(serving, Asterisk.Originates(door)[0].Query["app"]);
             }
