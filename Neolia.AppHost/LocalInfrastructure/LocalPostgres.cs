@@ -58,11 +58,9 @@ public static class LocalPostgresBuilderExtensions
             .ExcludeFromManifest();
 
         List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-c", "listen_addresses=127.0.0.1",
-            "-c", "unix_socket_directories=", "-c", "max_connections=300"];
+            "-c", "unix_socket_directories=", "-c", $"max_connections={MaxConnections}"];
         if (fast) settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
-        var (command, args) = runAs is null
-            ? ($"{bin}/postgres", settings)
-            : ("setpriv", ["--reuid", runAs, "--regid", runAs, "--init-groups", "--", $"{bin}/postgres", .. settings]);
+        var (command, args) = ServerCommand(bin, runAs, settings);
 
         var server = new LocalPostgresServerResource(name, command, builder.AppHostDirectory, password.Resource, port);
 
@@ -134,11 +132,9 @@ public static class LocalPostgresBuilderExtensions
             if (runAs is not null) await Chown(runAs, dataDirectory);
         });
 
-        // A replica recovers only with max_connections at least the primary's (300, above).
-        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-c", $"listen_addresses={host}", "-c", "unix_socket_directories=", "-c", "max_connections=300"];
-        var (command, args) = runAs is null
-            ? ($"{bin}/postgres", settings)
-            : ("setpriv", ["--reuid", runAs, "--regid", runAs, "--init-groups", "--", $"{bin}/postgres", .. settings]);
+        // A replica recovers only with max_connections at least the primary's.
+        List<string> settings = ["-D", dataDirectory, "-p", port.ToString(), "-c", $"listen_addresses={host}", "-c", "unix_socket_directories=", "-c", $"max_connections={MaxConnections}"];
+        var (command, args) = ServerCommand(bin, runAs, settings);
         string? connectionString = null;
         var healthCheck = $"{name}_check";
         builder.Services.AddHealthChecks().AddNpgSql(_ => connectionString ?? throw new InvalidOperationException("The replica's password is not known yet."), name: healthCheck);
@@ -196,6 +192,14 @@ public static class LocalPostgresBuilderExtensions
             await create.ExecuteNonQueryAsync(ct);
         }
     }
+
+    /// <summary>The primary's and the replica's: a replica refuses to recover with fewer than its primary.</summary>
+    private const int MaxConnections = 300;
+
+    /// <summary>The server, as <paramref name="runAs"/> when the AppHost runs as root (PostgreSQL refuses root).</summary>
+    private static (string Command, List<string> Args) ServerCommand(string bin, string? runAs, List<string> settings) => runAs is null
+        ? ($"{bin}/postgres", settings)
+        : ("setpriv", ["--reuid", runAs, "--regid", runAs, "--init-groups", "--", $"{bin}/postgres", .. settings]);
 
     private static string AsUser(string? user, string command) => user is null
         ? command

@@ -57,17 +57,18 @@ public sealed class RealtimeReplicaTests(FaultStackFixture stack, ITestOutputHel
             }, what: "the registration replayed on the replica");
         }
 
+        var conninfo = ConnInfo(primary.Port);
         await stack.StopPostgresAsync();
         try
         {
             var clock = Stopwatch.StartNew();
-            var dial = await RealtimeQueryAsync(primary.Port, $"SELECT dial FROM {ApartmentDial.Table} WHERE {ApartmentDial.KeyColumn} = '{fallbackKey}'");
+            var dial = await RealtimeQueryAsync(conninfo, $"SELECT dial FROM {ApartmentDial.Table} WHERE {ApartmentDial.KeyColumn} = '{fallbackKey}'");
             Figures.Print(output, $"primary down, replica listed second: Asterisk's first realtime query answered by the replica in {clock.ElapsedMilliseconds} ms");
             Assert.Contains($"PJSIP/{monitor}", dial.Trim().Split('&'));
-            Assert.Equal("1", (await RealtimeQueryAsync(primary.Port, $"SELECT count(*) FROM ps_auths WHERE username = '{tenant.DoorSipUsername}'")).Trim());
-            Assert.Equal(contactUri, (await RealtimeQueryAsync(primary.Port, $"SELECT uri FROM ps_contacts WHERE endpoint = '{monitor}'")).Trim());
+            Assert.Equal("1", (await RealtimeQueryAsync(conninfo, $"SELECT count(*) FROM ps_auths WHERE username = '{tenant.DoorSipUsername}'")).Trim());
+            Assert.Equal(contactUri, (await RealtimeQueryAsync(conninfo, $"SELECT uri FROM ps_contacts WHERE endpoint = '{monitor}'")).Trim());
             // What the replica cannot take: a new registration (Asterisk answers the REGISTER with an error until it is back on the primary).
-            var refused = await RealtimeQueryAsync(primary.Port, $"DELETE FROM ps_contacts WHERE endpoint = '{monitor}'", expectFailure: true);
+            var refused = await RealtimeQueryAsync(conninfo, $"DELETE FROM ps_contacts WHERE endpoint = '{monitor}'", expectFailure: true);
             Assert.Contains("read-only transaction", refused);
         }
         finally
@@ -76,14 +77,21 @@ public sealed class RealtimeReplicaTests(FaultStackFixture stack, ITestOutputHel
         }
     }
 
-    /// <summary>One query over the connection res_config_pgsql would open, with the AppHost's host list (the primary, then the replica).</summary>
-    private static async Task<string> RealtimeQueryAsync(int port, string sql, bool expectFailure = false)
+    /// <summary>
+    /// The connection res_config_pgsql would open with the AppHost's host list (the primary, then the replica):
+    /// "host=%s port=%d dbname=%s user=%s" and " application_name=%s" from res_pgsql.conf; the password from PGPASSWORD.
+    /// </summary>
+    private static string ConnInfo(int port)
     {
         var general = AsteriskConfigFile.Load("res_pgsql.conf").Single(s => s.Name == "general");
         var hostname = AsteriskConfigFile.Parse("[general]\n" + AsteriskScripts.Run("neolia-pgsql.sh",
             new Dictionary<string, string?> { ["NEOLIA_REALTIME_HOSTS"] = $"127.0.0.1,{Replica}" })).Single().Single("hostname");
-        // res_config_pgsql: "host=%s port=%d dbname=%s user=%s" and " application_name=%s"; the password from PGPASSWORD.
-        var conninfo = $"host={hostname} port={port} dbname={general.Single("dbname")} user={general.Single("user")} application_name={general.Single("appname")}";
+        return $"host={hostname} port={port} dbname={general.Single("dbname")} user={general.Single("user")} application_name={general.Single("appname")}";
+    }
+
+    /// <summary>One query over <paramref name="conninfo"/>, with psql (libpq).</summary>
+    private static async Task<string> RealtimeQueryAsync(string conninfo, string sql, bool expectFailure = false)
+    {
         var start = new ProcessStartInfo(PostgresServer.Client("psql"), ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
